@@ -1,0 +1,146 @@
+"""Typed settings, read once from the environment.
+
+Every knob an operator may turn lives here, with its environment variable name and
+default. Production (``APP_ENV=production``) refuses to start without a secret key and
+a database URL; development generates a secret key once and keeps it in ``instance/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a startable application."""
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str
+    instance_path: Path
+    secret_key: str
+    database_url: str
+    redis_url: str
+    storage_path: Path
+    max_upload_mb: int
+    timezone: str
+    default_locale: str
+    mail_backend: str
+    mail_host: str
+    mail_port: int
+    mail_sender: str
+    sms_backend: str
+    login_max_failures: int
+    login_window_minutes: int
+    session_hours: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def max_content_length(self) -> int:
+        # Room for the multipart envelope and the other form fields around one file.
+        return self.max_upload_mb * 1024 * 1024 + 1024 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        app_env = overrides.pop("app_env", None) or _env("APP_ENV", "development")
+        instance = Path(
+            overrides.pop("instance_path", None)
+            or _env("INSTANCE_PATH")
+            or PROJECT_ROOT / "instance"
+        )
+        secret_key = overrides.pop("secret_key", None) or _env("SECRET_KEY")
+        database_url = overrides.pop("database_url", None) or _env("DATABASE_URL")
+        if app_env == "production":
+            missing = [
+                n for n, v in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url)) if not v
+            ]
+            if missing:
+                raise ConfigurationError(
+                    "APP_ENV=production needs " + " and ".join(missing) + " in the environment"
+                )
+        else:
+            instance.mkdir(parents=True, exist_ok=True)
+            secret_key = secret_key or _dev_secret_key(instance)
+            database_url = database_url or f"sqlite:///{instance / 'concord.db'}"
+        values: dict[str, Any] = {
+            "app_env": app_env,
+            "instance_path": instance,
+            "secret_key": secret_key,
+            "database_url": _normalise_db_url(database_url),
+            "redis_url": _env("REDIS_URL"),
+            "storage_path": Path(_env("STORAGE_PATH") or instance / "storage"),
+            "max_upload_mb": _env_int("MAX_UPLOAD_MB", 20),
+            "timezone": _env("TIMEZONE", "Asia/Shanghai"),
+            "default_locale": _env("DEFAULT_LOCALE", "zh_Hans_CN"),
+            "mail_backend": _env("MAIL_BACKEND", "file"),
+            "mail_host": _env("MAIL_HOST", "127.0.0.1"),
+            "mail_port": _env_int("MAIL_PORT", 25),
+            "mail_sender": _env("MAIL_SENDER", "Concord <noreply@concord.invalid>"),
+            "sms_backend": _env("SMS_BACKEND", "file"),
+            "login_max_failures": _env_int("LOGIN_MAX_FAILURES", 5),
+            "login_window_minutes": _env_int("LOGIN_WINDOW_MINUTES", 15),
+            "session_hours": _env_int("SESSION_HOURS", 12),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production,
+            "SESSION_COOKIE_NAME": "concord_session",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+            "SETTINGS": self,
+            **self.extra,
+        }
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """Generate the development secret key once and keep it, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _normalise_db_url(url: str) -> str:
+    # psycopg 3 is the driver we ship; accept the common spellings operators paste.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,56 @@
+"""Mediation organisations (who run the mediation) and creditor organisations (who claim)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class LicenceType(StrEnum):
+    """What kind of lender a creditor is; decides which interest rules apply (BRIEF §4)."""
+
+    BANK = "bank"
+    CONSUMER_FINANCE = "consumer_finance"
+    OTHER_LICENSED = "other_licensed"
+    PRIVATE_LENDER = "private_lender"
+    ASSET_MANAGER = "asset_manager"
+
+
+class MediationOrganisation(db.Model):
+    """A lawfully established mediation organisation (依法设立的调解组织, CPL Art. 205)."""
+
+    __tablename__ = "mediation_organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    registration_number: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str] = mapped_column(String(32))
+    seal_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    seal_mime: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CreditorOrganisation(db.Model):
+    """A bank, consumer-finance company, asset manager or other lender that opens cases."""
+
+    __tablename__ = "creditor_organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    licence_type: Mapped[LicenceType] = mapped_column(
+        Enum(
+            LicenceType,
+            native_enum=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,68 @@
+"""People who sign in: creditor users, debtors, mediators and organisation admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.organisations import CreditorOrganisation, MediationOrganisation
+from app.models.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    CREDITOR = "creditor"
+    DEBTOR = "debtor"
+    MEDIATOR = "mediator"
+    ADMIN = "admin"
+
+
+class User(db.Model):
+    """An account. Creditor users belong to a creditor organisation; mediators and admins
+    to a mediation organisation; debtors to neither."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+        CheckConstraint(
+            "(role = 'creditor') = (creditor_org_id IS NOT NULL)", name="creditor_has_org"
+        ),
+        CheckConstraint(
+            "(role IN ('mediator', 'admin')) = (mediation_org_id IS NOT NULL)",
+            name="mediation_staff_has_org",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    creditor_org_id: Mapped[int | None] = mapped_column(ForeignKey("creditor_organisations.id"))
+    mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    creditor_org: Mapped[CreditorOrganisation | None] = relationship()
+    mediation_org: Mapped[MediationOrganisation | None] = relationship()
+
+    # Flask-Login protocol. ``session_token`` is set by the user loader to the server-side
+    # session this request was authenticated with; it is what ``get_id`` hands back.
+    session_token = None  # str | None, per request; not a column
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_locked
+
+    def get_id(self) -> str | None:
+        return self.session_token

@@ -1,0 +1,56 @@
+"""Read models for home pages: what a person did recently, who works with them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.organisations import CreditorOrganisation
+from app.models.users import Role, User
+
+
+def recent_activity(user: User, limit: int = 10) -> list[AuditEvent]:
+    """The person's own latest actions, newest first (from the audit log)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.actor_id == user.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def colleagues(user: User) -> list[User]:
+    """People of the same organisation, the user excluded."""
+    if user.role == Role.CREDITOR:
+        where = User.creditor_org_id == user.creditor_org_id
+    elif user.role in (Role.MEDIATOR, Role.ADMIN):
+        where = User.mediation_org_id == user.mediation_org_id
+    else:
+        return []
+    return list(
+        db.session.scalars(select(User).where(where, User.id != user.id).order_by(User.name))
+    )
+
+
+def mediation_staff(org_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.mediation_org_id == org_id).order_by(User.role, User.name)
+        )
+    )
+
+
+def creditor_orgs_with_users() -> list[tuple[CreditorOrganisation, list[User]]]:
+    orgs = db.session.scalars(
+        select(CreditorOrganisation).order_by(CreditorOrganisation.name)
+    ).all()
+    users = db.session.scalars(
+        select(User).where(User.role == Role.CREDITOR).order_by(User.name)
+    ).all()
+    by_org: dict[int, list[User]] = {}
+    for u in users:
+        by_org.setdefault(u.creditor_org_id or 0, []).append(u)
+    return [(o, by_org.get(o.id, [])) for o in orgs]

@@ -1,0 +1,96 @@
+"""Demo data: enough organisations and people to click through every role."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
+from app.models.users import Role, User
+from app.services.organisations import NewAccount, create_user
+
+DEMO_PASSWORD = "concord-demo-2026"  # noqa: S105 (printed by make run, demo only)
+
+MEDIATION_ORG = {
+    "name": "北京市朝阳区金融纠纷人民调解委员会",
+    "registration_number": "BJCY-TJ-2021-0086",
+    "address": "北京市朝阳区建国路 88 号 6 层",
+    "phone": "010-6500 8899",
+}
+CREDITORS = (
+    ("华信银行股份有限公司北京分行", "91110000100000589A", LicenceType.BANK),
+    ("张建国（个人出借人）", "91310000MA1FL0000N", LicenceType.PRIVATE_LENDER),
+)
+# (role, name, email, phone, creditor index or None)
+PEOPLE = (
+    (Role.ADMIN, "周文静", "admin@demo.concord", "13900000001", None),
+    (Role.MEDIATOR, "李明华", "mediator1@demo.concord", "13900000002", None),
+    (Role.MEDIATOR, "王晓燕", "mediator2@demo.concord", "13900000003", None),
+    (Role.CREDITOR, "陈立", "bank@demo.concord", "13900000004", 0),
+    (Role.CREDITOR, "张建国", "lender@demo.concord", "13900000005", 1),
+    (Role.DEBTOR, "刘强", "debtor1@demo.concord", "13800138001", None),
+    (Role.DEBTOR, "赵丽", "debtor2@demo.concord", "13800138002", None),
+    (Role.DEBTOR, "孙伟", "debtor3@demo.concord", "13800138003", None),
+)
+
+
+def seed() -> tuple[list[tuple[str, str, str]], bool]:
+    """Create what is missing; return the demo accounts and whether anything was created."""
+    created = False
+    org = db.session.scalar(
+        select(MediationOrganisation).where(
+            MediationOrganisation.registration_number == MEDIATION_ORG["registration_number"]
+        )
+    )
+    if org is None:
+        org = MediationOrganisation(**MEDIATION_ORG)
+        db.session.add(org)
+        db.session.flush()
+        audit.record(
+            "organisation:create",
+            actor=None,
+            object_type="mediation_organisation",
+            object_id=org.id,
+            data={"name": org.name, "source": "seed-demo"},
+        )
+        created = True
+    creditors = []
+    for name, code, licence in CREDITORS:
+        cred = db.session.scalar(
+            select(CreditorOrganisation).where(CreditorOrganisation.credit_code == code)
+        )
+        if cred is None:
+            cred = CreditorOrganisation(name=name, credit_code=code, licence_type=licence)
+            db.session.add(cred)
+            db.session.flush()
+            audit.record(
+                "creditor_org:create",
+                actor=None,
+                object_type="creditor_organisation",
+                object_id=cred.id,
+                data={"name": name, "credit_code": code, "source": "seed-demo"},
+            )
+            created = True
+        creditors.append(cred)
+    accounts = []
+    for role, name, email, phone, cred_index in PEOPLE:
+        accounts.append((role.value, name, email))
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            continue
+        create_user(
+            None,
+            NewAccount(
+                role=role,
+                name=name,
+                email=email,
+                phone=phone,
+                password=DEMO_PASSWORD,
+                mediation_org_id=org.id if role in (Role.ADMIN, Role.MEDIATOR) else None,
+                creditor_org_id=creditors[cred_index].id if cred_index is not None else None,
+            ),
+            commit=False,
+        )
+        created = True
+    db.session.commit()
+    return accounts, created

@@ -1,0 +1,108 @@
+"""A person's own account: details, password, language."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app import LOCALE_COOKIE, SUPPORTED_LOCALES
+from app.access import Permission, public, requires
+from app.services import auth as auth_service
+from app.web.auth import client_ip, safe_next, session_limits
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=auth_service.MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Use at least 10 characters."),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("zh_Hans_CN", "简体中文"), ("en", "English")])
+
+
+@bp.route("/", methods=["GET"])
+@requires(Permission.ACCOUNT_MANAGE)
+def show() -> str:
+    return render_template("account/show.html", form=PasswordForm())
+
+
+@bp.route("/password", methods=["POST"])
+@requires(Permission.ACCOUNT_MANAGE)
+def change_password() -> str | Response | tuple[str, int]:
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template("account/show.html", form=form), 400
+    limits = session_limits()
+    try:
+        token = auth_service.change_password(
+            current_user._get_current_object(),
+            form.current.data or "",
+            form.new.data or "",
+            ip=client_ip(),
+            user_agent=request.headers.get("User-Agent", ""),
+            lifetime=limits.lifetime,
+        )
+    except auth_service.AuthError:
+        form.current.errors = [_("The current password is not correct.")]
+        return render_template("account/show.html", form=form), 400
+    user = current_user._get_current_object()
+    user.session_token = token
+    session.clear()
+    login_user(user)
+    flash(_("Your password was changed. You were signed out on every other device."), "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language() -> Response:
+    """Remember the language choice: in a cookie, and on the account when signed in."""
+    form = LanguageForm()
+    locale = form.locale.data if form.validate_on_submit() else None
+    back = safe_next(request.form.get("next")) or url_for("home.index")
+    response = make_response(redirect(back))
+    if locale in SUPPORTED_LOCALES:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            locale,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+        if current_user.is_authenticated:
+            auth_service.set_locale(current_user._get_current_object(), locale)
+    else:
+        flash(_("Please choose one of the offered languages."), "error")
+    return response

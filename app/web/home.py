@@ -1,0 +1,51 @@
+"""The landing page and each role's home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.access import Permission, public, requires, role_home_endpoint
+from app.services.activity import colleagues, recent_activity
+from app.web.labels import action_label, licence_label, role_label
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for(role_home_endpoint(current_user)))
+    return render_template("home/index.html")
+
+
+def _home(template: str) -> str:
+    user = current_user._get_current_object()
+    return render_template(
+        template,
+        user=user,
+        role=role_label(user.role),
+        activity=[(ev.occurred_at, action_label(ev.action)) for ev in recent_activity(user)],
+        colleagues=colleagues(user),
+        licence=licence_label(user.creditor_org.licence_type) if user.creditor_org else None,
+    )
+
+
+@bp.route("/creditor")
+@requires(Permission.CREDITOR_WORKSPACE)
+def creditor() -> str:
+    return _home("home/creditor.html")
+
+
+@bp.route("/debtor")
+@requires(Permission.DEBTOR_WORKSPACE)
+def debtor() -> str:
+    return _home("home/debtor.html")
+
+
+@bp.route("/mediator")
+@requires(Permission.DOCKET_VIEW)
+def mediator() -> str:
+    return _home("home/mediator.html")

@@ -1,0 +1,50 @@
+"""Translated names for the values the models store (roles, licence types, audit actions)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.models.organisations import LicenceType
+from app.models.users import Role
+
+_ROLES = {
+    Role.CREDITOR: _l("Creditor"),
+    Role.DEBTOR: _l("Debtor"),
+    Role.MEDIATOR: _l("Mediator"),
+    Role.ADMIN: _l("Organisation administrator"),
+}
+
+LICENCE_CHOICES = (
+    (LicenceType.BANK, _l("Bank")),
+    (LicenceType.CONSUMER_FINANCE, _l("Consumer-finance company")),
+    (LicenceType.OTHER_LICENSED, _l("Other licensed institution")),
+    (LicenceType.PRIVATE_LENDER, _l("Private lender")),
+    (LicenceType.ASSET_MANAGER, _l("Asset manager")),
+)
+
+_ACTIONS = {
+    "auth:login": _l("Signed in"),
+    "auth:logout": _l("Signed out"),
+    "account:password:change": _l("Changed the password"),
+    "account:locale:set": _l("Changed the language"),
+    "organisation:create": _l("Registered the mediation organisation"),
+    "organisation:update": _l("Updated the organisation's details"),
+    "creditor_org:create": _l("Registered a creditor organisation"),
+    "user:create": _l("Opened an account"),
+    "user:lock": _l("Locked an account"),
+    "user:unlock": _l("Unlocked an account"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(_ROLES[role])
+
+
+def licence_label(licence: LicenceType) -> str:
+    return str(dict(LICENCE_CHOICES)[licence])
+
+
+def action_label(action: str) -> str:
+    label = _ACTIONS.get(action)
+    return str(label) if label is not None else _("Recorded event: %(action)s", action=action)

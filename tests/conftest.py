@@ -1,0 +1,103 @@
+"""Test fixtures: a real, migrated database per test (SQLite by default, PostgreSQL when
+``TEST_DATABASE_URL`` is set), the real application, and helpers to act as each role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import Settings
+from app.extensions import db
+from tests.helpers import Browser
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+def make_settings(instance: Path, database_url: str, **extra: object) -> Settings:
+    return Settings.from_env(
+        app_env="test",
+        instance_path=instance,
+        secret_key="test-secret-key-not-for-production",
+        database_url=database_url,
+        extra={"TESTING": True, **extra},
+    )
+
+
+def _migrate(instance: Path, url: str) -> None:
+    app = create_app(make_settings(instance, url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite: a migrated template file copied for each test. PostgreSQL: the database
+    named by TEST_DATABASE_URL, migrated once and emptied after each test."""
+    instance = tmp_path_factory.mktemp("template")
+    if PG_URL:
+        engine = create_engine(Settings.from_env(app_env="test", database_url=PG_URL).database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(instance, PG_URL)
+        yield PG_URL
+        return
+    template = instance / "template.db"
+    _migrate(instance, f"sqlite:///{template}")
+    yield str(template)
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        # replica role skips the audit log's append-only triggers, for cleanup only.
+        conn.execute(text("SET session_replication_role = replica"))
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET session_replication_role = DEFAULT"))
+
+
+@pytest.fixture
+def instance_path(tmp_path: Path) -> Path:
+    path = tmp_path / "instance"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_database: str, instance_path: Path) -> str:
+    if PG_URL:
+        return PG_URL
+    target = instance_path / "concord.db"
+    shutil.copyfile(migrated_database, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(instance_path: Path, database_url: str) -> Iterator[Flask]:
+    app = create_app(make_settings(instance_path, database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if PG_URL:
+            _empty_postgres()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def browser(client: FlaskClient) -> Browser:
+    return Browser(client)
