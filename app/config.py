@@ -53,6 +53,8 @@ class Settings:
     login_max_failures: int
     login_window_minutes: int
     session_hours: int
+    argon2_time_cost: int
+    argon2_memory_kib: int
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -104,6 +106,9 @@ class Settings:
             "login_max_failures": _env_int("LOGIN_MAX_FAILURES", 5),
             "login_window_minutes": _env_int("LOGIN_WINDOW_MINUTES", 15),
             "session_hours": _env_int("SESSION_HOURS", 12),
+            # argon2id cost (RFC 9106 second recommended option by default).
+            "argon2_time_cost": _env_int("ARGON2_TIME_COST", 3),
+            "argon2_memory_kib": _env_int("ARGON2_MEMORY_KIB", 65536),
         }
         values.update(overrides)
         return cls(**values)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -28,6 +30,9 @@ def make_settings(instance: Path, database_url: str, **extra: object) -> Setting
         instance_path=instance,
         secret_key="test-secret-key-not-for-production",
         database_url=database_url,
+        # A cheap argon2 cost keeps hundreds of sign-ins fast; production keeps the default.
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
         extra={"TESTING": True, **extra},
     )
 
@@ -82,9 +87,22 @@ def database_url(migrated_database: str, instance_path: Path) -> str:
     return f"sqlite:///{target}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, as it does in production.
+
+    The test itself holds an app context (for factories and queries); without this,
+    Flask would reuse it for requests and share ``g`` (and Flask-Login's cached user)
+    between them.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(instance_path: Path, database_url: str) -> Iterator[Flask]:
     app = create_app(make_settings(instance_path, database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -29,7 +29,7 @@ class Browser:
         return self.client.get(url, **kw)
 
     def token(self, page: str = "/login") -> str:
-        return csrf_from(self.client.get(page).get_data(as_text=True))
+        return csrf_from(self.client.get(page, follow_redirects=True).get_data(as_text=True))
 
     def submit(
         self, url: str, data: dict[str, Any] | None = None, *, page: str | None = None, **kw: Any

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
+from flask import current_app
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, or_, select, update
 
@@ -19,9 +20,19 @@ from app.models.auth import LoginAttempt, UserSession
 from app.models.types import utcnow
 from app.models.users import User
 
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_hashers: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The argon2id hasher for the configured cost, and a dummy hash made with it that is
+    verified when the account does not exist, so both paths take the same time."""
+    settings = current_app.config["SETTINGS"]
+    key = (settings.argon2_time_cost, settings.argon2_memory_kib)
+    if key not in _hashers:
+        hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1])
+        _hashers[key] = (hasher, hasher.hash("not-a-real-password"))
+    return _hashers[key]
+
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -36,12 +47,13 @@ class AuthError(Exception):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+        return hasher.verify(user.password_hash if user else dummy, password) and bool(user)
     except (VerificationError, InvalidHashError):
         return False
 

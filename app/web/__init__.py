@@ -9,11 +9,13 @@ from babel.numbers import format_decimal
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.access import Permission, can
+from app.services.auth import MIN_PASSWORD_LENGTH
 
 
 def register_web(app: Flask) -> None:
@@ -47,21 +49,22 @@ def local_datetime(value: Any, fmt: str = "medium") -> str:
 
 
 NAV = (
-    (Permission.CREDITOR_WORKSPACE, "home.creditor", "My cases"),
-    (Permission.DEBTOR_WORKSPACE, "home.debtor", "My cases"),
-    (Permission.DOCKET_VIEW, "home.mediator", "Docket"),
-    (Permission.ORGANISATION_MANAGE, "admin.home", "Organisation"),
-    (Permission.ACCOUNT_MANAGE, "account.show", "Account"),
+    (Permission.CREDITOR_WORKSPACE, "home.creditor", _l("My cases")),
+    (Permission.DEBTOR_WORKSPACE, "home.debtor", _l("My cases")),
+    (Permission.DOCKET_VIEW, "home.mediator", _l("Docket")),
+    (Permission.ORGANISATION_MANAGE, "admin.home", _l("Organisation")),
+    (Permission.ACCOUNT_MANAGE, "account.show", _l("Account")),
 )
 
 
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or "zh_Hans_CN")
-    nav = [(endpoint, _(label)) for perm, endpoint, label in NAV if can(current_user, perm)]
+    nav = [(endpoint, str(label)) for perm, endpoint, label in NAV if can(current_user, perm)]
     return {
         "html_lang": "zh-CN" if locale.startswith("zh") else "en",
         "current_locale": locale,
         "nav": nav,
+        "min_password_length": MIN_PASSWORD_LENGTH,
     }
 
 

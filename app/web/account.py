@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, SelectField
+from wtforms import PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app import LOCALE_COOKIE, SUPPORTED_LOCALES
@@ -37,7 +37,7 @@ class PasswordForm(FlaskForm):
             Length(
                 min=auth_service.MIN_PASSWORD_LENGTH,
                 max=200,
-                message=_l("Use at least 10 characters."),
+                message=_l("Use at least %(n)s characters.", n=auth_service.MIN_PASSWORD_LENGTH),
             ),
         ],
     )
@@ -48,7 +48,10 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("zh_Hans_CN", "简体中文"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("zh_Hans_CN", "简体中文"), SelectChoice("en", "English")],
+    )
 
 
 @bp.route("/", methods=["GET"])

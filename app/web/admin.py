@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app import audit
@@ -18,8 +18,9 @@ from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.services import organisations as org_service
+from app.services.auth import MIN_PASSWORD_LENGTH
 from app.services.activity import creditor_orgs_with_users, mediation_staff
-from app.web.labels import LICENCE_CHOICES, licence_label, role_label
+from app.web.labels import LICENCE_CHOICES, audit_reason_label, licence_label, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,7 +31,7 @@ ERRORS = {
     "seal_too_large": _l("The seal image must be smaller than 2 MB."),
     "email_or_phone_required": _l("Give an email address or a mobile number."),
     "invalid_mobile": _l("Enter an 11-digit mainland mobile number, e.g. 13800138000."),
-    "password_too_short": _l("Use at least 10 characters."),
+    "password_too_short": _l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
     "unknown_organisation": _l("Choose an organisation from the list."),
 }
 
@@ -51,7 +52,7 @@ class CreditorOrgForm(FlaskForm):
         _l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=18)]
     )
     licence_type = SelectField(
-        _l("Licence type"), choices=[(k.value, v) for k, v in LICENCE_CHOICES]
+        _l("Licence type"), choices=[SelectChoice(k.value, v) for k, v in LICENCE_CHOICES]
     )
 
 
@@ -59,9 +60,9 @@ class AccountForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            (Role.MEDIATOR.value, _l("Mediator")),
-            (Role.ADMIN.value, _l("Organisation administrator")),
-            (Role.CREDITOR.value, _l("Creditor")),
+            SelectChoice(Role.MEDIATOR.value, _l("Mediator")),
+            SelectChoice(Role.ADMIN.value, _l("Organisation administrator")),
+            SelectChoice(Role.CREDITOR.value, _l("Creditor")),
         ],
     )
     creditor_org_id = SelectField(_l("Creditor organisation (creditor users only)"), coerce=int)
@@ -81,7 +82,9 @@ def _org() -> MediationOrganisation:
 def _account_form() -> AccountForm:
     form = AccountForm(prefix="acct")
     orgs = db.session.scalars(db.select(CreditorOrganisation).order_by(CreditorOrganisation.name))
-    form.creditor_org_id.choices = [(0, "—")] + [(o.id, o.name) for o in orgs]
+    form.creditor_org_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(o.id, o.name) for o in orgs
+    ]
     return form
 
 
@@ -242,7 +245,7 @@ def verify_audit() -> Response:
             _(
                 "Audit log broken at event %(id)s: %(reason)s.",
                 id=report.broken_id,
-                reason=report.reason,
+                reason=audit_reason_label(report.reason),
             ),
             "error",
         )

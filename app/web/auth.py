@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -62,10 +63,12 @@ def safe_next(target: str | None) -> str | None:
 def _refusal_message(err: auth_service.AuthError) -> str:
     if err.code == "throttled":
         minutes = max(1, -(-int((err.wait or timedelta()).total_seconds()) // 60))
-        return _(
-            "Too many failed sign-in attempts. For your security, please wait %(minutes)s "
+        return ngettext(
+            "Too many failed sign-in attempts. For your security, please wait %(num)s "
+            "minute and try again.",
+            "Too many failed sign-in attempts. For your security, please wait %(num)s "
             "minutes and try again.",
-            minutes=minutes,
+            minutes,
         )
     if err.code == "locked":
         return _("This account is locked. Please contact your organisation's administrator.")

@@ -48,3 +48,14 @@ def licence_label(licence: LicenceType) -> str:
 def action_label(action: str) -> str:
     label = _ACTIONS.get(action)
     return str(label) if label is not None else _("Recorded event: %(action)s", action=action)
+
+
+_AUDIT_REASONS = {
+    "previous-hash link broken": _l("the link to the previous event is broken"),
+    "case chain link broken": _l("the link to the case's previous event is broken"),
+    "content does not match its hash": _l("the event's content no longer matches its hash"),
+}
+
+
+def audit_reason_label(reason: str) -> str:
+    return str(_AUDIT_REASONS.get(reason, reason))
