@@ -18,8 +18,8 @@ from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.services import organisations as org_service
-from app.services.auth import MIN_PASSWORD_LENGTH
 from app.services.activity import creditor_orgs_with_users, mediation_staff
+from app.services.auth import MIN_PASSWORD_LENGTH
 from app.web.labels import LICENCE_CHOICES, audit_reason_label, licence_label, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
