@@ -65,7 +65,7 @@ def make_user(role: Role = Role.DEBTOR, password: str = PASSWORD, **kw: Any) -> 
         **{
             "role": role,
             "name": f"用户{n}",
-            "email": f"user{n}@example.test",
+            "email": f"user{n}@example.com",
             "phone": f"139{n:08d}",
             "password_hash": _password_hash(password),
             **kw,

@@ -41,7 +41,7 @@ def test_sign_in_with_a_mobile_number_in_any_common_spelling(browser: Browser) -
 
 
 def test_email_is_case_insensitive(browser: Browser) -> None:
-    user = make_user(email="mixed@example.test")
+    user = make_user(email="mixed@example.com")
     assert browser.login("Mixed@Example.TEST", PASSWORD).status_code == 302
     assert user.id
 
@@ -49,7 +49,7 @@ def test_email_is_case_insensitive(browser: Browser) -> None:
 def test_wrong_password_and_unknown_account_get_the_same_clear_message(browser: Browser) -> None:
     user = make_user()
     wrong = browser.login(user.email, "not the password")
-    unknown = browser.login("nobody@example.test", PASSWORD)
+    unknown = browser.login("nobody@example.com", PASSWORD)
     for response in (wrong, unknown):
         assert response.status_code == 200
         assert "邮箱/手机号或密码不正确" in response.get_data(as_text=True)

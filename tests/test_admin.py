@@ -1,0 +1,245 @@
+"""The organisation administrator registers creditors and people, and keeps the
+organisation's details; bad input re-renders the form with a message and saves nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.organisations import CreditorOrganisation, LicenceType
+from app.models.users import Role, User
+from tests.factories import PASSWORD, make_creditor_org, make_user
+from tests.helpers import Browser
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+@pytest.fixture
+def admin(browser: Browser) -> User:
+    user = make_user(Role.ADMIN)
+    assert browser.login(user.email, PASSWORD).status_code == 302
+    return user
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_admin_registers_a_creditor_organisation(browser: Browser, admin: User) -> None:
+    response = browser.submit(
+        "/admin/creditors",
+        {
+            "cred-name": "测试消费金融有限公司",
+            "cred-credit_code": "91110000100000589a",
+            "cred-licence_type": "consumer_finance",
+        },
+        page="/admin/",
+    )
+    assert response.status_code == 302
+    org = db.session.scalar(select(CreditorOrganisation))
+    assert org is not None
+    assert org.credit_code == "91110000100000589A"
+    assert org.licence_type == LicenceType.CONSUMER_FINANCE
+    assert "creditor_org:create" in _actions()
+    assert "测试消费金融有限公司" in browser.get("/admin/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("91110000100000589B", "统一社会信用代码"),  # wrong check character
+        ("123", "18"),  # too short
+    ],
+)
+def test_bad_credit_code_rerenders_with_message(
+    browser: Browser, admin: User, code: str, message: str
+) -> None:
+    response = browser.submit(
+        "/admin/creditors",
+        {"cred-name": "某银行", "cred-credit_code": code, "cred-licence_type": "bank"},
+        page="/admin/",
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'value="某银行"' in html  # what was typed is kept
+    assert _count(CreditorOrganisation) == 0
+
+
+def test_duplicate_credit_code_is_refused(browser: Browser, admin: User) -> None:
+    make_creditor_org(credit_code="91110000100000589A")
+    response = browser.submit(
+        "/admin/creditors",
+        {
+            "cred-name": "重复",
+            "cred-credit_code": "91110000100000589A",
+            "cred-licence_type": "bank",
+        },
+        page="/admin/",
+    )
+    assert response.status_code == 400
+    assert _count(CreditorOrganisation) == 1
+
+
+def test_admin_opens_a_mediator_account_who_can_then_sign_in(
+    app, browser: Browser, admin: User
+) -> None:
+    response = browser.submit(
+        "/admin/users",
+        {
+            "acct-role": "mediator",
+            "acct-creditor_org_id": "0",
+            "acct-name": "新调解员",
+            "acct-email": "new.mediator@example.com",
+            "acct-phone": "",
+            "acct-password": "a good long password",
+        },
+        page="/admin/",
+    )
+    assert response.status_code == 302
+    created = db.session.scalar(select(User).where(User.email == "new.mediator@example.com"))
+    assert created is not None
+    assert created.role == Role.MEDIATOR
+    assert created.mediation_org_id == admin.mediation_org_id
+    other = Browser(app.test_client())
+    assert (
+        other.login("new.mediator@example.com", "a good long password").headers["Location"]
+        == "/mediator"
+    )
+
+
+def test_creditor_user_needs_a_creditor_organisation(browser: Browser, admin: User) -> None:
+    before = _count(User)
+    response = browser.submit(
+        "/admin/users",
+        {
+            "acct-role": "creditor",
+            "acct-creditor_org_id": "0",
+            "acct-name": "某人",
+            "acct-email": "c@example.com",
+            "acct-password": "a good long password",
+        },
+        page="/admin/",
+    )
+    assert response.status_code == 400
+    assert "请从列表中选择" in response.get_data(as_text=True)
+    assert _count(User) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"acct-email": "", "acct-phone": ""}, "请填写邮箱地址或手机号"),
+        ({"acct-phone": "12345"}, "11 位"),
+        ({"acct-password": "short"}, "10 个字符"),
+        ({"acct-email": "not-an-email"}, "邮箱"),
+    ],
+)
+def test_bad_account_input_rerenders_and_saves_nothing(
+    browser: Browser, admin: User, fields: dict[str, str], message: str
+) -> None:
+    before, events = _count(User), _count(AuditEvent)
+    data = {
+        "acct-role": "mediator",
+        "acct-creditor_org_id": "0",
+        "acct-name": "某人",
+        "acct-email": "x@example.com",
+        "acct-phone": "",
+        "acct-password": "long enough pw",
+        **fields,
+    }
+    response = browser.submit("/admin/users", data, page="/admin/")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count(User) == before
+    assert _count(AuditEvent) == events
+
+
+def test_duplicate_email_is_refused(browser: Browser, admin: User) -> None:
+    response = browser.submit(
+        "/admin/users",
+        {
+            "acct-role": "mediator",
+            "acct-creditor_org_id": "0",
+            "acct-name": "重复",
+            "acct-email": admin.email,
+            "acct-password": "a good long password",
+        },
+        page="/admin/",
+    )
+    assert response.status_code == 400
+    assert "已被登记" in response.get_data(as_text=True)
+
+
+def test_locking_an_account_ends_its_sessions(app, browser: Browser, admin: User) -> None:
+    mediator = make_user(Role.MEDIATOR, mediation_org_id=admin.mediation_org_id)
+    their_browser = Browser(app.test_client())
+    their_browser.login(mediator.email, PASSWORD)
+    assert their_browser.get("/mediator").status_code == 200
+
+    assert browser.submit(f"/admin/users/{mediator.id}/lock", page="/admin/").status_code == 302
+    assert their_browser.get("/mediator").status_code == 302
+    assert "此账户已被锁定" in their_browser.login(mediator.email, PASSWORD).get_data(as_text=True)
+
+    assert browser.submit(f"/admin/users/{mediator.id}/unlock", page="/admin/").status_code == 302
+    assert their_browser.login(mediator.email, PASSWORD).status_code == 302
+    assert _actions()[-3:-1] == ["user:lock", "user:unlock"]
+
+
+def test_organisation_details_and_seal_are_saved(browser: Browser, admin: User) -> None:
+    response = browser.submit(
+        "/admin/organisation",
+        {
+            "org-name": "新名称调解委员会",
+            "org-registration_number": "NEW-001",
+            "org-address": "上海市",
+            "org-phone": "021-1234",
+            "org-seal": (io.BytesIO(PNG), "s.png"),
+        },
+        page="/admin/",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.refresh(admin.mediation_org)
+    assert admin.mediation_org.name == "新名称调解委员会"
+    assert admin.mediation_org.seal_image == PNG
+    assert browser.get("/admin/organisation/seal.png").data == PNG
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "organisation:update")
+    ).one()
+    assert event.data["after"]["name"] == "新名称调解委员会"
+    assert event.data["seal_replaced"] is True
+
+
+def test_a_seal_that_is_not_png_is_refused(browser: Browser, admin: User) -> None:
+    name = admin.mediation_org.name
+    response = browser.submit(
+        "/admin/organisation",
+        {
+            "org-name": "改名",
+            "org-registration_number": "R",
+            "org-address": "A",
+            "org-phone": "P",
+            "org-seal": (io.BytesIO(b"<svg onload=alert(1)>"), "seal.png"),
+        },
+        page="/admin/",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "PNG" in response.get_data(as_text=True)
+    db.session.refresh(admin.mediation_org)
+    assert admin.mediation_org.name == name
+    assert admin.mediation_org.seal_image is None
+
+
+def test_audit_chain_can_be_verified_from_the_page(browser: Browser, admin: User) -> None:
+    response = browser.submit("/admin/audit/verify", page="/admin/", follow_redirects=True)
+    assert "审计日志完整" in response.get_data(as_text=True)

@@ -1,0 +1,73 @@
+"""Bodies larger than the configured limit are refused with a clear answer, and the
+responses carry the headers a careful site sends."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.models.users import Role
+from tests.factories import PASSWORD, make_user
+from tests.helpers import Browser
+
+
+def _limit(app: Flask) -> int:
+    return int(app.config["MAX_CONTENT_LENGTH"])
+
+
+def test_oversized_form_body_gets_413_with_a_message(app: Flask, browser: Browser) -> None:
+    body = b"identifier=" + b"x" * (_limit(app) + 1)
+    response = browser.client.post(
+        "/login", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert "您提交的内容超过了 20 MB 的上限" in response.get_data(as_text=True)
+
+
+def test_oversized_upload_is_refused_and_nothing_changes(app: Flask, browser: Browser) -> None:
+    import io
+
+    admin = make_user(Role.ADMIN)
+    browser.login(admin.email, PASSWORD)
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    big = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * (_limit(app) + 10))
+    # Encoded in memory: the test client would spool a body this large to a temp file.
+    boundary, body = encode_multipart(
+        {
+            "csrf_token": browser.token("/admin/"),
+            "org-name": "新名称",
+            "org-seal": FileStorage(big, "seal.png", content_type="image/png"),
+        }
+    )
+    response = browser.client.post(
+        "/admin/organisation",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 413
+    from app.extensions import db
+
+    db.session.refresh(admin.mediation_org)
+    assert admin.mediation_org.name != "新名称"
+    assert admin.mediation_org.seal_image is None
+
+
+def test_api_clients_get_json_errors(browser: Browser) -> None:
+    response = browser.client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+    assert response.get_json()["error"]
+
+
+def test_unknown_page_is_a_friendly_404(browser: Browser) -> None:
+    response = browser.get("/no/such/page")
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_security_headers_are_sent(browser: Browser) -> None:
+    headers = browser.get("/login").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
