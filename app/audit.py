@@ -8,7 +8,7 @@ first broken link.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,26 +111,30 @@ def _content(ev: AuditEvent) -> EventContent:
     )
 
 
-def _events(session: Session) -> Iterator[AuditEvent]:
-    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
-    yield from session.scalars(stmt)
-
-
 def verify_chain(session: Session | None = None) -> ChainReport:
-    """Walk every event in order; stop at the first one whose links or hash do not hold."""
+    """Walk every event in order; stop at the first one whose links or hash do not hold.
+
+    Events are streamed in batches, so memory stays flat however long the chain is.
+    """
     session = session or db.session
+    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    result = session.scalars(stmt)
+    try:
+        return _walk(result)
+    finally:
+        result.close()  # releases the server-side cursor when the walk stops early
+
+
+def _walk(events: Iterable[AuditEvent]) -> ChainReport:
     head = GENESIS
     case_heads: dict[int, str] = {}
     count = 0
-    for ev in _events(session):
+    for ev in events:
         count += 1
         if ev.prev_hash != head:
             return ChainReport(False, count, head, ev.id, "previous-hash link broken")
-        expected_case_prev = None
-        if ev.case_id is not None:
-            expected_case_prev = case_heads.get(ev.case_id, GENESIS)
-            if ev.case_prev_hash != expected_case_prev:
-                return ChainReport(False, count, head, ev.id, "case chain link broken")
+        if ev.case_id is not None and ev.case_prev_hash != case_heads.get(ev.case_id, GENESIS):
+            return ChainReport(False, count, head, ev.id, "case chain link broken")
         if event_hash(_content(ev), ev.prev_hash, ev.case_prev_hash) != ev.hash:
             return ChainReport(False, count, head, ev.id, "content does not match its hash")
         head = ev.hash

@@ -42,7 +42,7 @@ def test_sign_in_with_a_mobile_number_in_any_common_spelling(browser: Browser) -
 
 def test_email_is_case_insensitive(browser: Browser) -> None:
     user = make_user(email="mixed@example.com")
-    assert browser.login("Mixed@Example.TEST", PASSWORD).status_code == 302
+    assert browser.login("Mixed@Example.COM", PASSWORD).status_code == 302
     assert user.id
 
 

@@ -1,0 +1,79 @@
+"""Browser fixtures: the test app served on a real port, and a real Chromium driving it."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.browser.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CHROMIUM_MISSING,
+    PLAYWRIGHT_MISSING,
+    unavailable,
+)
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        unavailable(CHROMIUM_MISSING, f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        unavailable(PLAYWRIGHT_MISSING, str(err))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test's app (and so its own migrated database) on a free local port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # A fresh context: requests must never see the test's own app context (and its ``g``),
+    # even on Pythons whose threads inherit the starting thread's context.
+    thread = threading.Thread(
+        target=contextvars.Context().run,
+        args=(server.serve_forever, 0.05),  # a short poll interval: shutdown is quick
+        name="live-server",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser context (no cookies) per test, its pages relative to the live server."""
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 800}, locale="zh-CN"
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
