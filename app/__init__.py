@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, request, session
 from flask_login import current_user
 
+from app import pii
 from app.config import PROJECT_ROOT, Settings
 from app.extensions import babel, csrf, db, login_manager, migrate
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.config.update(settings.flask_config())
     app.config.update(config)
+    pii.configure(settings.pii_key)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from app.domain.cases import CLOSED_STATES, OPEN_STATES, CaseState
 from app.models.users import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,20 +31,47 @@ class Permission(StrEnum):
     CREDITOR_ORG_MANAGE = "creditor_org:manage"
     USER_MANAGE = "user:manage"
     AUDIT_VIEW = "audit:view"
+    CASE_CREATE = "case:create"
+    CASE_VIEW = "case:view"
+    CASE_EDIT = "case:edit"
+    CASE_SUBMIT = "case:submit"
+    CASE_ACCEPT = "case:accept"
+    CASE_REASSIGN = "case:reassign"
+    EVIDENCE_UPLOAD = "case:evidence:upload"
+    EVIDENCE_DOWNLOAD = "case:evidence:download"
+    CONFLICT_DECLARE = "mediator:conflict:declare"
+    LPR_MANAGE = "lpr:manage"
 
 
+P = Permission
+_CASE_READ = {P.CASE_VIEW, P.EVIDENCE_DOWNLOAD}
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CREDITOR: frozenset({Permission.ACCOUNT_MANAGE, Permission.CREDITOR_WORKSPACE}),
-    Role.DEBTOR: frozenset({Permission.ACCOUNT_MANAGE, Permission.DEBTOR_WORKSPACE}),
-    Role.MEDIATOR: frozenset({Permission.ACCOUNT_MANAGE, Permission.DOCKET_VIEW}),
+    Role.CREDITOR: frozenset(
+        {
+            P.ACCOUNT_MANAGE,
+            P.CREDITOR_WORKSPACE,
+            P.CASE_CREATE,
+            P.CASE_EDIT,
+            P.CASE_SUBMIT,
+            P.EVIDENCE_UPLOAD,
+            *_CASE_READ,
+        }
+    ),
+    Role.DEBTOR: frozenset({P.ACCOUNT_MANAGE, P.DEBTOR_WORKSPACE, *_CASE_READ}),
+    Role.MEDIATOR: frozenset(
+        {P.ACCOUNT_MANAGE, P.DOCKET_VIEW, P.CASE_ACCEPT, P.CONFLICT_DECLARE, *_CASE_READ}
+    ),
     Role.ADMIN: frozenset(
         {
-            Permission.ACCOUNT_MANAGE,
-            Permission.DOCKET_VIEW,
-            Permission.ORGANISATION_MANAGE,
-            Permission.CREDITOR_ORG_MANAGE,
-            Permission.USER_MANAGE,
-            Permission.AUDIT_VIEW,
+            P.ACCOUNT_MANAGE,
+            P.DOCKET_VIEW,
+            P.ORGANISATION_MANAGE,
+            P.CREDITOR_ORG_MANAGE,
+            P.USER_MANAGE,
+            P.AUDIT_VIEW,
+            P.CASE_REASSIGN,
+            P.LPR_MANAGE,
+            *_CASE_READ,
         }
     ),
 }
@@ -61,8 +89,11 @@ def can(user: Any, permission: Permission, obj: Any = None) -> bool:
 
 
 def _can_on_object(user: User, permission: Permission, obj: Any) -> bool:
+    from app.models.cases import Case
     from app.models.organisations import MediationOrganisation
 
+    if isinstance(obj, Case):
+        return _can_on_case(user, permission, obj)
     if isinstance(obj, MediationOrganisation):
         return user.mediation_org_id == obj.id
     if isinstance(obj, User):
@@ -74,6 +105,35 @@ def _can_on_object(user: User, permission: Permission, obj: Any) -> bool:
             return obj.mediation_org_id == user.mediation_org_id
         return obj.role == Role.CREDITOR
     return False
+
+
+def _is_party_or_staff(user: User, case: Any) -> bool:
+    """On the case: its creditor's people, its debtor, its mediator, its organisation's
+    admin. A draft is the creditor's alone until it is submitted."""
+    if user.role == Role.CREDITOR:
+        return user.creditor_org_id == case.creditor_org_id
+    if case.state == CaseState.DRAFT:
+        return False
+    if user.role == Role.DEBTOR:
+        return case.debtor_user_id == user.id
+    if user.role == Role.MEDIATOR:
+        return case.mediator_id == user.id
+    return user.mediation_org_id == case.mediation_org_id
+
+
+def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
+    """Who may act on a case, and when (the state is part of the answer)."""
+    if not _is_party_or_staff(user, case):
+        return False
+    if permission in (Permission.CASE_EDIT, Permission.CASE_SUBMIT):
+        return case.state == CaseState.DRAFT
+    if permission == Permission.EVIDENCE_UPLOAD:
+        return case.state not in CLOSED_STATES
+    if permission == Permission.CASE_ACCEPT:
+        return case.state == CaseState.SUBMITTED
+    if permission == Permission.CASE_REASSIGN:
+        return case.state in OPEN_STATES
+    return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)
 
 
 def role_home_endpoint(user: User) -> str:

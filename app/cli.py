@@ -33,8 +33,10 @@ def register_cli(app: Flask) -> None:
         """Create the demo organisations and accounts (running it again changes nothing)."""
         from app.services.demo import DEMO_PASSWORD, seed
 
-        accounts, created = seed()
+        accounts, created, notes = seed()
         click.echo("Demo data " + ("created." if created else "already present; nothing changed."))
         click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for role, name, login in accounts:
             click.echo(f"  {role:<9} {login:<28} {name}")
+        for line in notes:
+            click.echo(line)

@@ -7,8 +7,10 @@ a database URL; development generates a secret key once and keeps it in ``instan
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,9 @@ class Settings:
     session_hours: int
     argon2_time_cost: int
     argon2_memory_kib: int
+    pii_key: str
+    invitation_days: int
+    public_url: str
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -76,17 +81,20 @@ class Settings:
         )
         secret_key = overrides.pop("secret_key", None) or _env("SECRET_KEY")
         database_url = overrides.pop("database_url", None) or _env("DATABASE_URL")
+        pii_key = overrides.pop("pii_key", None) or _env("PII_KEY")
         if app_env == "production":
-            missing = [
-                n for n, v in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url)) if not v
-            ]
+            required = {"SECRET_KEY": secret_key, "DATABASE_URL": database_url, "PII_KEY": pii_key}
+            missing = [name for name, value in required.items() if not value]
             if missing:
                 raise ConfigurationError(
-                    "APP_ENV=production needs " + " and ".join(missing) + " in the environment"
+                    "APP_ENV=production needs " + ", ".join(missing) + " in the environment"
                 )
         else:
             instance.mkdir(parents=True, exist_ok=True)
-            secret_key = secret_key or _dev_secret_key(instance)
+            secret_key = secret_key or _dev_secret(
+                instance, "secret_key", lambda: secrets.token_hex(32)
+            )
+            pii_key = pii_key or _dev_secret(instance, "pii_key", _new_fernet_key)
             database_url = database_url or f"sqlite:///{instance / 'concord.db'}"
         values: dict[str, Any] = {
             "app_env": app_env,
@@ -109,6 +117,9 @@ class Settings:
             # argon2id cost (RFC 9106 second recommended option by default).
             "argon2_time_cost": _env_int("ARGON2_TIME_COST", 3),
             "argon2_memory_kib": _env_int("ARGON2_MEMORY_KIB", 65536),
+            "pii_key": pii_key,
+            "invitation_days": _env_int("INVITATION_DAYS", 14),
+            "public_url": _env("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         }
         values.update(overrides)
         return cls(**values)
@@ -134,13 +145,18 @@ class Settings:
         }
 
 
-def _dev_secret_key(instance: Path) -> str:
-    """Generate the development secret key once and keep it, so sessions survive restarts."""
-    path = instance / "secret_key"
+def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
+    """Generate a development secret once and keep it in ``instance/``, so sessions and
+    encrypted data survive restarts."""
+    path = instance / name
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _new_fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def _normalise_db_url(url: str) -> str:

@@ -66,3 +66,23 @@ def verify_audit_chain_nightly() -> bool:
     else:
         log.error("audit chain BROKEN at event %s: %s", report.broken_id, report.reason)
     return report.intact
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app
+def deliver_outbox() -> int:
+    """Every minute, send the outbox messages whose time has come (quiet hours and the
+    daily limit were applied when they were queued)."""
+    from app.notifications.outbox import deliver_due
+
+    return deliver_due()
+
+
+@huey.task()
+@with_app
+def deliver_outbox_now() -> int:
+    """Send what is due without waiting for the minute: enqueue it right after the
+    commit that queued a message (a one-time code the user is waiting for)."""
+    from app.notifications.outbox import deliver_due
+
+    return deliver_due()

@@ -10,7 +10,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
@@ -40,9 +40,12 @@ target_db = current_app.extensions["migrate"].db
 
 def render_item(type_, obj, autogen_context):
     from app.models.types import UTCDateTime
+    from app.pii import EncryptedString
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedString):
+        return "sa.Text()"
     return False
 
 

@@ -29,6 +29,7 @@ def make_settings(instance: Path, database_url: str, **extra: object) -> Setting
         app_env="test",
         instance_path=instance,
         secret_key="test-secret-key-not-for-production",
+        pii_key="dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=",
         database_url=database_url,
         # A cheap argon2 cost keeps hundreds of sign-ins fast; production keeps the default.
         argon2_time_cost=1,

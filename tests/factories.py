@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
+from app.domain.cases import CaseState
 from app.extensions import db
+from app.models.cases import Case
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.services.auth import hash_password
@@ -74,3 +78,49 @@ def make_user(role: Role = Role.DEBTOR, password: str = PASSWORD, **kw: Any) -> 
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def make_case(
+    creditor: User | None = None,
+    mediator: User | None = None,
+    state: CaseState = CaseState.SUBMITTED,
+    **kw: Any,
+) -> Case:
+    """A complete, lawful claim (a bank loan at 12%), submitted by default."""
+    creditor = creditor or make_user(Role.CREDITOR)
+    org_id = kw.pop("mediation_org_id", None) or (
+        mediator.mediation_org_id if mediator else make_mediation_org().id
+    )
+    values: dict[str, Any] = {
+        "state": state,
+        "creditor_org_id": creditor.creditor_org_id,
+        "created_by_id": creditor.id,
+        "mediation_org_id": org_id,
+        "mediator_id": mediator.id if mediator else None,
+        "lender_kind": LicenceType.BANK,
+        "debtor_name": "刘强",
+        "debtor_id_type": "resident_id",
+        "debtor_id_number": "11010519491231002X",
+        "debtor_id_masked": "110105********002X",
+        "debtor_phone": "13800138001",
+        "debtor_email": "debtor@example.com",
+        "debtor_address": "北京市朝阳区某街 1 号",
+        "contract_number": "HT-2024-001",
+        "contract_date": date(2024, 3, 1),
+        "principal_lent": Decimal("50000.00"),
+        "annual_rate": Decimal("12.0000"),
+        "term_months": 24,
+        "outstanding_principal": Decimal("30000.00"),
+        "interest": Decimal("1500.00"),
+        "penalty": Decimal("300.00"),
+        "fees": Decimal("0.00"),
+        "claim_total": Decimal("31800.00"),
+        "overdue_since": date(2025, 6, 1),
+        **kw,
+    }
+    if state != CaseState.DRAFT and "submitted_at" not in values:
+        values["submitted_at"] = datetime.now(UTC)
+    case = Case(**values)
+    db.session.add(case)
+    db.session.commit()
+    return case

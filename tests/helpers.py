@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -26,6 +27,7 @@ class Browser:
         self.client = client
 
     def get(self, url: str, **kw: Any) -> TestResponse:
+        kw.setdefault("buffered", True)  # read and close file responses at once
         return self.client.get(url, **kw)
 
     def token(self, page: str = "/login") -> str:
@@ -46,3 +48,20 @@ class Browser:
 
     def logout(self) -> TestResponse:
         return self.submit("/logout", page="/account/")
+
+    def upload(self, url: str, fields: dict[str, Any], *, page: str) -> TestResponse:
+        """A multipart form, encoded in memory (the test client would spool a large body to a
+        temporary file it never closes). File fields are ``(bytes, filename)``."""
+        from werkzeug.datastructures import FileStorage
+        from werkzeug.test import encode_multipart
+
+        values: dict[str, Any] = {"csrf_token": self.token(page)}
+        for name, value in fields.items():
+            if isinstance(value, tuple):
+                content, filename = value
+                value = FileStorage(io.BytesIO(content), filename)
+            values[name] = value
+        boundary, body = encode_multipart(values)
+        return self.client.post(
+            url, data=body, content_type=f"multipart/form-data; boundary={boundary}"
+        )

@@ -26,7 +26,12 @@ def test_public_endpoints_are_exactly_the_expected_ones(app: Flask) -> None:
         for rule in app.url_map.iter_rules()
         if app.view_functions[rule.endpoint].__access__ == "public"
     )
-    assert public == ["account.set_language", "auth.login", "home.index", "static"]
+    # The invitation steps are public: the debtor has no account yet (each step checks
+    # the invitation itself).
+    assert public == [
+        "account.set_language", "auth.login", "home.index", "invite.code", "invite.decline",
+        "invite.identity", "invite.join", "invite.start", "static",
+    ]
 
 
 def test_permissions_are_named_resource_action() -> None:

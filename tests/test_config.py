@@ -13,16 +13,24 @@ from app.config import PROJECT_ROOT, ConfigurationError, Settings
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "INSTANCE_PATH", "MAX_UPLOAD_MB"):
+    for name in (
+        "APP_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "PII_KEY",
+        "INSTANCE_PATH",
+        "MAX_UPLOAD_MB",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({}, "SECRET_KEY and DATABASE_URL"),
-        ({"SECRET_KEY": "s" * 32}, "DATABASE_URL"),
-        ({"DATABASE_URL": "postgresql://db/concord"}, "SECRET_KEY"),
+        ({}, "SECRET_KEY, DATABASE_URL, PII_KEY"),
+        ({"SECRET_KEY": "s" * 32, "PII_KEY": "k"}, "needs DATABASE_URL in"),
+        ({"DATABASE_URL": "postgresql://db/concord", "PII_KEY": "k"}, "needs SECRET_KEY in"),
+        ({"DATABASE_URL": "postgresql://db/concord", "SECRET_KEY": "s"}, "needs PII_KEY in"),
     ],
 )
 def test_production_refuses_to_start_without_secret_and_database(
@@ -39,6 +47,7 @@ def test_production_with_both_starts_with_secure_cookies(monkeypatch: pytest.Mon
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
     monkeypatch.setenv("DATABASE_URL", "postgres://db.internal/concord")
+    monkeypatch.setenv("PII_KEY", "k" * 44)
     settings = Settings.from_env()
     config = settings.flask_config()
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -57,7 +66,7 @@ def test_gunicorn_entry_point_fails_loudly_in_production_without_config(tmp_path
         check=False,
     )
     assert result.returncode != 0
-    assert "APP_ENV=production needs SECRET_KEY and DATABASE_URL" in result.stderr
+    assert "APP_ENV=production needs SECRET_KEY, DATABASE_URL, PII_KEY" in result.stderr
 
 
 def test_development_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:

@@ -2,15 +2,30 @@
 
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
+from app.models.cases import Case, LprRate, MediatorConflict
+from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.invitations import Consent, Invitation, OneTimeCode
+from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 
 __all__ = [
     "AuditEvent",
+    "Case",
+    "Channel",
+    "Consent",
     "CreditorOrganisation",
+    "EvidenceCategory",
+    "EvidenceFile",
+    "Invitation",
     "LicenceType",
     "LoginAttempt",
+    "LprRate",
     "MediationOrganisation",
+    "MediatorConflict",
+    "OneTimeCode",
+    "OutboundMessage",
+    "OutboxStatus",
     "Role",
     "User",
     "UserSession",

@@ -120,7 +120,7 @@ def sign_in(
     if user.is_locked:
         raise AuthError("locked")
     db.session.add(LoginAttempt(identifier=key, ip=ip, at=now, succeeded=True))
-    token = _open_session(user, ip, user_agent, limits.lifetime)
+    token = open_session(user, ip, user_agent, limits.lifetime)
     audit.record("auth:login", actor=user, object_type="user", object_id=user.id, data={"ip": ip})
     db.session.commit()
     return user, token
@@ -130,7 +130,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _open_session(user: User, ip: str, user_agent: str, lifetime: timedelta) -> str:
+def open_session(user: User, ip: str, user_agent: str, lifetime: timedelta) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
@@ -186,7 +186,7 @@ def change_password(
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     ended = revoke_all_sessions(user)
-    token = _open_session(user, ip, user_agent, lifetime)
+    token = open_session(user, ip, user_agent, lifetime)
     audit.record(
         "account:password:change",
         actor=user,

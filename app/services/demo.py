@@ -8,6 +8,7 @@ from app import audit
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
+from app.services.demo_cases import seed_cases
 from app.services.organisations import NewAccount, create_user
 
 DEMO_PASSWORD = "concord-demo-2026"  # noqa: S105 (printed by make run, demo only)
@@ -35,7 +36,7 @@ PEOPLE = (
 )
 
 
-def seed() -> tuple[list[tuple[str, str, str]], bool]:
+def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     """Create what is missing; return the demo accounts and whether anything was created."""
     created = False
     org = db.session.scalar(
@@ -93,4 +94,6 @@ def seed() -> tuple[list[tuple[str, str, str]], bool]:
         )
         created = True
     db.session.commit()
-    return accounts, created
+    bank_user = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
+    notes = seed_cases(bank_user, org, DEMO_PASSWORD)
+    return accounts, created or bool(notes), notes

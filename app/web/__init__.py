@@ -19,10 +19,12 @@ from app.services.auth import MIN_PASSWORD_LENGTH
 
 
 def register_web(app: Flask) -> None:
-    from app.web import account, admin, auth, home
+    from app.web import account, admin, auth, cases, docket, home, invite
+    from app.web.labels import action_label
 
-    for bp in (auth.bp, account.bp, home.bp, admin.bp):
+    for bp in (auth.bp, account.bp, home.bp, admin.bp, cases.bp, invite.bp, docket.bp):
         app.register_blueprint(bp)
+    app.add_template_filter(action_label)
     # Flask's own static route is public by nature (stylesheets, icons, fonts).
     app.view_functions["static"].__access__ = "public"  # type: ignore[attr-defined]
 
@@ -51,7 +53,7 @@ def local_datetime(value: Any, fmt: str = "medium") -> str:
 NAV = (
     (Permission.CREDITOR_WORKSPACE, "home.creditor", _l("My cases")),
     (Permission.DEBTOR_WORKSPACE, "home.debtor", _l("My cases")),
-    (Permission.DOCKET_VIEW, "home.mediator", _l("Docket")),
+    (Permission.DOCKET_VIEW, "docket.index", _l("Docket")),
     (Permission.ORGANISATION_MANAGE, "admin.home", _l("Organisation")),
     (Permission.ACCOUNT_MANAGE, "account.show", _l("Account")),
 )

@@ -16,13 +16,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app import LOCALE_COOKIE, SUPPORTED_LOCALES
-from app.access import Permission, public, requires
+from app.access import Permission, can, public, requires
+from app.extensions import db
+from app.models.cases import MediatorConflict
+from app.models.organisations import CreditorOrganisation
 from app.services import auth as auth_service
+from app.services import cases as case_service
 from app.web.auth import client_ip, safe_next, session_limits
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -54,10 +59,47 @@ class LanguageForm(FlaskForm):
     )
 
 
+def _render(form: PasswordForm, status: int = 200) -> tuple[str, int]:
+    user = current_user._get_current_object()
+    conflicts, creditors = [], []
+    if can(user, Permission.CONFLICT_DECLARE):
+        conflicts = db.session.execute(
+            select(CreditorOrganisation.name, MediatorConflict.reason, MediatorConflict.declared_at)
+            .join(MediatorConflict, MediatorConflict.creditor_org_id == CreditorOrganisation.id)
+            .where(MediatorConflict.mediator_id == user.id)
+        ).all()
+        creditors = db.session.scalars(
+            select(CreditorOrganisation).order_by(CreditorOrganisation.name)
+        ).all()
+    return render_template(
+        "account/show.html",
+        form=form,
+        conflicts=conflicts,
+        creditors=creditors,
+        may_declare=can(user, Permission.CONFLICT_DECLARE),
+    ), status
+
+
 @bp.route("/", methods=["GET"])
 @requires(Permission.ACCOUNT_MANAGE)
-def show() -> str:
-    return render_template("account/show.html", form=PasswordForm())
+def show() -> tuple[str, int]:
+    return _render(PasswordForm())
+
+
+@bp.route("/conflicts", methods=["POST"])
+@requires(Permission.CONFLICT_DECLARE)
+def declare_conflict() -> Response:
+    """A mediator declares a conflict of interest with a creditor: no cases from it."""
+    creditor = db.session.get(
+        CreditorOrganisation, request.form.get("creditor_org_id", type=int) or 0
+    )
+    reason = request.form.get("reason", "")
+    if creditor is None or not reason.strip():
+        flash(_("Choose the creditor and give the reason."), "error")
+        return redirect(url_for("account.show") + "#conflicts")
+    case_service.declare_conflict(current_user._get_current_object(), creditor.id, reason)
+    flash(_("Your conflict of interest with %(name)s is recorded.", name=creditor.name), "success")
+    return redirect(url_for("account.show") + "#conflicts")
 
 
 @bp.route("/password", methods=["POST"])
@@ -65,7 +107,7 @@ def show() -> str:
 def change_password() -> str | Response | tuple[str, int]:
     form = PasswordForm()
     if not form.validate_on_submit():
-        return render_template("account/show.html", form=form), 400
+        return _render(form, 400)
     limits = session_limits()
     try:
         token = auth_service.change_password(
@@ -78,7 +120,7 @@ def change_password() -> str | Response | tuple[str, int]:
         )
     except auth_service.AuthError:
         form.current.errors = [_("The current password is not correct.")]
-        return render_template("account/show.html", form=form), 400
+        return _render(form, 400)
     user = current_user._get_current_object()
     user.session_token = token
     session.clear()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,9 +16,11 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app import audit
 from app.access import Permission, can, requires, requires_object
+from app.domain.money import parse_rate
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
+from app.services import cases as case_service
 from app.services import organisations as org_service
 from app.services.activity import creditor_orgs_with_users, mediation_staff
 from app.services.auth import MIN_PASSWORD_LENGTH
@@ -107,6 +111,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         staff=staff,
         creditors=creditors,
         audit_head=audit.head_hash(),
+        lpr=case_service.lpr_history(),
     ), status
 
 
@@ -250,3 +255,19 @@ def verify_audit() -> Response:
             "error",
         )
     return redirect(url_for("admin.home"))
+
+
+@bp.route("/lpr", methods=["POST"])
+@requires(Permission.LPR_MANAGE)
+def set_lpr() -> Response | tuple[str, int]:
+    """Add or correct a one-year LPR fixing (BRIEF §4: the history is data)."""
+    try:
+        effective = date.fromisoformat(request.form.get("effective", ""))
+        rate = parse_rate(request.form.get("rate", ""))
+        case_service.set_lpr(current_user._get_current_object(), effective, rate)
+    except (ValueError, case_service.CaseRuleError):
+        db.session.rollback()
+        flash(_("Enter a date (YYYY-MM-DD) and a rate between 0 and 20 percent."), "error")
+        return redirect(url_for("admin.home") + "#lpr")
+    flash(_("The LPR fixing of %(day)s was saved.", day=effective.isoformat()), "success")
+    return redirect(url_for("admin.home") + "#lpr")

@@ -47,5 +47,6 @@ def debtor() -> str:
 
 @bp.route("/mediator")
 @requires(Permission.DOCKET_VIEW)
-def mediator() -> str:
-    return _home("home/mediator.html")
+def mediator() -> Response:
+    # A mediator's home is their docket; the old address keeps working for bookmarks.
+    return redirect(url_for("docket.index"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.domain.cases import CaseState
 from app.models.organisations import LicenceType
 from app.models.users import Role
 
@@ -46,7 +47,9 @@ def licence_label(licence: LicenceType) -> str:
 
 
 def action_label(action: str) -> str:
-    label = _ACTIONS.get(action)
+    from app.web.case_labels import CASE_ACTIONS
+
+    label = _ACTIONS.get(action) or CASE_ACTIONS.get(action)
     return str(label) if label is not None else _("Recorded event: %(action)s", action=action)
 
 
@@ -59,3 +62,16 @@ _AUDIT_REASONS = {
 
 def audit_reason_label(reason: str) -> str:
     return str(_AUDIT_REASONS.get(reason, reason))
+
+
+_STATES = {
+    CaseState.DRAFT: _l("Draft"),
+    CaseState.SUBMITTED: _l("Awaiting acceptance"),
+    CaseState.INVITED: _l("Debtor invited"),
+    CaseState.NEGOTIATING: _l("Negotiating"),
+    CaseState.CLOSED_NOT_MEDIATED: _l("Closed, not mediated"),
+}
+
+
+def state_label(state: CaseState) -> str:
+    return str(_STATES[state])

@@ -1,0 +1,77 @@
+"""The case lifecycle: which states a case passes through and which moves are allowed.
+
+Journeys 1–3 of the brief: a creditor drafts and submits a case; it is assigned to a
+mediator, who accepts it (the debtor is then invited) or declines it (it goes back for
+assignment); the debtor joins, or declines mediation, which closes the case as not
+mediated (人民调解法 Art. 17: mediation needs both parties' consent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CaseState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # claim locked, waiting for a mediator to accept
+    INVITED = "invited"  # mediator accepted, debtor invited
+    NEGOTIATING = "negotiating"  # debtor confirmed identity and consented
+    CLOSED_NOT_MEDIATED = "closed_not_mediated"
+
+
+class CaseEvent(StrEnum):
+    SUBMIT = "submit"
+    ACCEPT = "accept"  # by the mediator
+    DECLINE = "decline"  # by the mediator: back to assignment
+    REASSIGN = "reassign"  # by the admin
+    REINVITE = "reinvite"  # the invitation expired unused: a new one
+    DEBTOR_JOIN = "debtor_join"
+    DEBTOR_DECLINE = "debtor_decline"
+
+
+S, E = CaseState, CaseEvent
+TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
+    (S.DRAFT, E.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, E.ACCEPT): S.INVITED,
+    (S.SUBMITTED, E.DECLINE): S.SUBMITTED,
+    (S.SUBMITTED, E.REASSIGN): S.SUBMITTED,
+    (S.INVITED, E.REASSIGN): S.INVITED,
+    (S.INVITED, E.REINVITE): S.INVITED,
+    (S.INVITED, E.DEBTOR_JOIN): S.NEGOTIATING,
+    (S.INVITED, E.DEBTOR_DECLINE): S.CLOSED_NOT_MEDIATED,
+    (S.NEGOTIATING, E.REASSIGN): S.NEGOTIATING,
+}
+
+OPEN_STATES = frozenset({S.SUBMITTED, S.INVITED, S.NEGOTIATING})
+CLOSED_STATES = frozenset({S.CLOSED_NOT_MEDIATED})
+
+
+class InvalidTransition(Exception):
+    def __init__(self, state: CaseState, event: CaseEvent) -> None:
+        super().__init__(f"cannot {event.value} a case that is {state.value}")
+        self.state = state
+        self.event = event
+
+
+def next_state(state: CaseState, event: CaseEvent) -> CaseState:
+    """The state after ``event``, or :class:`InvalidTransition` if it is not allowed now."""
+    try:
+        return TRANSITIONS[(state, event)]
+    except KeyError:
+        raise InvalidTransition(state, event) from None
+
+
+def allowed_events(state: CaseState) -> frozenset[CaseEvent]:
+    return frozenset(e for (s, e) in TRANSITIONS if s == state)
+
+
+@dataclass(frozen=True)
+class CaseReference:
+    """A readable case reference: ``HZ-2026-000123`` (year of submission, sequence)."""
+
+    year: int
+    number: int
+
+    def __str__(self) -> str:
+        return f"HZ-{self.year}-{self.number:06d}"

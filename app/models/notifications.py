@@ -1,0 +1,63 @@
+"""The outbox: every message to a person, with when it may go out and what happened.
+
+For debtors this table is also the contact log of BRIEF §6 (who, channel, time, template,
+outcome), kept at least two years.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboundMessage(db.Model):
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        Index("ix_outbound_messages_status_due", "status", "due_at"),
+        Index("ix_outbound_messages_recipient_due", "recipient_key", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who the contact rules count against: "debtor:<case id>" for a debtor, else "user:<id>".
+    recipient_key: Mapped[str] = mapped_column(String(40))
+    is_debtor: Mapped[bool] = mapped_column(default=False)
+    channel: Mapped[Channel] = mapped_column(
+        Enum(Channel, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e])
+    )
+    address: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(
+            OutboxStatus,
+            native_enum=False,
+            length=8,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=OutboxStatus.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,283 @@
+"""The outbox: use cases queue messages in their own transaction; a worker sends them.
+
+Queuing in the same transaction as the change means a message exists if and only if
+the change does. The contact rules (BRIEF §6) are applied when the message is planned
+(a debtor message gets the first ``due_at`` outside quiet hours within the daily limit)
+and again if it is still unsent when quiet hours begin. Together with the
+``contact:sent`` audit events, the outbox rows are the contact log of BRIEF §6 (who,
+channel, time, template, outcome).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import or_, select, text
+
+from app import audit
+from app.config import ConfigurationError, Settings
+from app.domain.contact_rules import DEFAULT_POLICY, earliest_delivery, is_quiet
+from app.extensions import db
+from app.models.notifications import Channel, OutboundMessage, OutboxStatus
+from app.models.types import utcnow
+from app.notifications import channels
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+POLICY = DEFAULT_POLICY
+
+
+def recipient_key(
+    *, address: str, case_id: int | None, recipient_user_id: int | None, to_debtor: bool
+) -> str:
+    """Whom the contact rules count against: the debtor of a case, a user, or an address."""
+    if to_debtor:
+        if case_id is None:
+            raise ValueError("a message to a debtor needs the case it is about")
+        return f"debtor:{case_id}"
+    if recipient_user_id is not None:
+        return f"user:{recipient_user_id}"
+    return f"addr:{address}"[:40]
+
+
+def queue_message(
+    *,
+    address: str,
+    channel: Channel,
+    template: str,
+    subject: str,
+    body: str,
+    case_id: int | None = None,
+    recipient_user_id: int | None = None,
+    to_debtor: bool = False,
+    requested_by_recipient: bool = False,
+    now: datetime | None = None,
+) -> OutboundMessage:
+    """Add a message to the outbox in the caller's transaction (flushed, not committed).
+
+    A message to a debtor (``to_debtor``) is due at the first moment the contact rules
+    allow (BRIEF §6): never between 21:00 and 08:00 Asia/Shanghai, at most three contacts
+    a local day across all channels. The contacts counted are that debtor's queued and
+    sent messages on this case and any debtor message to the same address, so one phone
+    is not contacted three times a day per case.
+
+    Exception, by decision: a message the debtor has just requested themselves
+    (``requested_by_recipient``, e.g. the one-time code they asked for to sign in) is due
+    at once, even in quiet hours. The rules protect debtors from contact they did not
+    seek; a code delayed to 08:00 would be useless and break the flow they started. It is
+    still a logged contact and counts towards the daily limit of later messages.
+
+    Messages to anyone else (creditor staff, mediators) are due at once. The text must
+    name the organisation and the case: build it with :mod:`app.notifications.messages`.
+    """
+    now = now or utcnow()
+    key = recipient_key(
+        address=address, case_id=case_id, recipient_user_id=recipient_user_id, to_debtor=to_debtor
+    )
+    due_at = now
+    if to_debtor and not requested_by_recipient:
+        due_at = plan_debtor_contact(key, address, wanted=now)
+    message = OutboundMessage(
+        case_id=case_id,
+        recipient_user_id=recipient_user_id,
+        recipient_key=key,
+        is_debtor=to_debtor,
+        channel=channel,
+        address=address,
+        template=template,
+        subject=subject,
+        body=body,
+        created_at=now,
+        due_at=due_at,
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def plan_debtor_contact(
+    key: str, address: str, *, wanted: datetime, exclude_id: int | None = None
+) -> datetime:
+    """The earliest allowed delivery for one more contact to this debtor (BRIEF §6)."""
+    _lock_recipient(key, address)
+    return earliest_delivery(wanted, _debtor_contacts(key, address, wanted, exclude_id), POLICY)
+
+
+def _debtor_contacts(
+    key: str, address: str, since: datetime, exclude_id: int | None
+) -> list[datetime]:
+    """Delivery times (sent, else due) of this debtor's contacts from ``since``'s local day on."""
+    tz = ZoneInfo(POLICY.tz)
+    day_start = datetime.combine(since.astimezone(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
+    rows = db.session.scalars(
+        select(OutboundMessage).where(
+            or_(
+                OutboundMessage.recipient_key == key,
+                OutboundMessage.is_debtor.is_(True) & (OutboundMessage.address == address),
+            ),
+            OutboundMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENT]),
+            or_(OutboundMessage.due_at >= day_start, OutboundMessage.sent_at >= day_start),
+            OutboundMessage.id != (exclude_id or 0),
+        )
+    )
+    times = (row.sent_at or row.due_at for row in rows)
+    return [moment for moment in times if moment >= day_start]
+
+
+def _lock_recipient(*names: str) -> None:
+    """On PostgreSQL, serialise planning per recipient until the caller commits, so two
+    concurrent use cases cannot both take the last free slot of a day."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):  # a fixed order: no deadlock between two planners
+        digest = hashlib.sha256(f"outbox:{name}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def deliver_due(now: datetime | None = None, limit: int = 100) -> int:
+    """Send queued messages whose time has come, oldest first; return how many were sent.
+
+    One message per transaction: it is locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+    so parallel workers never take the same one), sent, marked and committed before the
+    next, so a crash can resend at most the message in flight. A failed send stays
+    queued with its error and is retried by the next run; after five attempts it is
+    marked failed. A channel whose backend is misconfigured is skipped for the rest of
+    the run without using up its messages' attempts. SQLite cannot lock rows, so on it
+    runs wait for each other instead (:func:`_one_run_at_a_time`). ``now`` is the clock,
+    for tests; by default the real time is read for every message.
+    """
+    with _one_run_at_a_time():
+        return _deliver(now, limit, current_app.config["SETTINGS"])
+
+
+def _deliver(now: datetime | None, limit: int, settings: Settings) -> int:
+    tried: set[int] = set()
+    broken: set[Channel] = set()
+    sent = 0
+    for _ in range(limit):
+        moment = now or utcnow()
+        message = _next_due(moment, tried, broken)
+        if message is None:
+            break
+        tried.add(message.id)
+        channel = message.channel
+        try:
+            sent += _deliver_one(message, moment, settings)
+        except ConfigurationError:
+            db.session.rollback()
+            broken.add(channel)
+            log.exception("outbox: %s backend misconfigured, not sending", channel.value)
+    return sent
+
+
+@contextmanager
+def _one_run_at_a_time() -> Iterator[None]:
+    """On SQLite, one delivery run at a time per database file, across threads and worker
+    processes (``make run`` starts two): without row locks, two runs would send the same
+    message twice. ``flock`` is released by the OS if the process dies, so no stale lock."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{url.database}.outbox-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _next_due(
+    moment: datetime, tried: Collection[int], broken: Collection[Channel]
+) -> OutboundMessage | None:
+    stmt = (
+        select(OutboundMessage)
+        .where(OutboundMessage.status == OutboxStatus.QUEUED, OutboundMessage.due_at <= moment)
+        .order_by(OutboundMessage.due_at, OutboundMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if tried:
+        stmt = stmt.where(OutboundMessage.id.not_in(tried))
+    if broken:
+        stmt = stmt.where(OutboundMessage.channel.not_in(broken))
+    return db.session.scalar(stmt)
+
+
+def _deliver_one(message: OutboundMessage, moment: datetime, settings: Settings) -> int:
+    if _late_into_quiet_hours(message, moment):
+        return 0
+    try:
+        channels.send(message, settings)
+    except ConfigurationError:
+        raise
+    except Exception as exc:  # any refusal by the channel: keep the message, retry later
+        _record_failure(message, exc)
+        db.session.commit()
+        return 0
+    message.status = OutboxStatus.SENT
+    message.sent_at = moment
+    message.attempts += 1
+    message.error = None
+    if message.is_debtor:
+        _audit_contact("contact:sent", message)
+    db.session.commit()
+    return 1
+
+
+def _late_into_quiet_hours(message: OutboundMessage, moment: datetime) -> bool:
+    """A debtor message planned for allowed hours but still unsent when quiet hours begin
+    (a retry, or a worker that was down) is moved to the next allowed moment. A due time
+    inside quiet hours is only ever given to a message the debtor requested, which goes."""
+    if not message.is_debtor or not is_quiet(moment, POLICY) or is_quiet(message.due_at, POLICY):
+        return False
+    message.due_at = plan_debtor_contact(
+        message.recipient_key, message.address, wanted=moment, exclude_id=message.id
+    )
+    db.session.commit()
+    log.info("outbox: message %s moved out of quiet hours to %s", message.id, message.due_at)
+    return True
+
+
+def _record_failure(message: OutboundMessage, exc: Exception) -> None:
+    message.attempts += 1
+    message.error = f"{type(exc).__name__}: {exc}"[:2000]
+    log.warning("outbox: message %s attempt %s failed: %s", message.id, message.attempts, exc)
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+        if message.is_debtor:
+            _audit_contact("contact:failed", message)
+
+
+def _audit_contact(action: str, message: OutboundMessage) -> None:
+    """The contact log entry. The address stays out: the chain cannot forget it (PIPL)."""
+    audit.record(
+        action,
+        actor=None,
+        object_type="outbound_message",
+        object_id=message.id,
+        case_id=message.case_id,
+        data={
+            "recipient": message.recipient_key,
+            "channel": message.channel.value,
+            "template": message.template,
+            "due_at": _iso(message.due_at),
+            "sent_at": _iso(message.sent_at),
+            "attempts": message.attempts,
+        },
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None

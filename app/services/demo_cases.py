@@ -1,0 +1,175 @@
+"""Demo cases at every stage so far: a draft, one waiting for the mediator, one with the
+debtor invited, one in negotiation, one the debtor declined. Made through the real use
+cases, so the audit log and the outbox look exactly as they would in use."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.domain.cases import CaseState
+from app.extensions import db
+from app.models.cases import Case
+from app.models.evidence import EvidenceCategory
+from app.models.invitations import Invitation
+from app.models.organisations import MediationOrganisation
+from app.models.types import utcnow
+from app.models.users import User
+from app.services import cases as case_service
+from app.services import invitations
+from app.services.evidence import add_evidence
+from app.services.intake import parse_case_form
+
+# A one-page PDF (Helvetica text), enough to show how evidence is stored and served.
+DEMO_PDF = b"""%PDF-1.4
+1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R
+/Resources<</Font<</F1 5 0 R>>>>>>endobj
+4 0 obj<</Length 74>>stream
+BT /F1 18 Tf 72 770 Td (Loan contract HT-2024-0815 - demo evidence) Tj ET
+endstream endobj
+5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj
+trailer<</Root 1 0 R/Size 6>>
+%%EOF
+"""
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    target: CaseState
+    debtor_name: str
+    id_number: str
+    phone: str
+    email: str
+    principal: str
+    outstanding: str
+    interest: str
+    penalty: str
+
+
+DEMO_CASES = (
+    DemoCase(
+        CaseState.NEGOTIATING,
+        "刘强",
+        "11010519850612123X",
+        "13800138001",
+        "debtor1@demo.concord",
+        "80000",
+        "52000",
+        "3120.50",
+        "860",
+    ),
+    DemoCase(
+        CaseState.INVITED,
+        "赵丽",
+        "310104199003054560",
+        "13800138002",
+        "debtor2@demo.concord",
+        "30000",
+        "18500",
+        "1240",
+        "300",
+    ),
+    DemoCase(
+        CaseState.CLOSED_NOT_MEDIATED,
+        "孙伟",
+        "440304197811207896",
+        "13800138003",
+        "debtor3@demo.concord",
+        "50000",
+        "41000",
+        "2600",
+        "0",
+    ),
+    DemoCase(
+        CaseState.SUBMITTED,
+        "周敏",
+        "330106199207152345",
+        "13800138009",
+        "zhoumin@example.com",
+        "20000",
+        "12800",
+        "640",
+        "120",
+    ),
+    DemoCase(
+        CaseState.DRAFT,
+        "吴涛",
+        "110108198801015551",
+        "13800138010",
+        "",
+        "15000",
+        "9000",
+        "450",
+        "0",
+    ),
+)
+
+
+def _form(spec: DemoCase) -> dict[str, str]:
+    return {
+        "debtor_name": spec.debtor_name,
+        "debtor_id_type": "resident_id",
+        "debtor_id_number": spec.id_number,
+        "debtor_phone": spec.phone,
+        "debtor_email": spec.email,
+        "debtor_address": "北京市朝阳区建国路 1 号",
+        "contract_number": "HT-2024-0815",
+        "contract_date": "2024-08-15",
+        "principal_lent": spec.principal,
+        "annual_rate": "9.6",
+        "term_months": "24",
+        "outstanding_principal": spec.outstanding,
+        "interest": spec.interest,
+        "penalty": spec.penalty,
+        "fees": "0",
+        "overdue_since": "2025-09-15",
+        "is_assignee": "no",
+    }
+
+
+def seed_cases(creditor: User, org: MediationOrganisation, password: str) -> list[str]:
+    """Create the demo cases once; return lines worth printing (the invitation link)."""
+    if db.session.scalar(select(Case.id).where(Case.creditor_org_id == creditor.creditor_org_id)):
+        return []
+    notes = []
+    for spec in DEMO_CASES:
+        parsed = parse_case_form(_form(spec), case_service.today(), complete=True)
+        assert not parsed.errors, parsed.errors
+        case = case_service.save_draft(creditor, parsed, org.id, None)
+        add_evidence(
+            creditor,
+            case,
+            io.BytesIO(DEMO_PDF),
+            "借款合同.pdf",
+            EvidenceCategory.CONTRACT,
+            "借款合同（演示）",
+        )
+        if spec.target == CaseState.DRAFT:
+            continue
+        case_service.submit_case(creditor, case)
+        if spec.target == CaseState.SUBMITTED or case.mediator is None:
+            continue
+        token = case_service.accept_case(case.mediator, case)
+        if spec.target == CaseState.INVITED:
+            notes.append(
+                f"Invitation link for {spec.debtor_name} ({case.reference}): "
+                f"{invitations.invitation_link(token)}"
+            )
+            continue
+        invitation = db.session.scalars(
+            select(Invitation).where(Invitation.case_id == case.id, Invitation.used_at.is_(None))
+        ).one()
+        invitation.identity_confirmed_at = utcnow()  # as if the one-time code was entered
+        if spec.target == CaseState.NEGOTIATING:
+            invitations.join_case(
+                invitation,
+                password,
+                {"share_organisation", "share_creditor", "share_court", "e_service"},
+            )
+        else:
+            invitations.decline_mediation(invitation, "我对欠款金额有异议，希望直接诉讼解决。")
+    return notes

@@ -1,0 +1,48 @@
+"""A case's timeline, read from its audit chain; each role sees what it may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.cases import Case
+from app.models.users import Role, User
+
+# Internal to the mediation organisation: who declined, who was reassigned, conflicts.
+STAFF_ONLY = frozenset({"case:decline", "case:reassign", "invitation:revoke"})
+# The creditor's own preparation, which the debtor has no part in.
+CREDITOR_ONLY = frozenset({"case:create", "case:draft:update"})
+# Downloads and sign-ins are in the log but are not events of the case's story.
+NOT_IN_STORY = frozenset({"case:evidence:download", "contact:sent"})
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    action: str
+    actor_role: str | None
+
+
+def _hidden_for(viewer: User) -> frozenset[str]:
+    hidden = NOT_IN_STORY
+    if viewer.role in (Role.CREDITOR, Role.DEBTOR):
+        hidden |= STAFF_ONLY
+    if viewer.role == Role.DEBTOR:
+        hidden |= CREDITOR_ONLY
+    return hidden
+
+
+def timeline_for(case: Case, viewer: User) -> list[TimelineEntry]:
+    events = db.session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.actor_label)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action.not_in(_hidden_for(viewer)))
+        .order_by(AuditEvent.id)
+    )
+    return [
+        TimelineEntry(at, action, label.split(":", 1)[0] if label != "system" else None)
+        for at, action, label in events
+    ]

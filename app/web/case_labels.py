@@ -1,0 +1,40 @@
+"""Translated names for case values (evidence categories, case actions in the timeline)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.models.evidence import EvidenceCategory
+
+EVIDENCE_CATEGORIES = (
+    (EvidenceCategory.CONTRACT, _l("Loan contract")),
+    (EvidenceCategory.DISBURSEMENT, _l("Disbursement record")),
+    (EvidenceCategory.STATEMENT, _l("Statement of account")),
+    (EvidenceCategory.ASSIGNMENT, _l("Assignment agreement")),
+    (EvidenceCategory.NOTICE, _l("Notice to the debtor")),
+    (EvidenceCategory.IDENTITY, _l("Identity document")),
+    (EvidenceCategory.OTHER, _l("Other")),
+)
+
+CASE_ACTIONS = {
+    "case:create": _l("Case opened as a draft"),
+    "case:draft:update": _l("Draft updated"),
+    "case:submit": _l("Claim submitted and checked"),
+    "case:accept": _l("Mediator accepted the case"),
+    "case:decline": _l("A mediator declined the case"),
+    "case:reassign": _l("Case reassigned"),
+    "case:invite": _l("Debtor invited"),
+    "case:evidence:upload": _l("Evidence added"),
+    "case:evidence:download": _l("Evidence downloaded"),
+    "invitation:identity:confirm": _l("Debtor confirmed their identity"),
+    "invitation:revoke": _l("Invitation link revoked"),
+    "case:debtor:join": _l("Debtor joined the mediation"),
+    "case:debtor:decline": _l("Debtor declined mediation; case closed"),
+    "user:create": _l("Opened an account"),
+    "contact:sent": _l("Message delivered"),
+    "mediator:conflict:declare": _l("Declared a conflict of interest"),
+}
+
+
+def evidence_category_choices() -> list[tuple[str, str]]:
+    return [(c.value, str(label)) for c, label in EVIDENCE_CATEGORIES]
