@@ -140,7 +140,7 @@ def role_home_endpoint(user: User) -> str:
     return {
         Role.CREDITOR: "home.creditor",
         Role.DEBTOR: "home.debtor",
-        Role.MEDIATOR: "home.mediator",
+        Role.MEDIATOR: "docket.index",
         Role.ADMIN: "admin.home",
     }[user.role]
 

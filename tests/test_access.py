@@ -29,8 +29,15 @@ def test_public_endpoints_are_exactly_the_expected_ones(app: Flask) -> None:
     # The invitation steps are public: the debtor has no account yet (each step checks
     # the invitation itself).
     assert public == [
-        "account.set_language", "auth.login", "home.index", "invite.code", "invite.decline",
-        "invite.identity", "invite.join", "invite.start", "static",
+        "account.set_language",
+        "auth.login",
+        "home.index",
+        "invite.code",
+        "invite.decline",
+        "invite.identity",
+        "invite.join",
+        "invite.start",
+        "static",
     ]
 
 

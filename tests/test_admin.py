@@ -112,7 +112,7 @@ def test_admin_opens_a_mediator_account_who_can_then_sign_in(
     other = Browser(app.test_client())
     assert (
         other.login("new.mediator@example.com", "a good long password").headers["Location"]
-        == "/mediator"
+        == "/docket"
     )
 
 
@@ -183,10 +183,10 @@ def test_locking_an_account_ends_its_sessions(app, browser: Browser, admin: User
     mediator = make_user(Role.MEDIATOR, mediation_org_id=admin.mediation_org_id)
     their_browser = Browser(app.test_client())
     their_browser.login(mediator.email, PASSWORD)
-    assert their_browser.get("/mediator").status_code == 200
+    assert their_browser.get("/docket").status_code == 200
 
     assert browser.submit(f"/admin/users/{mediator.id}/lock", page="/admin/").status_code == 302
-    assert their_browser.get("/mediator").status_code == 302
+    assert their_browser.get("/docket").status_code == 302
     assert "此账户已被锁定" in their_browser.login(mediator.email, PASSWORD).get_data(as_text=True)
 
     assert browser.submit(f"/admin/users/{mediator.id}/unlock", page="/admin/").status_code == 302

@@ -18,7 +18,7 @@ from tests.helpers import Browser
 HOMES = {
     Role.CREDITOR: "/creditor",
     Role.DEBTOR: "/debtor",
-    Role.MEDIATOR: "/mediator",
+    Role.MEDIATOR: "/docket",
     Role.ADMIN: "/admin/",
 }
 

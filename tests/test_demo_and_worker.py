@@ -43,7 +43,7 @@ def test_every_demo_account_can_sign_in(app: Flask) -> None:
     app.test_cli_runner().invoke(args=["seed-demo"])
     homes = {
         Role.ADMIN: "/admin/",
-        Role.MEDIATOR: "/mediator",
+        Role.MEDIATOR: "/docket",
         Role.CREDITOR: "/creditor",
         Role.DEBTOR: "/debtor",
     }

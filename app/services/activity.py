@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.cases import Case
 from app.models.organisations import CreditorOrganisation
 from app.models.users import Role, User
 
@@ -33,6 +35,24 @@ def colleagues(user: User) -> list[User]:
     return list(
         db.session.scalars(select(User).where(where, User.id != user.id).order_by(User.name))
     )
+
+
+def cases_of(user: User, limit: int = 20) -> list[Case]:
+    """The cases on a creditor's or debtor's home page, most recently active first."""
+    if user.role == Role.CREDITOR:
+        where = Case.creditor_org_id == user.creditor_org_id
+    elif user.role == Role.DEBTOR:
+        where = Case.debtor_user_id == user.id
+    else:
+        return []
+    stmt = (
+        select(Case)
+        .options(joinedload(Case.creditor_org))
+        .where(where)
+        .order_by(Case.last_activity_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def mediation_staff(org_id: int) -> list[User]:

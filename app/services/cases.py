@@ -61,6 +61,7 @@ def today() -> date:
 def _apply(case: Case, values: Mapping[str, Any]) -> None:
     for name in EDITABLE:
         setattr(case, name, values.get(name))
+    case.debtor_id_type = values.get("debtor_id_type") or "resident_id"
     case.debtor_id_masked = mask_id(case.debtor_id_number or "")
     case.claim_total = claim_total(values)
     case.last_activity_at = utcnow()

@@ -51,7 +51,8 @@ def local_datetime(value: Any, fmt: str = "medium") -> str:
 
 
 NAV = (
-    (Permission.CREDITOR_WORKSPACE, "home.creditor", _l("My cases")),
+    (Permission.CREDITOR_WORKSPACE, "home.creditor", _l("Overview")),
+    (Permission.CASE_CREATE, "cases.index", _l("Cases")),
     (Permission.DEBTOR_WORKSPACE, "home.debtor", _l("My cases")),
     (Permission.DOCKET_VIEW, "docket.index", _l("Docket")),
     (Permission.ORGANISATION_MANAGE, "admin.home", _l("Organisation")),

@@ -7,8 +7,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, public, requires, role_home_endpoint
-from app.services.activity import colleagues, recent_activity
-from app.web.labels import action_label, licence_label, role_label
+from app.services.activity import cases_of, colleagues, recent_activity
+from app.web.labels import action_label, licence_label, role_label, state_label
 
 bp = Blueprint("home", __name__)
 
@@ -30,6 +30,7 @@ def _home(template: str) -> str:
         activity=[(ev.occurred_at, action_label(ev.action)) for ev in recent_activity(user)],
         colleagues=colleagues(user),
         licence=licence_label(user.creditor_org.licence_type) if user.creditor_org else None,
+        cases=[(case, state_label(case.state)) for case in cases_of(user, limit=5)],
     )
 
 

@@ -39,7 +39,7 @@ class Home:
 HOMES = {
     Role.CREDITOR: Home("/creditor", "Creditor workspace", 1),
     Role.DEBTOR: Home("/debtor", "My cases", 1),
-    Role.MEDIATOR: Home("/mediator", "Docket", 1),
+    Role.MEDIATOR: Home("/docket", "Docket", 1),
     # The admin page's h1 is the organisation's own name; its first section names the page.
     Role.ADMIN: Home("/admin/", "Registered details", 2),
 }
