@@ -41,10 +41,21 @@ class Permission(StrEnum):
     EVIDENCE_DOWNLOAD = "case:evidence:download"
     CONFLICT_DECLARE = "mediator:conflict:declare"
     LPR_MANAGE = "lpr:manage"
+    OBJECTION_RAISE = "case:objection:raise"
+    OBJECTION_ANSWER = "case:objection:answer"
+    OBJECTION_RESOLVE = "case:objection:resolve"
+    STATEMENT_SUBMIT = "case:statement:submit"
+    STATEMENT_VIEW = "case:statement:view"
+    PROPOSAL_SUBMIT = "case:proposal:submit"
+    PROPOSAL_DECIDE = "case:proposal:decide"
+    PROPOSAL_WITHDRAW = "case:proposal:withdraw"
+    MESSAGE_POST = "case:message:post"
+    NOTE_POST = "case:note:post"
 
 
 P = Permission
 _CASE_READ = {P.CASE_VIEW, P.EVIDENCE_DOWNLOAD}
+_NEGOTIATE = {P.PROPOSAL_SUBMIT, P.PROPOSAL_WITHDRAW, P.MESSAGE_POST}
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREDITOR: frozenset(
         {
@@ -54,12 +65,37 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CASE_EDIT,
             P.CASE_SUBMIT,
             P.EVIDENCE_UPLOAD,
+            P.OBJECTION_ANSWER,
+            P.STATEMENT_VIEW,
+            P.PROPOSAL_DECIDE,
             *_CASE_READ,
+            *_NEGOTIATE,
         }
     ),
-    Role.DEBTOR: frozenset({P.ACCOUNT_MANAGE, P.DEBTOR_WORKSPACE, *_CASE_READ}),
+    Role.DEBTOR: frozenset(
+        {
+            P.ACCOUNT_MANAGE,
+            P.DEBTOR_WORKSPACE,
+            P.OBJECTION_RAISE,
+            P.STATEMENT_SUBMIT,
+            P.STATEMENT_VIEW,
+            P.PROPOSAL_DECIDE,
+            *_CASE_READ,
+            *_NEGOTIATE,
+        }
+    ),
     Role.MEDIATOR: frozenset(
-        {P.ACCOUNT_MANAGE, P.DOCKET_VIEW, P.CASE_ACCEPT, P.CONFLICT_DECLARE, *_CASE_READ}
+        {
+            P.ACCOUNT_MANAGE,
+            P.DOCKET_VIEW,
+            P.CASE_ACCEPT,
+            P.CONFLICT_DECLARE,
+            P.OBJECTION_RESOLVE,
+            P.STATEMENT_VIEW,
+            P.NOTE_POST,
+            *_CASE_READ,
+            *_NEGOTIATE,
+        }
     ),
     Role.ADMIN: frozenset(
         {
@@ -133,7 +169,26 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
         return case.state == CaseState.SUBMITTED
     if permission == Permission.CASE_REASSIGN:
         return case.state in OPEN_STATES
+    if permission in _WHILE_NEGOTIATING:
+        return case.state == CaseState.NEGOTIATING
+    if permission in (Permission.MESSAGE_POST, Permission.NOTE_POST):
+        return case.state in (CaseState.NEGOTIATING, CaseState.AGREEMENT_DRAFTING)
+    if permission == Permission.STATEMENT_VIEW:
+        return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)
+
+
+_WHILE_NEGOTIATING = frozenset(
+    {
+        Permission.OBJECTION_RAISE,
+        Permission.OBJECTION_ANSWER,
+        Permission.OBJECTION_RESOLVE,
+        Permission.STATEMENT_SUBMIT,
+        Permission.PROPOSAL_SUBMIT,
+        Permission.PROPOSAL_DECIDE,
+        Permission.PROPOSAL_WITHDRAW,
+    }
+)
 
 
 def role_home_endpoint(user: User) -> str:

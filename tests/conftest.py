@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import contextvars
 import os
+import tempfile
+
+# Before the app is imported: nothing a test run does may land in the developer's instance/.
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="concord-test-"))
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +23,13 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.config import Settings
 from app.extensions import db
+from app.queue import huey
 from tests.helpers import Browser
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# Tasks the web enqueues run inline, inside the request, against the test's own database
+# and instance folder (never the developer's instance/queue.db).
+huey.immediate = True
 
 
 def make_settings(instance: Path, database_url: str, **extra: object) -> Settings:

@@ -265,3 +265,15 @@ def test_decline_needs_a_reason_and_passes_the_case_on(app: Flask, mediator, cas
     browser.submit(f"/cases/{case.id}/decline", {"reason": "与债权人有利害关系"}, page="/login")
     db.session.refresh(case)
     assert case.mediator_id == successor.id and case.state == CaseState.SUBMITTED
+
+
+def test_deadlines_follow_the_stage(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    db.session.refresh(case)
+    invitation = db.session.scalars(select(Invitation)).one()
+    assert case.next_deadline == (invitation.expires_at + timedelta(hours=8)).date()
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    join(debtor)
+    db.session.refresh(case)
+    assert case.next_deadline == (case.accepted_at + timedelta(days=30, hours=8)).date()

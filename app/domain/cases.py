@@ -17,6 +17,7 @@ class CaseState(StrEnum):
     SUBMITTED = "submitted"  # claim locked, waiting for a mediator to accept
     INVITED = "invited"  # mediator accepted, debtor invited
     NEGOTIATING = "negotiating"  # debtor confirmed identity and consented
+    AGREEMENT_DRAFTING = "agreement_drafting"  # one proposal accepted: terms are settled
     CLOSED_NOT_MEDIATED = "closed_not_mediated"
 
 
@@ -28,6 +29,7 @@ class CaseEvent(StrEnum):
     REINVITE = "reinvite"  # the invitation expired unused: a new one
     DEBTOR_JOIN = "debtor_join"
     DEBTOR_DECLINE = "debtor_decline"
+    SETTLE = "settle"  # a proposal was accepted
 
 
 S, E = CaseState, CaseEvent
@@ -41,9 +43,11 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.INVITED, E.DEBTOR_JOIN): S.NEGOTIATING,
     (S.INVITED, E.DEBTOR_DECLINE): S.CLOSED_NOT_MEDIATED,
     (S.NEGOTIATING, E.REASSIGN): S.NEGOTIATING,
+    (S.NEGOTIATING, E.SETTLE): S.AGREEMENT_DRAFTING,
+    (S.AGREEMENT_DRAFTING, E.REASSIGN): S.AGREEMENT_DRAFTING,
 }
 
-OPEN_STATES = frozenset({S.SUBMITTED, S.INVITED, S.NEGOTIATING})
+OPEN_STATES = frozenset({S.SUBMITTED, S.INVITED, S.NEGOTIATING, S.AGREEMENT_DRAFTING})
 CLOSED_STATES = frozenset({S.CLOSED_NOT_MEDIATED})
 
 

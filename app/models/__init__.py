@@ -5,6 +5,15 @@ from app.models.auth import LoginAttempt, UserSession
 from app.models.cases import Case, LprRate, MediatorConflict
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.invitations import Consent, Invitation, OneTimeCode
+from app.models.negotiation import (
+    FinancialStatement,
+    Message,
+    Objection,
+    ObjectionStatus,
+    Proposal,
+    ProposalInstalment,
+    Thread,
+)
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
@@ -17,6 +26,13 @@ __all__ = [
     "CreditorOrganisation",
     "EvidenceCategory",
     "EvidenceFile",
+    "FinancialStatement",
+    "Message",
+    "Objection",
+    "ObjectionStatus",
+    "Proposal",
+    "ProposalInstalment",
+    "Thread",
     "Invitation",
     "LicenceType",
     "LoginAttempt",

@@ -146,7 +146,7 @@ def submit_case(actor: User, case: Case) -> list[Finding]:
     blocking = [f for f in findings if f.severity == Severity.BLOCK]
     if blocking:
         raise CaseRuleError("claim_blocked", blocking)
-    _transition(case, CaseEvent.SUBMIT)
+    transition_case(case, CaseEvent.SUBMIT)
     case.submitted_at = utcnow()
     mediator = pick_mediator(case)
     case.mediator_id = mediator.id if mediator else None
@@ -166,7 +166,7 @@ def submit_case(actor: User, case: Case) -> list[Finding]:
     return findings
 
 
-def _transition(case: Case, event: CaseEvent) -> None:
+def transition_case(case: Case, event: CaseEvent) -> None:
     try:
         case.state = next_state(case.state, event)
     except InvalidTransition:
@@ -213,12 +213,12 @@ def accept_case(mediator: User, case: Case, now: datetime | None = None) -> str:
     token (only ever known in this request: the database keeps its hash)."""
     from app.services.invitations import create_invitation
 
-    _transition(case, CaseEvent.ACCEPT)
+    transition_case(case, CaseEvent.ACCEPT)
     case.accepted_at = utcnow()
-    token = create_invitation(case, now)
     audit.record(
         "case:accept", actor=mediator, object_type="case", object_id=case.id, case_id=case.id
     )
+    token = create_invitation(case, now)
     db.session.commit()
     return token
 
@@ -227,7 +227,7 @@ def decline_case(mediator: User, case: Case, reason: str) -> User | None:
     """The mediator declines with a reason; the case goes to the next mediator by load."""
     if not reason.strip():
         raise CaseRuleError("reason_required")
-    _transition(case, CaseEvent.DECLINE)
+    transition_case(case, CaseEvent.DECLINE)
     audit.record(
         "case:decline",
         actor=mediator,
@@ -257,7 +257,7 @@ def reassign_case(admin: User, case: Case, mediator: User) -> None:
     )
     if conflict:
         raise CaseRuleError("mediator_conflicted")
-    _transition(case, CaseEvent.REASSIGN)
+    transition_case(case, CaseEvent.REASSIGN)
     previous = case.mediator_id
     case.mediator_id = mediator.id
     audit.record(

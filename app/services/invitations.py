@@ -23,9 +23,10 @@ from app.models.users import Role, User
 from app.notifications import messages
 from app.notifications.outbox import queue_message
 from app.services.auth import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from app.services.cases import CaseRuleError, _transition
+from app.services.cases import CaseRuleError, transition_case
 
 MAX_TRIES = 5
+MEDIATION_DAYS = 30
 CODE_MINUTES = 10
 
 
@@ -66,6 +67,7 @@ def create_invitation(case: Case, now: datetime | None = None) -> str:
     db.session.flush()
     link = invitation_link(token)
     expires_on = invitation.expires_at.astimezone(LEGAL_TZ).date()
+    case.next_deadline = expires_on  # the debtor's time to respond (BRIEF §7)
     org, creditor = case.mediation_org.name, case.creditor_org.name
     if case.debtor_email:
         subject, body = messages.invitation(org, case.reference, creditor, link, expires_on)
@@ -279,11 +281,14 @@ def join_case(invitation: Invitation, password: str, consents: set[str]) -> User
             )
         )
     try:
-        _transition(case, CaseEvent.DEBTOR_JOIN)
+        transition_case(case, CaseEvent.DEBTOR_JOIN)
     except CaseRuleError:
         raise InvitationError("case_closed") from None
     case.debtor_user_id = user.id
     invitation.used_at = utcnow()
+    # Online mediation runs 30 days from acceptance (在线调解规则 Art. 24; BRIEF §7).
+    accepted = case.accepted_at or utcnow()
+    case.next_deadline = (accepted + timedelta(days=MEDIATION_DAYS)).astimezone(LEGAL_TZ).date()
     audit.record(
         "case:debtor:join",
         actor=user,
@@ -302,10 +307,11 @@ def decline_mediation(invitation: Invitation, reason: str) -> None:
         raise InvitationError("reason_required")
     case = _case(invitation)
     try:
-        _transition(case, CaseEvent.DEBTOR_DECLINE)
+        transition_case(case, CaseEvent.DEBTOR_DECLINE)
     except CaseRuleError:
         raise InvitationError("case_closed") from None
     case.closed_at = utcnow()
+    case.next_deadline = None
     case.close_reason = reason.strip()[:2000]
     invitation.used_at = utcnow()
     audit.record(

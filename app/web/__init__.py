@@ -19,11 +19,25 @@ from app.services.auth import MIN_PASSWORD_LENGTH
 
 
 def register_web(app: Flask) -> None:
-    from app.web import account, admin, auth, cases, docket, home, invite
+    from app.web import (
+        account,
+        admin,
+        auth,
+        cases,
+        docket,
+        home,
+        invite,
+        objections,
+        proposals,
+        statements,
+        threads,
+    )
     from app.web.labels import action_label
 
-    for bp in (auth.bp, account.bp, home.bp, admin.bp, cases.bp, invite.bp, docket.bp):
-        app.register_blueprint(bp)
+    features = (auth, account, home, admin, cases, invite, docket)
+    negotiation = (objections, statements, proposals, threads)  # case page panels, in order
+    for module in features + negotiation:
+        app.register_blueprint(module.bp)
     app.add_template_filter(action_label)
     # Flask's own static route is public by nature (stylesheets, icons, fonts).
     app.view_functions["static"].__access__ = "public"  # type: ignore[attr-defined]
@@ -46,7 +60,8 @@ def money(amount: Decimal | None) -> str:
     return sign + "¥" + format_decimal(abs(amount), format="#,##0.00", locale=str(get_locale()))
 
 
-def local_datetime(value: Any, fmt: str = "medium") -> str:
+def local_datetime(value: Any, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """An instant on the legal clock (Beijing time), unambiguous in both languages."""
     return format_datetime(value, fmt) if value is not None else ""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires, requires_object
+from app.domain.cases import CaseState
 from app.domain.claims import Finding
 from app.extensions import db
 from app.models.cases import Case
@@ -38,6 +39,7 @@ from app.web.case_form import rows, values_from_case
 from app.web.case_labels import evidence_category_choices
 from app.web.labels import state_label
 from app.web.messages import FIELD_ERRORS, RULE_ERRORS
+from app.web.panels import render_panels
 
 bp = Blueprint("cases", __name__)
 
@@ -182,6 +184,8 @@ def _actions(case: Case) -> dict[str, bool]:
         "accept": can(user, Permission.CASE_ACCEPT, case),
         "reassign": can(user, Permission.CASE_REASSIGN, case),
         "see_findings": user.role != Role.DEBTOR,
+        "see_hashes": user.role != Role.DEBTOR,
+        "debtor_guide": user.role == Role.DEBTOR and case.state == CaseState.NEGOTIATING,
     }
 
 
@@ -220,6 +224,7 @@ def show(case_id: int, upload_error: str | None = None, status: int = 200) -> tu
         creditor=db.session.get(CreditorOrganisation, case.creditor_org_id),
         upload_error=upload_error,
         max_mb=_max_mb(),
+        panels=render_panels(case, _user()),
     ), status
 
 

@@ -67,7 +67,7 @@ def index() -> str:
         result=result,
         empty_docket=result.docket_size == 0,
         state_links=_state_links(q, result),
-        form=_form(q, result),
+        form=_form(q, result, today),
         columns=columns,
         labels={c.key: c.label for c in columns},
         show_mediator=show_mediator,
@@ -78,10 +78,11 @@ def index() -> str:
     )
 
 
-def _form(q: DocketQuery, result: DocketPage) -> dict[str, Any]:
+def _form(q: DocketQuery, result: DocketPage, today: date) -> dict[str, Any]:
     """The filter form's values and options, with the current choices marked."""
     return {
         "search": q.search,
+        "example": f"HZ-{today.year}-000123",
         "states": [(s.value, state_label(s), q.state == s) for s in DOCKET_STATES],
         "creditors": [(c.id, c.name, q.creditor_org_id == c.id) for c in result.creditors],
         "deadline": "" if q.deadline_within_days is None else q.deadline_within_days,
@@ -209,6 +210,7 @@ def _paging(q: DocketQuery, result: DocketPage) -> dict[str, Any]:
     return {
         "page": result.page,
         "pages": result.pages,
+        "show": result.pages > 1,
         "prev_url": _url(q, page=result.page - 1) if result.page > 1 else None,
         "next_url": _url(q, page=result.page + 1) if result.page < result.pages else None,
         "first": first if result.total else 0,
@@ -238,8 +240,8 @@ def _row_view(row: DocketRow, today: date, show_mediator: bool) -> dict[str, Any
         "creditor_name": row.creditor_name,
         "claim_total": row.claim_total,
         "state": state_label(row.state),
-        "state_class": "state-" + row.state.value.replace("_", "-"),
-        "deadline": format_date(row.next_deadline, "medium") if row.next_deadline else "",
+        "state_class": "docket-state-" + row.state.value.replace("_", "-"),
+        "deadline": format_date(row.next_deadline, "yyyy-MM-dd") if row.next_deadline else "",
         "deadline_iso": row.next_deadline.isoformat() if row.next_deadline else "",
         "overdue": overdue,
         "last_activity_at": row.last_activity_at,

@@ -1,0 +1,27 @@
+"""Sections of the case page contributed by the negotiation features.
+
+Each feature registers a function that, for a case and a viewer, returns the template of
+its section and that template's context (or ``None`` when the viewer has nothing to see
+there). The case page shows them in registration order; templates receive the context as
+``p``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.models.cases import Case
+from app.models.users import User
+
+Panel = Callable[[Case, User], tuple[str, dict[str, Any]] | None]
+PANELS: list[Panel] = []
+
+
+def case_panel(panel: Panel) -> Panel:
+    PANELS.append(panel)
+    return panel
+
+
+def render_panels(case: Case, viewer: User) -> list[tuple[str, dict[str, Any]]]:
+    return [shown for panel in PANELS if (shown := panel(case, viewer)) is not None]
