@@ -159,6 +159,7 @@ def test_counts_per_state_cover_the_whole_docket_whatever_the_filter(
         S.SUBMITTED: 2,
         S.INVITED: 1,
         S.NEGOTIATING: 3,
+        S.AGREEMENT_DRAFTING: 0,
         S.CLOSED_NOT_MEDIATED: 0,
     }
     assert result.total == 1

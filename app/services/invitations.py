@@ -157,6 +157,7 @@ def check_id_suffix(invitation: Invitation, suffix: str, channel: Channel) -> No
 
 
 def _send_code(invitation: Invitation, case: Case, channel: Channel) -> None:
+    now = utcnow()
     address = case.debtor_phone if channel == Channel.SMS else case.debtor_email
     if not address:
         raise InvitationError("no_such_channel")
@@ -173,7 +174,8 @@ def _send_code(invitation: Invitation, case: Case, channel: Channel) -> None:
             invitation_id=invitation.id,
             code_hash=_digest(code),
             channel=channel.value,
-            expires_at=utcnow() + timedelta(minutes=CODE_MINUTES),
+            created_at=now,
+            expires_at=now + timedelta(minutes=CODE_MINUTES),
         )
     )
     build = messages.one_time_code_sms if channel == Channel.SMS else messages.one_time_code_email

@@ -69,6 +69,7 @@ _STATES = {
     CaseState.SUBMITTED: _l("Awaiting acceptance"),
     CaseState.INVITED: _l("Debtor invited"),
     CaseState.NEGOTIATING: _l("Negotiating"),
+    CaseState.AGREEMENT_DRAFTING: _l("Terms agreed: agreement being drafted"),
     CaseState.CLOSED_NOT_MEDIATED: _l("Closed, not mediated"),
 }
 
