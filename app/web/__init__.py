@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(money)
     app.add_template_filter(local_datetime, "datetime")
+    app.add_template_filter(local_date, "date")
     app.context_processor(_template_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -60,9 +61,21 @@ def money(amount: Decimal | None) -> str:
     return sign + "¥" + format_decimal(abs(amount), format="#,##0.00", locale=str(get_locale()))
 
 
-def local_datetime(value: Any, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """An instant on the legal clock (Beijing time), unambiguous in both languages."""
-    return format_datetime(value, fmt) if value is not None else ""
+DATETIME_PATTERNS = {"zh": "yyyy年M月d日 HH:mm", "en": "d MMM yyyy, HH:mm"}
+DATE_PATTERNS = {"zh": "yyyy年M月d日", "en": "d MMM yyyy"}
+
+
+def _language() -> str:
+    return "en" if str(get_locale() or "zh").startswith("en") else "zh"
+
+
+def local_datetime(value: Any) -> str:
+    """An instant on the legal clock (Beijing time), written the way each language does."""
+    return format_datetime(value, DATETIME_PATTERNS[_language()]) if value is not None else ""
+
+
+def local_date(value: Any) -> str:
+    return format_date(value, DATE_PATTERNS[_language()]) if value is not None else ""
 
 
 NAV = (
