@@ -17,6 +17,7 @@ from app import pii
 from app.domain.cases import CaseState
 from app.extensions import db
 from app.models.cases import Case
+from app.models.negotiation import Objection, ObjectionStatus
 from app.models.organisations import MediationOrganisation
 from app.models.users import Role, User
 from app.services import docket as docket_service
@@ -462,3 +463,71 @@ def test_the_page_costs_the_same_number_of_queries_for_5_or_50_cases(
     assert _queries_for(other, statements, "") == small_admin
     # Session + user, counts, (filtered total), page, creditor options: a handful at most.
     assert max(large) <= 8, statements
+
+
+# --- open objections --------------------------------------------------------------------
+
+
+def _objection(case: Case, status: str = "open", answered: bool = False) -> None:
+    assert case.debtor_user_id is not None
+    db.session.add(
+        Objection(
+            case_id=case.id,
+            item="interest",
+            reason="利息不对",
+            raised_by_id=case.debtor_user_id,
+            status=ObjectionStatus(status),
+            answer="已核对" if answered else None,
+        )
+    )
+    db.session.commit()
+
+
+def _negotiating(mediator: User, creditor: User) -> Case:
+    return case(mediator, creditor, S.NEGOTIATING, debtor_user_id=make_user(Role.DEBTOR).id)
+
+
+def test_each_row_counts_its_open_objections_answered_or_not(
+    browser: Browser, mediator: User, creditor: User
+) -> None:
+    busy, settled, quiet = (_negotiating(mediator, creditor) for _ in range(3))
+    _objection(busy)
+    _objection(busy, answered=True)  # answered but not resolved: still open
+    _objection(busy, "resolved", answered=True)
+    _objection(busy, "withdrawn")
+    _objection(settled, "resolved", answered=True)
+
+    rows = {r.case_id: r for r in docket(mediator, DocketQuery(), legal_today()).rows}
+
+    assert rows[busy.id].open_objections == 2
+    assert rows[settled.id].open_objections == 0
+    assert rows[quiet.id].open_objections == 0
+    html = page(signed_in(browser, mediator))
+    badges = re.findall(r'data-open-objections="(\d+)"', html)
+    assert badges == ["2"]
+    row = re.search(rf'<a href="/cases/{busy.id}">.*?</tr>', html, re.S)
+    assert row and 'data-open-objections="2"' in row.group(0)
+
+
+def test_another_mediators_objections_are_not_counted_on_this_docket(
+    org: MediationOrganisation, mediator: User, creditor: User
+) -> None:
+    colleague = make_user(Role.MEDIATOR, mediation_org=org)
+    theirs = _negotiating(colleague, creditor)
+    _objection(theirs)
+    mine = _negotiating(mediator, creditor)
+    (row,) = docket(mediator, DocketQuery(), legal_today()).rows
+    assert row.case_id == mine.id and row.open_objections == 0
+
+
+def test_open_objections_cost_no_extra_query(
+    browser: Browser, mediator: User, creditor: User, statements: list[str]
+) -> None:
+    made = [_negotiating(mediator, creditor) for _ in range(4)]
+    signed_in(browser, mediator)
+    views = ("", "?sort=amount", "?state=negotiating")
+    without = [_queries_for(browser, statements, v) for v in views]
+    for c in made:
+        _objection(c)
+        _objection(c, answered=True)
+    assert [_queries_for(browser, statements, v) for v in views] == without

@@ -33,6 +33,18 @@ CASE_ACTIONS = {
     "user:create": _l("Opened an account"),
     "contact:sent": _l("Message delivered"),
     "mediator:conflict:declare": _l("Declared a conflict of interest"),
+    "case:objection:raise": _l("Debtor objected to a claim item"),
+    "case:objection:answer": _l("Creditor answered an objection"),
+    "case:objection:resolve": _l("Mediator resolved an objection"),
+    "case:objection:withdraw": _l("Debtor withdrew an objection"),
+    "case:statement:submit": _l("Debtor submitted an income-and-spending statement"),
+    "case:consent:give": _l("Consent given"),
+    "case:consent:withdraw": _l("Consent withdrawn"),
+    "case:proposal:submit": _l("New proposal"),
+    "case:proposal:counter": _l("Counter-proposal"),
+    "case:proposal:accept": _l("Proposal accepted"),
+    "case:proposal:reject": _l("Proposal rejected"),
+    "case:proposal:withdraw": _l("Proposal withdrawn"),
 }
 
 

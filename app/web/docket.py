@@ -242,6 +242,7 @@ def _row_view(row: DocketRow, today: date, show_mediator: bool) -> dict[str, Any
         "state": state_label(row.state),
         "state_class": "docket-state-" + row.state.value.replace("_", "-"),
         "deadline": format_date(row.next_deadline, "yyyy-MM-dd") if row.next_deadline else "",
+        "open_objections": row.open_objections,
         "deadline_iso": row.next_deadline.isoformat() if row.next_deadline else "",
         "overdue": overdue,
         "last_activity_at": row.last_activity_at,

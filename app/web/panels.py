@@ -23,5 +23,15 @@ def case_panel(panel: Panel) -> Panel:
     return panel
 
 
+# The order a reader needs: what is disputed, what the debtor can afford, the offers, talk.
+ORDER = ("objections", "statements", "proposals", "threads")
+
+
+def _rank(panel: Panel) -> int:
+    feature = panel.__module__.rsplit(".", 1)[-1]
+    return ORDER.index(feature) if feature in ORDER else len(ORDER)
+
+
 def render_panels(case: Case, viewer: User) -> list[tuple[str, dict[str, Any]]]:
-    return [shown for panel in PANELS if (shown := panel(case, viewer)) is not None]
+    ordered = sorted(PANELS, key=_rank)
+    return [shown for panel in ordered if (shown := panel(case, viewer)) is not None]
