@@ -18,11 +18,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 from app import create_app
 from app.config import Settings
+from app.domain.claims import DEFAULT_LPR_HISTORY
 from app.extensions import db
+from app.models.cases import LprRate
 from app.queue import huey
 from tests.helpers import Browser
 
@@ -78,6 +80,11 @@ def _empty_postgres() -> None:
         conn.execute(text("SET session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         conn.execute(text("SET session_replication_role = DEFAULT"))
+        # Reference data the migrations seed (as a fresh SQLite copy has it).
+        conn.execute(
+            insert(LprRate),
+            [{"effective": f.effective, "rate": f.rate} for f in DEFAULT_LPR_HISTORY],
+        )
 
 
 @pytest.fixture

@@ -344,7 +344,7 @@ def submit_proposal(
     if replies_to is not None:
         if replies_to.case_id != case.id:
             raise ProposalRuleError("not_allowed")
-        rules.reject(replies_to.state, proposer=replies_to.side, actor=side)
+        check_counter(actor, replies_to)
     with _conflicts():
         _claim_case(case)
         superseded = _supersede(case, side, replies_to)
@@ -373,6 +373,12 @@ def submit_proposal(
         _notify(case, event, actor_side=side, to=set(Side) - {side})
         db.session.commit()
     return proposal
+
+
+def check_counter(actor: User, proposal: Proposal) -> None:
+    """May ``actor`` answer ``proposal`` with a counter-offer? Exactly when they could
+    reject it: a party, not the proposer's side, the proposal still open."""
+    rules.reject(proposal.state, proposer=proposal.side, actor=_side(actor))
 
 
 def _supersede(case: Case, side: Side, answered: Proposal | None) -> list[int]:

@@ -277,6 +277,10 @@ def new(case_id: int) -> Response | tuple[str, int]:
 def counter(case_id: int, proposal_id: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.PROPOSAL_SUBMIT)
     answered = _proposal(case, proposal_id)
+    try:
+        service.check_counter(_user(), answered)
+    except ProposalRuleError as err:
+        return _refused(case, err.code)
     return _propose(case, answered)
 
 
