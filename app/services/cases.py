@@ -105,8 +105,8 @@ def lpr_history() -> list[LprFixing]:
     return [LprFixing(r.effective, r.rate) for r in rows]
 
 
-def claim_findings(case: Case) -> list[Finding]:
-    """BRIEF §4 checks of the claim as it stands (empty while the draft is incomplete)."""
+def claim_facts(case: Case) -> ClaimFacts | None:
+    """The claim as the domain checks it, or ``None`` while the draft is incomplete."""
     needed = (
         case.contract_date,
         case.principal_lent,
@@ -119,24 +119,29 @@ def claim_findings(case: Case) -> list[Finding]:
         case.overdue_since,
     )
     if any(v is None for v in needed):
-        return []
-    facts = ClaimFacts(
+        return None
+    return ClaimFacts(
         lender=LenderKind(case.lender_kind.value),
-        contract_date=case.contract_date,
-        principal_lent=case.principal_lent,
-        annual_rate=case.annual_rate,
-        term_months=case.term_months,
-        outstanding_principal=case.outstanding_principal,
-        interest=case.interest,
-        penalty=case.penalty,
-        fees=case.fees,
-        overdue_since=case.overdue_since,
+        contract_date=case.contract_date,  # type: ignore[arg-type]
+        principal_lent=case.principal_lent,  # type: ignore[arg-type]
+        annual_rate=case.annual_rate,  # type: ignore[arg-type]
+        term_months=case.term_months,  # type: ignore[arg-type]
+        outstanding_principal=case.outstanding_principal,  # type: ignore[arg-type]
+        interest=case.interest,  # type: ignore[arg-type]
+        penalty=case.penalty,  # type: ignore[arg-type]
+        fees=case.fees,  # type: ignore[arg-type]
+        overdue_since=case.overdue_since,  # type: ignore[arg-type]
         is_assignee=case.is_assignee,
         assignment_date=case.assignment_date,
         debtor_notified=case.debtor_notified,
         last_demand_date=None,
     )
-    return check_claim(facts, today(), lpr_history())
+
+
+def claim_findings(case: Case) -> list[Finding]:
+    """BRIEF §4 checks of the claim as it stands (empty while the draft is incomplete)."""
+    facts = claim_facts(case)
+    return [] if facts is None else check_claim(facts, today(), lpr_history())
 
 
 def submit_case(actor: User, case: Case) -> list[Finding]:

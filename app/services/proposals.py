@@ -39,7 +39,7 @@ from app.domain.affordability import (
     assess,
 )
 from app.domain.cases import CaseEvent, CaseState
-from app.domain.claims import ClaimFacts, Finding, LenderKind, LprFixing, Severity
+from app.domain.claims import ClaimFacts, Finding, LprFixing, Severity
 from app.domain.proposals import ProposalRuleError, ProposalState, Side, Terms
 from app.domain.schedules import (
     ZERO,
@@ -58,7 +58,7 @@ from app.models.types import utcnow
 from app.models.users import Role, User
 from app.notifications import negotiation_messages as texts
 from app.notifications.outbox import queue_message
-from app.services.cases import lpr_history, today, transition_case
+from app.services.cases import claim_facts, lpr_history, today, transition_case
 
 __all__ = ["Offer", "ProposalConflict", "ProposalRuleError", "schedule_for"]
 
@@ -113,39 +113,6 @@ def _side(user: User) -> Side:
     if side is None:
         raise ProposalRuleError("not_allowed")
     return side
-
-
-def claim_facts(case: Case) -> ClaimFacts | None:
-    """The claim as submitted, as ``app.services.cases.claim_findings`` reads it."""
-    needed = (
-        case.contract_date,
-        case.principal_lent,
-        case.annual_rate,
-        case.term_months,
-        case.outstanding_principal,
-        case.interest,
-        case.penalty,
-        case.fees,
-        case.overdue_since,
-    )
-    if any(v is None for v in needed):
-        return None
-    return ClaimFacts(
-        lender=LenderKind(case.lender_kind.value),
-        contract_date=case.contract_date,  # type: ignore[arg-type]
-        principal_lent=case.principal_lent,  # type: ignore[arg-type]
-        annual_rate=case.annual_rate,  # type: ignore[arg-type]
-        term_months=case.term_months,  # type: ignore[arg-type]
-        outstanding_principal=case.outstanding_principal,  # type: ignore[arg-type]
-        interest=case.interest,  # type: ignore[arg-type]
-        penalty=case.penalty,  # type: ignore[arg-type]
-        fees=case.fees,  # type: ignore[arg-type]
-        overdue_since=case.overdue_since,  # type: ignore[arg-type]
-        is_assignee=case.is_assignee,
-        assignment_date=case.assignment_date,
-        debtor_notified=case.debtor_notified,
-        last_demand_date=None,
-    )
 
 
 # --- reading -----------------------------------------------------------------------------
