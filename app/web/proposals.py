@@ -438,6 +438,37 @@ def _finding_view(finding: Finding) -> dict[str, str]:
     }
 
 
+# The card's fixed words, translated once per page rather than once per proposal.
+CARD_LABELS = {
+    "total": _l("Total"),
+    "saving_against_the_claim": _l("Saving against the claim"),
+    "largest_regular_payment_as_a_monthly_fig": _l("Largest regular payment, as a monthly figure"),
+    "of_which_principal_interest_fees_and_pen": _l(
+        "Of which principal / interest / fees and penalty"
+    ),
+    "given_up": _l("Given up"),
+    "interest": _l("interest"),
+    "penalty": _l("penalty"),
+    "proposed_on": _l("Proposed on"),
+    "accepted_by_the_debtor": _l("Accepted by the debtor"),
+    "accepted_by_the_creditor": _l("Accepted by the creditor"),
+    "reason_given": _l("Reason given"),
+    "note_label": _l("Note:"),
+    "no": _l("No."),
+    "due": _l("Due"),
+    "amount": _l("Amount"),
+    "affordability_no_statement_yet": _l("Affordability: no statement yet."),
+    "breaks_a_rule": _l("Breaks a rule"),
+    "warning": _l("Warning"),
+    "note": _l("Note"),
+    "source": _l("Source:"),
+    "accept_these_terms": _l("Accept these terms"),
+    "answer_with_other_terms": _l("Answer with other terms"),
+    "withdraw": _l("Withdraw"),
+    "reject": _l("Reject"),
+}
+
+
 @case_panel
 def proposals_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     """Open proposals first, the accepted one marked, then the history; the form for
@@ -458,6 +489,7 @@ def proposals_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
         "open": [c for c in cards if c["state"] == ProposalState.OPEN],
         "history": [c for c in cards if c["state"] not in _CURRENT],
         "means": _means_view(means, viewer),
+        "labels": {key: str(text) for key, text in CARD_LABELS.items()},
         "form": _form_context(case, None, _DEFAULTS, {}) if may_propose else None,
     }
 
