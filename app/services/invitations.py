@@ -69,23 +69,17 @@ def create_invitation(case: Case, now: datetime | None = None) -> str:
     expires_on = invitation.expires_at.astimezone(LEGAL_TZ).date()
     case.next_deadline = expires_on  # the debtor's time to respond (BRIEF §7)
     org, creditor = case.mediation_org.name, case.creditor_org.name
-    if case.debtor_email:
-        subject, body = messages.invitation(org, case.reference, creditor, link, expires_on)
+    channels = (
+        (Channel.EMAIL, case.debtor_email, messages.invitation),
+        (Channel.SMS, case.debtor_phone, messages.invitation_sms),
+    )
+    for channel, address, build in channels:
+        if not address:
+            continue
+        subject, body = build(org, case.reference, creditor, link, expires_on)
         queue_message(
-            address=case.debtor_email,
-            channel=Channel.EMAIL,
-            template="invitation",
-            subject=subject,
-            body=body,
-            case_id=case.id,
-            to_debtor=True,
-            now=now,
-        )
-    if case.debtor_phone:
-        subject, body = messages.invitation_sms(org, case.reference, creditor, link, expires_on)
-        queue_message(
-            address=case.debtor_phone,
-            channel=Channel.SMS,
+            address=address,
+            channel=channel,
             template="invitation",
             subject=subject,
             body=body,
