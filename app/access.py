@@ -51,11 +51,17 @@ class Permission(StrEnum):
     PROPOSAL_WITHDRAW = "case:proposal:withdraw"
     MESSAGE_POST = "case:message:post"
     NOTE_POST = "case:note:post"
+    AGREEMENT_DRAFT = "case:agreement:draft"
+    AGREEMENT_VIEW = "case:agreement:view"
+    AGREEMENT_SIGN = "case:agreement:sign"
 
 
 P = Permission
 _CASE_READ = {P.CASE_VIEW, P.EVIDENCE_DOWNLOAD}
 _NEGOTIATE = {P.PROPOSAL_SUBMIT, P.PROPOSAL_WITHDRAW, P.MESSAGE_POST}
+# The agreement is the parties' and the mediator's: the organisation's admin does not sign
+# it or download it (BRIEF §2 journey 5).
+_AGREE = {P.AGREEMENT_VIEW, P.AGREEMENT_SIGN}
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREDITOR: frozenset(
         {
@@ -70,6 +76,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PROPOSAL_DECIDE,
             *_CASE_READ,
             *_NEGOTIATE,
+            *_AGREE,
         }
     ),
     Role.DEBTOR: frozenset(
@@ -82,6 +89,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PROPOSAL_DECIDE,
             *_CASE_READ,
             *_NEGOTIATE,
+            *_AGREE,
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -93,8 +101,10 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.OBJECTION_RESOLVE,
             P.STATEMENT_VIEW,
             P.NOTE_POST,
+            P.AGREEMENT_DRAFT,
             *_CASE_READ,
             *_NEGOTIATE,
+            *_AGREE,
         }
     ),
     Role.ADMIN: frozenset(
@@ -172,12 +182,23 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
     if permission in _WHILE_NEGOTIATING:
         return case.state == CaseState.NEGOTIATING
     if permission in (Permission.MESSAGE_POST, Permission.NOTE_POST):
-        return case.state in (CaseState.NEGOTIATING, CaseState.AGREEMENT_DRAFTING)
+        return case.state in (
+            CaseState.NEGOTIATING,
+            CaseState.AGREEMENT_DRAFTING,
+            CaseState.SIGNING,
+        )
+    if permission == Permission.AGREEMENT_DRAFT:
+        return case.state in (CaseState.AGREEMENT_DRAFTING, CaseState.SIGNING)
+    if permission == Permission.AGREEMENT_SIGN:
+        return case.state == CaseState.SIGNING
+    if permission == Permission.AGREEMENT_VIEW:
+        return case.state in _AGREEMENT_STATES
     if permission == Permission.STATEMENT_VIEW:
         return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)
 
 
+_AGREEMENT_STATES = frozenset({CaseState.SIGNING, CaseState.IN_FORCE})
 _WHILE_NEGOTIATING = frozenset(
     {
         Permission.OBJECTION_RAISE,

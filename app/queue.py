@@ -86,3 +86,12 @@ def deliver_outbox_now() -> int:
     from app.notifications.outbox import deliver_due
 
     return deliver_due()
+
+
+@huey.task(retries=2, retry_delay=10)
+@with_app
+def render_agreement_task(agreement_id: int) -> None:
+    """Render and certify a drafted agreement version (CPU-bound: process workers)."""
+    from app.services.agreements import render_agreement
+
+    render_agreement(agreement_id)

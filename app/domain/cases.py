@@ -18,6 +18,8 @@ class CaseState(StrEnum):
     INVITED = "invited"  # mediator accepted, debtor invited
     NEGOTIATING = "negotiating"  # debtor confirmed identity and consented
     AGREEMENT_DRAFTING = "agreement_drafting"  # one proposal accepted: terms are settled
+    SIGNING = "signing"  # the agreement is drafted and waits for signatures
+    IN_FORCE = "in_force"  # everybody signed, the seal is on: the agreement took effect
     CLOSED_NOT_MEDIATED = "closed_not_mediated"
 
 
@@ -30,6 +32,8 @@ class CaseEvent(StrEnum):
     DEBTOR_JOIN = "debtor_join"
     DEBTOR_DECLINE = "debtor_decline"
     SETTLE = "settle"  # a proposal was accepted
+    ISSUE_AGREEMENT = "issue_agreement"  # the mediator drafted a version to sign
+    TAKE_EFFECT = "take_effect"  # the mediator's signature and seal completed the agreement
 
 
 S, E = CaseState, CaseEvent
@@ -45,9 +49,15 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.NEGOTIATING, E.REASSIGN): S.NEGOTIATING,
     (S.NEGOTIATING, E.SETTLE): S.AGREEMENT_DRAFTING,
     (S.AGREEMENT_DRAFTING, E.REASSIGN): S.AGREEMENT_DRAFTING,
+    (S.AGREEMENT_DRAFTING, E.ISSUE_AGREEMENT): S.SIGNING,
+    (S.SIGNING, E.ISSUE_AGREEMENT): S.SIGNING,  # a new version: older signatures lapse
+    (S.SIGNING, E.REASSIGN): S.SIGNING,
+    (S.SIGNING, E.TAKE_EFFECT): S.IN_FORCE,
 }
 
-OPEN_STATES = frozenset({S.SUBMITTED, S.INVITED, S.NEGOTIATING, S.AGREEMENT_DRAFTING})
+OPEN_STATES = frozenset(
+    {S.SUBMITTED, S.INVITED, S.NEGOTIATING, S.AGREEMENT_DRAFTING, S.SIGNING, S.IN_FORCE}
+)
 CLOSED_STATES = frozenset({S.CLOSED_NOT_MEDIATED})
 
 

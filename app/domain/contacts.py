@@ -28,3 +28,13 @@ def normalise_login(identifier: str) -> str:
     if "@" in value:
         return value.lower()
     return normalise_phone(value)
+
+
+def mask_phone(phone: str) -> str:
+    """``138****5678``: enough for the owner to recognise, not for anyone to dial."""
+    return phone[:3] + "****" + phone[-4:]
+
+
+def mask_email(email: str) -> str:
+    name, _sep, domain = email.partition("@")
+    return name[:1] + "***@" + domain

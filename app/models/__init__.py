@@ -1,5 +1,13 @@
 """All models, imported here so the metadata (and Alembic) sees every table."""
 
+from app.models.agreements import (
+    Agreement,
+    AgreementSignature,
+    AgreementStatus,
+    DocumentKind,
+    IssuedDocument,
+    SignatureMethod,
+)
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
 from app.models.cases import Case, LprRate, MediatorConflict
@@ -19,6 +27,12 @@ from app.models.organisations import CreditorOrganisation, LicenceType, Mediatio
 from app.models.users import Role, User
 
 __all__ = [
+    "Agreement",
+    "AgreementSignature",
+    "AgreementStatus",
+    "DocumentKind",
+    "IssuedDocument",
+    "SignatureMethod",
     "AuditEvent",
     "Case",
     "Channel",

@@ -75,3 +75,45 @@ def proposal_notice(
         f"{org}\n"
     )
     return subject, body
+
+
+# event → (subject words, what happened). No terms, no amounts: those are behind sign-in.
+_AGREEMENT_EVENTS = {
+    "agreement_ready": ("调解协议待签署", "调解员已起草调解协议，请登录核对并签署。"),
+    "agreement_revised": (
+        "调解协议已修改",
+        "调解员修改了调解协议，此前对旧版本的签署不再有效，请登录核对新版本并签署。",
+    ),
+    "agreement_in_force": (
+        "调解协议已生效",
+        "双方当事人和调解员均已签署并加盖调解组织印章，调解协议已生效。",
+    ),
+}
+
+AGREEMENT_EVENTS = tuple(_AGREEMENT_EVENTS)
+
+
+def agreement_notice(
+    event: str, org_name: str, case_reference: str, link: str, *, channel: Channel = Channel.EMAIL
+) -> tuple[str, str]:
+    """The agreement is ready to sign, was revised, or took effect (``AGREEMENT_EVENTS``)."""
+    words, what = _AGREEMENT_EVENTS[event]
+    org, ref = _line(org_name), _line(case_reference)
+    if channel == Channel.SMS:
+        body = f"【{org}】案件{ref}：{what}{link}"
+        if len(body) > SMS_MAX_CHARS:
+            body = f"【{org}】案件{ref}的调解协议有新进展，请登录查看：{link}"
+        if len(body) > SMS_MAX_CHARS:
+            raise ValueError("agreement SMS too long: shorten the organisation name or PUBLIC_URL")
+        return f"{words} {ref}", body
+    subject = f"【{org}】{words}（案件编号 {ref}）"
+    body = (
+        "您好：\n\n"
+        f"您参与的调解案件（案件编号 {ref}）有新进展：{what}\n\n"
+        "协议全文请登录后查看：\n"
+        f"{link}\n\n"
+        f"{NEUTRAL}\n\n"
+        "如本邮件并非发给您，请忽略并删除。本邮件由系统自动发送，请勿直接回复。\n\n"
+        f"{org}\n"
+    )
+    return subject, body

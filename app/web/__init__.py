@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
     from app.web import (
         account,
         admin,
+        agreements,
         auth,
         cases,
         docket,
@@ -31,11 +32,12 @@ def register_web(app: Flask) -> None:
         proposals,
         statements,
         threads,
+        verify,
     )
     from app.web.labels import action_label
 
-    features = (auth, account, home, admin, cases, invite, docket)
-    negotiation = (objections, statements, proposals, threads)  # case page panels, in order
+    features = (auth, account, home, admin, cases, invite, docket, verify)
+    negotiation = (agreements, objections, statements, proposals, threads)  # case page panels
     for module in features + negotiation:
         app.register_blueprint(module.bp)
     app.add_template_filter(action_label)

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.access import public
 from app.domain.consents import CONSENTS
+from app.domain.contacts import mask_email, mask_phone
 from app.extensions import db
 from app.models.cases import Case
 from app.models.invitations import Invitation
@@ -46,21 +47,12 @@ def _refused(code: str, status: int = 400) -> tuple[str, int]:
 def _channels(case: Case) -> list[tuple[str, str]]:
     options = []
     if case.debtor_phone:
-        options.append((Channel.SMS.value, _("SMS to %(to)s", to=_mask_phone(case.debtor_phone))))
+        options.append((Channel.SMS.value, _("SMS to %(to)s", to=mask_phone(case.debtor_phone))))
     if case.debtor_email:
         options.append(
-            (Channel.EMAIL.value, _("Email to %(to)s", to=_mask_email(case.debtor_email)))
+            (Channel.EMAIL.value, _("Email to %(to)s", to=mask_email(case.debtor_email)))
         )
     return options
-
-
-def _mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:]
-
-
-def _mask_email(email: str) -> str:
-    name, _sep, domain = email.partition("@")
-    return name[:1] + "***@" + domain
 
 
 @bp.route("/<token>", methods=["GET"])

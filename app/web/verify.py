@@ -1,0 +1,80 @@
+"""``/verify``: anyone uploads a PDF and learns whether this platform issued it, for which
+case, agreement and version, who signed and when, and whether anything changed since.
+
+A document passes only if every signature is intact, valid and trusted, the last one
+covers the entire file, and the file is one we issued (its SHA-256 is on record)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from app.access import public
+from app.services import documents
+
+bp = Blueprint("verify", __name__)
+
+MAX_MB = 40
+PROBLEMS = {
+    "too_large": _l("The file is larger than %(mb)s MB.", mb=MAX_MB),
+    "not_pdf": _l("This is not a PDF file."),
+    "malformed": _l("The PDF is damaged or truncated and cannot be read."),
+    "unsigned": _l("The PDF carries no digital signature."),
+    "signature_invalid": _l(
+        "A signature does not match the document: it was changed after signing."
+    ),
+    "untrusted": _l("The signature was not made with a certificate this platform trusts."),
+    "modified_after_signing": _l("Content was added to the document after it was signed."),
+    "not_covering_whole_file": _l("Data was appended to the file after the last signature."),
+    "not_issued": _l(
+        "The signatures are ours, but this exact file is not one this platform issued."
+    ),
+}
+STAGES = {
+    "certified": _l("Issued for signing, no party signature yet"),
+    "signed:debtor": _l("Signed by the debtor"),
+    "signed:creditor": _l("Signed by the creditor"),
+    "signed:mediator": _l("Signed by the mediator and sealed"),
+}
+
+
+def check_file(data: bytes) -> dict[str, Any]:
+    """The verdict on an uploaded file, for the page (and the tests)."""
+    from app.documents.verification import verify_pdf
+
+    report = verify_pdf(data, documents.trust_roots(), max_bytes=MAX_MB * 1024 * 1024)
+    issued = documents.lookup_issued(report.sha256) if report.accepted else None
+    problem = report.problem
+    if report.accepted and issued is None:
+        problem = "not_issued"
+    return {
+        "genuine": report.accepted and issued is not None,
+        "problem": str(PROBLEMS.get(problem, problem)) if problem else None,
+        "sha256": report.sha256,
+        "issued": issued,
+        "stage": str(STAGES.get(issued.stage, issued.stage)) if issued else None,
+        "signatures": report.signatures,
+    }
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+def index() -> tuple[str, int]:
+    if request.method == "GET":
+        return render_template("verify/index.html", result=None, max_mb=MAX_MB), 200
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template(
+            "verify/index.html", result=None, max_mb=MAX_MB, error=_l("Choose a PDF file.")
+        ), 400
+    data = upload.stream.read(MAX_MB * 1024 * 1024 + 1)
+    result = check_file(data)
+    return render_template("verify/index.html", result=result, max_mb=MAX_MB), 200
+
+
+@bp.before_request
+def _allow_larger_uploads() -> None:
+    # A court package with its evidence can exceed the evidence upload limit.
+    request.max_content_length = MAX_MB * 1024 * 1024 + 64 * 1024
