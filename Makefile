@@ -30,7 +30,11 @@ setup-test: setup $(VENV)/.installed-test
 migrate: setup
 	$(BIN)/flask db upgrade
 
-seed: migrate
+## The development signing certificate (instance/pki/), made once; production configures its own.
+pki: setup
+	$(BIN)/flask pki init
+
+seed: migrate pki
 	$(BIN)/flask seed-demo
 
 ## make run: set everything up, then serve the portal and the background worker.

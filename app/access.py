@@ -54,6 +54,11 @@ class Permission(StrEnum):
     AGREEMENT_DRAFT = "case:agreement:draft"
     AGREEMENT_VIEW = "case:agreement:view"
     AGREEMENT_SIGN = "case:agreement:sign"
+    # confirmation
+    CONFIRMATION_MANAGE = "case:confirmation:manage"
+    PACKAGE_VIEW = "case:package:view"
+    PACKAGE_SIGN = "case:package:sign"
+    CALENDAR_MANAGE = "calendar:manage"
 
 
 P = Permission
@@ -61,7 +66,7 @@ _CASE_READ = {P.CASE_VIEW, P.EVIDENCE_DOWNLOAD}
 _NEGOTIATE = {P.PROPOSAL_SUBMIT, P.PROPOSAL_WITHDRAW, P.MESSAGE_POST}
 # The agreement is the parties' and the mediator's: the organisation's admin does not sign
 # it or download it (BRIEF §2 journey 5).
-_AGREE = {P.AGREEMENT_VIEW, P.AGREEMENT_SIGN}
+_AGREE = {P.AGREEMENT_VIEW, P.AGREEMENT_SIGN, P.PACKAGE_VIEW}
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREDITOR: frozenset(
         {
@@ -77,6 +82,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
+            P.PACKAGE_SIGN,
         }
     ),
     Role.DEBTOR: frozenset(
@@ -90,6 +96,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
+            P.PACKAGE_SIGN,
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -102,6 +109,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.STATEMENT_VIEW,
             P.NOTE_POST,
             P.AGREEMENT_DRAFT,
+            P.CONFIRMATION_MANAGE,
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
@@ -117,6 +125,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.AUDIT_VIEW,
             P.CASE_REASSIGN,
             P.LPR_MANAGE,
+            P.CALENDAR_MANAGE,
             *_CASE_READ,
         }
     ),
@@ -193,12 +202,30 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
         return case.state == CaseState.SIGNING
     if permission == Permission.AGREEMENT_VIEW:
         return case.state in _AGREEMENT_STATES
+    # confirmation
+    if permission == Permission.CONFIRMATION_MANAGE:
+        return case.state in _CONFIRMATION_STATES
+    if permission == Permission.PACKAGE_VIEW:
+        return case.state in _CONFIRMATION_STATES | {CaseState.CONFIRMED}
+    if permission == Permission.PACKAGE_SIGN:
+        return case.state == CaseState.IN_FORCE
     if permission == Permission.STATEMENT_VIEW:
         return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)
 
 
-_AGREEMENT_STATES = frozenset({CaseState.SIGNING, CaseState.IN_FORCE})
+_AGREEMENT_STATES = frozenset(
+    {
+        CaseState.SIGNING,
+        CaseState.IN_FORCE,
+        CaseState.FILED,
+        CaseState.CONFIRMED,
+        CaseState.CONFIRMATION_REJECTED,
+    }
+)
+_CONFIRMATION_STATES = frozenset(
+    {CaseState.IN_FORCE, CaseState.FILED, CaseState.CONFIRMATION_REJECTED}
+)
 _WHILE_NEGOTIATING = frozenset(
     {
         Permission.OBJECTION_RAISE,

@@ -1,8 +1,10 @@
 """Typed settings, read once from the environment.
 
 Every knob an operator may turn lives here, with its environment variable name and
-default. Production (``APP_ENV=production``) refuses to start without a secret key and
-a database URL; development generates a secret key once and keeps it in ``instance/``.
+default. Production (``APP_ENV=production``) refuses to start without a secret key, a database
+URL, a PII key and the organisation's signing certificate; development generates its
+secrets once and keeps them in ``instance/`` (``flask pki init`` makes a development
+signing certificate in ``instance/pki/``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ class Settings:
     pii_key: str
     invitation_days: int
     public_url: str
+    # The organisation's PKCS#12 (key + certificate + chain) used for every PDF signature.
+    signing_p12_path: Path
+    signing_p12_password: str | None = field(repr=False)
+    # PEM bundle of the roots /verify trusts (the CA that issued the organisation's
+    # certificate, and the time-stamping authority's root when TSA_URL is set).
+    signing_ca_path: Path
+    tsa_url: str | None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -120,6 +129,7 @@ class Settings:
             "pii_key": pii_key,
             "invitation_days": _env_int("INVITATION_DAYS", 14),
             "public_url": _env("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+            **_signing_settings(app_env, instance, overrides),
         }
         values.update(overrides)
         return cls(**values)
@@ -143,6 +153,49 @@ class Settings:
             "SETTINGS": self,
             **self.extra,
         }
+
+
+def _signing_settings(app_env: str, instance: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """SIGNING_P12_PATH, SIGNING_P12_PASSWORD, SIGNING_CA_PATH and TSA_URL.
+
+    Production needs the PKCS#12 file (issued by a licensed CA) and its password from the
+    environment. Elsewhere the defaults point at ``instance/pki/``, where ``flask pki init``
+    writes a development CA, certificate and passphrase file.
+    """
+    p12 = str(overrides.pop("signing_p12_path", None) or _env("SIGNING_P12_PATH"))
+    password = overrides.pop("signing_p12_password", None) or _env("SIGNING_P12_PASSWORD")
+    if app_env == "production":
+        _require_production_signing(p12, password)
+    p12_path = Path(p12) if p12 else instance / "pki" / "organisation.p12"
+    if not password:
+        # Written by `flask pki init`; absent until then (signing then fails clearly).
+        sidecar = p12_path.parent / "passphrase"
+        password = sidecar.read_text().strip() if sidecar.is_file() else ""
+    ca = overrides.pop("signing_ca_path", None) or _env("SIGNING_CA_PATH")
+    return {
+        "signing_p12_path": p12_path,
+        "signing_p12_password": password or None,
+        "signing_ca_path": Path(ca) if ca else instance / "pki" / "ca.pem",
+        "tsa_url": overrides.pop("tsa_url", None) or _env("TSA_URL") or None,
+    }
+
+
+def _require_production_signing(p12: str, password: str) -> None:
+    missing = [
+        name
+        for name, value in (("SIGNING_P12_PATH", p12), ("SIGNING_P12_PASSWORD", password))
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(
+            "APP_ENV=production needs "
+            + ", ".join(missing)
+            + " in the environment: the path of the organisation's PKCS#12 signing "
+            "certificate (key, certificate and chain, issued by a licensed CA) and its "
+            "password. `flask pki init` makes a development certificate only."
+        )
+    if not Path(p12).is_file():
+        raise ConfigurationError(f"SIGNING_P12_PATH={p12} is not a readable file")
 
 
 def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:

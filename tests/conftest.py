@@ -34,7 +34,24 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 huey.immediate = True
 
 
+_PKI: dict[str, Path] = {}
+
+
+def shared_pki() -> dict[str, Path]:
+    """One development CA and organisation certificate for the whole run (RSA keys take a
+    moment to make): every test app signs with it and /verify trusts it."""
+    if not _PKI:
+        from app.documents.pki import create_development_pki
+
+        paths = create_development_pki(
+            Path(tempfile.mkdtemp(prefix="concord-pki-")), "测试调解中心"
+        )
+        _PKI.update(p12=paths.p12, ca=paths.ca_pem, passphrase=paths.passphrase)
+    return _PKI
+
+
 def make_settings(instance: Path, database_url: str, **extra: object) -> Settings:
+    pki = shared_pki()
     return Settings.from_env(
         app_env="test",
         instance_path=instance,
@@ -44,6 +61,9 @@ def make_settings(instance: Path, database_url: str, **extra: object) -> Setting
         # A cheap argon2 cost keeps hundreds of sign-ins fast; production keeps the default.
         argon2_time_cost=1,
         argon2_memory_kib=1024,
+        signing_p12_path=str(pki["p12"]),
+        signing_p12_password=pki["passphrase"].read_text().strip(),
+        signing_ca_path=str(pki["ca"]),
         extra={"TESTING": True, **extra},
     )
 

@@ -42,13 +42,23 @@ def make_mediation_org(**kw: Any) -> MediationOrganisation:
     return org
 
 
+def credit_code(n: int) -> str:
+    """A well-formed unified social credit code (GB 32100-2015 check character)."""
+    from stdnum.cn import uscc
+
+    body = f"91110105{n:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
 def make_creditor_org(**kw: Any) -> CreditorOrganisation:
     n = next(_seq)
     org = CreditorOrganisation(
         **{
             "name": f"测试银行{n}",
-            "credit_code": f"TEST{n:014d}",
+            "credit_code": credit_code(n),
             "licence_type": LicenceType.BANK,
+            "address": "北京市西城区金融大街 1 号",
+            "legal_representative": "赵法人",
             **kw,
         }
     )

@@ -20,6 +20,9 @@ class CaseState(StrEnum):
     AGREEMENT_DRAFTING = "agreement_drafting"  # one proposal accepted: terms are settled
     SIGNING = "signing"  # the agreement is drafted and waits for signatures
     IN_FORCE = "in_force"  # everybody signed, the seal is on: the agreement took effect
+    FILED = "filed"  # the joint application for judicial confirmation is at the court
+    CONFIRMED = "confirmed"  # the court confirmed the agreement: it is enforceable
+    CONFIRMATION_REJECTED = "confirmation_rejected"  # the court refused; may be re-mediated
     CLOSED_NOT_MEDIATED = "closed_not_mediated"
 
 
@@ -34,6 +37,10 @@ class CaseEvent(StrEnum):
     SETTLE = "settle"  # a proposal was accepted
     ISSUE_AGREEMENT = "issue_agreement"  # the mediator drafted a version to sign
     TAKE_EFFECT = "take_effect"  # the mediator's signature and seal completed the agreement
+    FILE = "file"  # the mediator records the filing with the court
+    CONFIRM = "confirm"  # the court's ruling: confirmed
+    REJECT_CONFIRMATION = "reject_confirmation"  # the court's ruling: rejected
+    REMEDIATE = "remediate"  # after a rejection, back to negotiation
 
 
 S, E = CaseState, CaseEvent
@@ -53,10 +60,26 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.SIGNING, E.ISSUE_AGREEMENT): S.SIGNING,  # a new version: older signatures lapse
     (S.SIGNING, E.REASSIGN): S.SIGNING,
     (S.SIGNING, E.TAKE_EFFECT): S.IN_FORCE,
+    (S.IN_FORCE, E.REASSIGN): S.IN_FORCE,
+    (S.IN_FORCE, E.FILE): S.FILED,
+    (S.FILED, E.REASSIGN): S.FILED,
+    (S.FILED, E.CONFIRM): S.CONFIRMED,
+    (S.FILED, E.REJECT_CONFIRMATION): S.CONFIRMATION_REJECTED,
+    (S.CONFIRMATION_REJECTED, E.REASSIGN): S.CONFIRMATION_REJECTED,
+    (S.CONFIRMATION_REJECTED, E.REMEDIATE): S.NEGOTIATING,
 }
 
 OPEN_STATES = frozenset(
-    {S.SUBMITTED, S.INVITED, S.NEGOTIATING, S.AGREEMENT_DRAFTING, S.SIGNING, S.IN_FORCE}
+    {
+        S.SUBMITTED,
+        S.INVITED,
+        S.NEGOTIATING,
+        S.AGREEMENT_DRAFTING,
+        S.SIGNING,
+        S.IN_FORCE,
+        S.FILED,
+        S.CONFIRMATION_REJECTED,
+    }
 )
 CLOSED_STATES = frozenset({S.CLOSED_NOT_MEDIATED})
 

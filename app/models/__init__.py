@@ -11,6 +11,15 @@ from app.models.agreements import (
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
 from app.models.cases import Case, LprRate, MediatorConflict
+from app.models.confirmation import (
+    ConfirmationPackage,
+    DeadlineReminder,
+    HolidayOverride,
+    HolidayYear,
+    PackageSignature,
+    PackageStatus,
+    Ruling,
+)
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.invitations import Consent, Invitation, OneTimeCode
 from app.models.negotiation import (
@@ -36,6 +45,13 @@ __all__ = [
     "AuditEvent",
     "Case",
     "Channel",
+    "ConfirmationPackage",
+    "DeadlineReminder",
+    "HolidayOverride",
+    "HolidayYear",
+    "PackageSignature",
+    "PackageStatus",
+    "Ruling",
     "Consent",
     "CreditorOrganisation",
     "EvidenceCategory",

@@ -20,6 +20,7 @@ class EvidenceCategory(StrEnum):
     ASSIGNMENT = "assignment"
     NOTICE = "notice"
     IDENTITY = "identity"
+    ATTORNEY = "attorney"  # power of attorney of the person acting for a party
     OTHER = "other"
 
 

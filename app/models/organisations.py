@@ -53,4 +53,7 @@ class CreditorOrganisation(db.Model):
             values_callable=lambda e: [m.value for m in e],
         )
     )
+    # For the court package's identity section (BRIEF §5.1(4)).
+    address: Mapped[str | None] = mapped_column(String(300))
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

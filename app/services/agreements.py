@@ -418,10 +418,19 @@ def _apply_signature(
         signer=documents.organisation_signer(),
         signer_name=f"{_ROLE_ZH[role]} {name}",
         reason=f"{_ROLE_ZH[role]}签署调解协议书（案件 {case.reference}，第{agreement.version}版）",
-        stamp_lines=lines,
+        stamp_lines=[_printable(line) for line in lines],
         seal_png=seal,
         timestamper=documents.timestamper(),
     )
+
+
+def _printable(text: str) -> str:
+    """The stamp's font lacks a few rare characters (e.g. 𠮷, CJK Ext-B): print □ there;
+    the signature's own name field keeps the exact name."""
+    from app.documents.fonts import missing_glyphs
+
+    missing = missing_glyphs(text)
+    return "".join("□" if ch in missing else ch for ch in text)
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -70,7 +70,14 @@ STATUS_LABELS = {
     AgreementStatus.IN_FORCE: _l("In force"),
 }
 ROLE_LABELS = {"debtor": _l("Debtor"), "creditor": _l("Creditor"), "mediator": _l("Mediator")}
-_SHOWN_IN = (CaseState.AGREEMENT_DRAFTING, CaseState.SIGNING, CaseState.IN_FORCE)
+_SHOWN_IN = (
+    CaseState.AGREEMENT_DRAFTING,
+    CaseState.SIGNING,
+    CaseState.IN_FORCE,
+    CaseState.FILED,
+    CaseState.CONFIRMED,
+    CaseState.CONFIRMATION_REJECTED,
+)
 
 
 def _user() -> User:

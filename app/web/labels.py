@@ -70,6 +70,11 @@ _STATES = {
     CaseState.INVITED: _l("Debtor invited"),
     CaseState.NEGOTIATING: _l("Negotiating"),
     CaseState.AGREEMENT_DRAFTING: _l("Terms agreed: agreement being drafted"),
+    CaseState.SIGNING: _l("Agreement awaiting signatures"),
+    CaseState.IN_FORCE: _l("Agreement in force"),
+    CaseState.FILED: _l("Filed for judicial confirmation"),
+    CaseState.CONFIRMED: _l("Confirmed by the court"),
+    CaseState.CONFIRMATION_REJECTED: _l("Confirmation refused by the court"),
     CaseState.CLOSED_NOT_MEDIATED: _l("Closed, not mediated"),
 }
 

@@ -1,0 +1,1 @@
+"""Agreement and package PDFs: rendering, signing, verification."""
