@@ -1,4 +1,5 @@
-"""``flask`` commands: demo data, audit verification."""
+"""``flask`` commands: demo data, audit verification, the signing certificate and
+document verification."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app import audit
+from app.documents import cli as documents_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -27,6 +29,9 @@ def register_cli(app: Flask) -> None:
         raise SystemExit(1)
 
     app.cli.add_command(audit_cli)
+    documents_cli.register(app)
+    # `flask documents verify` passes only files this platform issued (by SHA-256).
+    app.extensions[documents_cli.LOOKUP_EXTENSION] = _issued_facts
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
@@ -40,3 +45,21 @@ def register_cli(app: Flask) -> None:
             click.echo(f"  {role:<9} {login:<28} {name}")
         for line in notes:
             click.echo(line)
+
+
+def _issued_facts(sha256: str) -> dict[str, object] | None:
+    from app.services.documents import lookup_issued
+
+    facts = lookup_issued(sha256)
+    if facts is None:
+        return None
+    signers = ", ".join(
+        f"{s['role']} {s['name']} {s['signed_at']:%Y-%m-%d %H:%M}Z" for s in facts.signers
+    )
+    return {
+        "document": f"{facts.kind.value} version {facts.version} ({facts.stage})",
+        "case": facts.case_reference,
+        "issued at": facts.issued_at.isoformat(timespec="seconds"),
+        "signed by": signers or "-",
+        "status": "in force" if facts.in_force else ("superseded" if facts.superseded else "-"),
+    }

@@ -95,3 +95,21 @@ def render_agreement_task(agreement_id: int) -> None:
     from app.services.agreements import render_agreement
 
     render_agreement(agreement_id)
+
+
+@huey.task(retries=2, retry_delay=10)
+@with_app
+def build_package_task(package_id: int) -> None:
+    """Assemble, attach and certify a released judicial-confirmation package."""
+    from app.services.package import build_package
+
+    build_package(package_id)
+
+
+@huey.periodic_task(crontab(minute="7"))
+@with_app
+def send_deadline_reminders_hourly() -> int:
+    """Day-20 and day-27 reminders of the 30-day window (queued under the contact rules)."""
+    from app.services.reminders import send_deadline_reminders
+
+    return send_deadline_reminders()

@@ -28,7 +28,9 @@ from app.extensions import db
 from app.models.cases import Case
 from app.models.organisations import LicenceType
 from app.models.users import Role, User
+from tests.bench_agreement import bench_agreement
 from tests.bench_negotiation import bench_negotiation
+from tests.bench_package import bench_package
 from tests.bench_upload import bench_upload
 from tests.conftest import IsolatedClient, make_settings
 from tests.factories import PASSWORD, make_creditor_org, make_mediation_org, make_user
@@ -215,6 +217,8 @@ MEASURES: list[Callable[[Path], dict[str, float]]] = [
     bench_docket,
     bench_upload,
     bench_negotiation,
+    bench_agreement,
+    bench_package,
 ]
 
 

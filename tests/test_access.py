@@ -27,7 +27,7 @@ def test_public_endpoints_are_exactly_the_expected_ones(app: Flask) -> None:
         if app.view_functions[rule.endpoint].__access__ == "public"
     )
     # The invitation steps are public: the debtor has no account yet (each step checks
-    # the invitation itself).
+    # the invitation itself). Anyone may check a document at /verify.
     assert public == [
         "account.set_language",
         "auth.login",
@@ -38,6 +38,7 @@ def test_public_endpoints_are_exactly_the_expected_ones(app: Flask) -> None:
         "invite.join",
         "invite.start",
         "static",
+        "verify.index",
     ]
 
 

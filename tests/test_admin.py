@@ -40,6 +40,8 @@ def test_admin_registers_a_creditor_organisation(browser: Browser, admin: User) 
             "cred-name": "测试消费金融有限公司",
             "cred-credit_code": "91110000100000589a",
             "cred-licence_type": "consumer_finance",
+            "cred-address": "北京市西城区金融大街 9 号",
+            "cred-legal_representative": "钱法人",
         },
         page="/admin/",
     )
@@ -48,6 +50,7 @@ def test_admin_registers_a_creditor_organisation(browser: Browser, admin: User) 
     assert org is not None
     assert org.credit_code == "91110000100000589A"
     assert org.licence_type == LicenceType.CONSUMER_FINANCE
+    assert (org.address, org.legal_representative) == ("北京市西城区金融大街 9 号", "钱法人")
     assert "creditor_org:create" in _actions()
     assert "测试消费金融有限公司" in browser.get("/admin/").get_data(as_text=True)
 
@@ -64,13 +67,36 @@ def test_bad_credit_code_rerenders_with_message(
 ) -> None:
     response = browser.submit(
         "/admin/creditors",
-        {"cred-name": "某银行", "cred-credit_code": code, "cred-licence_type": "bank"},
+        {
+            "cred-name": "某银行",
+            "cred-credit_code": code,
+            "cred-licence_type": "bank",
+            "cred-address": "北京市",
+            "cred-legal_representative": "某人",
+        },
         page="/admin/",
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html
     assert 'value="某银行"' in html  # what was typed is kept
+    assert _count(CreditorOrganisation) == 0
+
+
+def test_a_creditor_without_address_is_refused_and_the_form_kept(
+    browser: Browser, admin: User
+) -> None:
+    response = browser.submit(
+        "/admin/creditors",
+        {
+            "cred-name": "某银行",
+            "cred-credit_code": "91110000100000589A",
+            "cred-licence_type": "bank",
+        },
+        page="/admin/",
+    )
+    assert response.status_code == 400
+    assert 'value="91110000100000589A"' in response.get_data(as_text=True)
     assert _count(CreditorOrganisation) == 0
 
 
@@ -82,6 +108,8 @@ def test_duplicate_credit_code_is_refused(browser: Browser, admin: User) -> None
             "cred-name": "重复",
             "cred-credit_code": "91110000100000589A",
             "cred-licence_type": "bank",
+            "cred-address": "北京市",
+            "cred-legal_representative": "某人",
         },
         page="/admin/",
     )

@@ -300,3 +300,48 @@ def test_a_bad_account_number_is_refused_and_nothing_is_written(who) -> None:
         support.draft(case, who, DraftInput("户名", "银行", "12ab"))
     assert refused.value.code == "account_number"
     assert _count(Agreement) == 0
+
+
+def test_the_cli_passes_only_a_genuine_file_this_platform_issued(app: Flask, who, tmp_path) -> None:
+    case = support.settled_case(who)
+    agreement = support.draft(case, who)
+    support.sign_all(case, agreement, who)
+    good = tmp_path / "agreement.pdf"
+    good.write_bytes(_pdf(agreement))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["documents", "verify", str(good)])
+    assert result.exit_code == 0, result.output
+    assert case.reference in result.output and "in force" in result.output
+    appended = tmp_path / "appended.pdf"
+    appended.write_bytes(good.read_bytes() + b"\n%%EOF\n")
+    assert runner.invoke(args=["documents", "verify", str(appended)]).exit_code == 1
+    db.session.delete(
+        db.session.scalar(
+            select(IssuedDocument).where(IssuedDocument.sha256 == agreement.current_sha256)
+        )
+    )
+    db.session.commit()
+    result = runner.invoke(args=["documents", "verify", str(good)])
+    assert result.exit_code == 1 and "did not issue" in result.output
+
+
+def test_the_final_pdf_renders_page_by_page_for_a_human_to_look_at(who) -> None:
+    """Writes tests/artifacts/agreement-final.pdf and its PNG pages (looked at by hand)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    case = support.settled_case(who)
+    agreement = support.draft(case, who)
+    support.sign_all(case, agreement, who)
+    out = Path(__file__).parent / "artifacts"
+    out.mkdir(exist_ok=True)
+    pdf = out / "agreement-final.pdf"
+    pdf.write_bytes(_pdf(agreement))
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(pdf), str(out / "agreement-final")], check=True
+    )
+    pages = sorted(out.glob("agreement-final-*.png"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf.read_bytes())).pages)

@@ -153,6 +153,10 @@ def _related_rows(app: Flask, case: Case, people: dict[str, User]) -> dict[str, 
         "proposal_id": proposal.id,
         "message_id": message.id,
         "user_id": people["mediator"].id,
+        # The agreement's version and the package's number (walked here while negotiating;
+        # the package's own timeline is checked for caucus content in tests/test_package.py).
+        "version": 1,
+        "number": 1,
     }
 
 

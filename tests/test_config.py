@@ -20,6 +20,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "PII_KEY",
         "INSTANCE_PATH",
         "MAX_UPLOAD_MB",
+        "SIGNING_P12_PATH",
+        "SIGNING_P12_PASSWORD",
+        "SIGNING_CA_PATH",
+        "TSA_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -43,7 +47,13 @@ def test_production_refuses_to_start_without_secret_and_database(
         Settings.from_env()
 
 
-def test_production_with_both_starts_with_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_with_both_starts_with_secure_cookies(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    p12 = tmp_path / "org.p12"
+    p12.write_bytes(b"x")
+    monkeypatch.setenv("SIGNING_P12_PATH", str(p12))
+    monkeypatch.setenv("SIGNING_P12_PASSWORD", "p")
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
     monkeypatch.setenv("DATABASE_URL", "postgres://db.internal/concord")

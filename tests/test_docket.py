@@ -161,6 +161,11 @@ def test_counts_per_state_cover_the_whole_docket_whatever_the_filter(
         S.INVITED: 1,
         S.NEGOTIATING: 3,
         S.AGREEMENT_DRAFTING: 0,
+        S.SIGNING: 0,
+        S.IN_FORCE: 0,
+        S.FILED: 0,
+        S.CONFIRMED: 0,
+        S.CONFIRMATION_REJECTED: 0,
         S.CLOSED_NOT_MEDIATED: 0,
     }
     assert result.total == 1

@@ -3,7 +3,9 @@
 Production uses a PKCS#12 file issued by a licensed CA (configuration: ``SIGNING_P12_PATH``,
 ``SIGNING_P12_PASSWORD``, ``SIGNING_CA_PATH``). For development and tests,
 ``create_development_pki`` makes a self-signed CA and an organisation certificate signed by
-it. Keys are RSA: pyHanko marks ECDSA-signed files PDF 2.0, which breaks PDF/A-3b.
+it; the development CA's private key is never written anywhere, so nothing else can ever
+be issued under it. Keys are RSA: pyHanko marks ECDSA-signed files PDF 2.0, which breaks
+PDF/A-3b.
 """
 
 from __future__ import annotations

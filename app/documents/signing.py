@@ -10,13 +10,15 @@ behalf after re-authenticating them); the signature dictionary's /Name carries t
 name. Signatures are PAdES (ETSI.CAdES.detached), RSA, SHA-256; with a time-stamping
 authority each one carries an RFC 3161 signature timestamp (PAdES B-T).
 
-The sync pyHanko APIs call ``asyncio.run()``: do not call these inside a running event loop.
+The sync pyHanko APIs call ``asyncio.run()``: inside a running event loop they run in a worker
+thread (``app.documents.sync``).
 """
 
 from __future__ import annotations
 
 import io
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +36,8 @@ from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.stamp import TextStampStyle
 
-ORGANISATION_FIELD = "organisation"
+from app.documents.sync import outside_event_loop
+
 __all__ = [
     "CERTIFICATION_REASON",
     "ORGANISATION_FIELD",
@@ -45,6 +48,7 @@ __all__ = [
     "timestamper_for",
 ]
 
+ORGANISATION_FIELD = "organisation"
 CERTIFICATION_REASON = "调解组织出具"
 DIGEST = "sha256"
 STAMP_FONT_SIZE = 10
@@ -82,7 +86,11 @@ def certify(
 ) -> bytes:
     """The organisation's certification signature (invisible, DocMDP "fill forms": later
     changes other than filling the signers' fields break it), made in the same revision
-    that creates the empty fields the signers will sign."""
+    that creates the empty fields the signers will sign.
+
+    The signature's /Name is the certificate's common name (the organisation), its reason
+    "调解组织出具：<title>". Raises ``SigningError`` if the PDF already carries a signature.
+    """
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for spec in fields:
         _append_field(writer, spec)
@@ -116,7 +124,13 @@ def sign_field(
     timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
     """An approval signature into the existing empty field ``field_name``, with a visible
-    stamp showing ``stamp_lines`` (and the seal image, for the mediator's signature)."""
+    stamp showing ``stamp_lines`` (one line each; control characters become spaces) and,
+    when given, ``seal_png`` drawn over the stamp's right side (the organisation's seal on
+    the mediator's signature, or a party's drawn signature).
+
+    Raises ``SigningError`` if the field does not exist or is already signed, and
+    ``ValueError`` if the image is unreadable or over 16 megapixels.
+    """
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -146,7 +160,9 @@ def _append_field(writer: IncrementalPdfFileWriter, spec: FieldSpec) -> None:
 def _sign(
     pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, *, existing_fields_only: bool
 ) -> bytes:
-    output = pdf_signer.sign_pdf(writer, existing_fields_only=existing_fields_only)
+    output = outside_event_loop(
+        pdf_signer.sign_pdf, writer, existing_fields_only=existing_fields_only
+    )
     return bytes(output.getbuffer())
 
 
@@ -233,12 +249,17 @@ def _seal_image(png: bytes) -> PdfImage:
     so a small PNG that inflates to gigabytes is refused, then scaled down for the stamp."""
     from PIL import Image, UnidentifiedImageError
 
+    bomb = (Image.DecompressionBombError, Image.DecompressionBombWarning)
     try:
-        image = Image.open(io.BytesIO(png))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(png))
         width, height = image.size
         if width * height > MAX_SEAL_PIXELS:
             raise ValueError(f"seal image too large: {width}x{height} pixels")
         image.load()
+    except bomb as exc:
+        raise ValueError("seal image too large") from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise ValueError("seal image is not a readable PNG") from exc
     image.thumbnail((SEAL_MAX_SIDE, SEAL_MAX_SIDE))

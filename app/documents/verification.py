@@ -14,6 +14,9 @@ Validation is offline: only the given trust roots, no fetching of certificates, 
 OCSP responses (``allow_fetching=False``), revocation mode "soft-fail" (no revocation
 information is available offline; "hard-fail" would reject every document). Signature
 timestamps are checked against ``tsa_trust_roots`` (default: the same roots).
+
+Document timestamps (/DocTimeStamp, PAdES B-LTA) are not signatures we make; one appended
+to a file leaves the last signature short of the end, so such a file is refused.
 """
 
 from __future__ import annotations
@@ -33,11 +36,16 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from app.documents.sync import outside_event_loop
+
 T = TypeVar("T")
 
 MAX_BYTES = 50 * 1024 * 1024
 # A PDF header may start anywhere in the first 1024 bytes (ISO 32000-1, Annex H.3).
 HEADER_WINDOW = 1024
+# Our documents carry a handful; each costs a diff analysis, so a crafted file with
+# thousands would tie up the /verify worker.
+MAX_SIGNATURES = 32
 
 PROBLEMS = (
     "too_large",
@@ -72,6 +80,7 @@ class SignatureInfo:
     is_certification: bool
     timestamp_ok: bool = True
     contents_canonical: bool = True
+    certificate_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,10 +96,15 @@ def verify_pdf(
     trust_roots: Sequence[x509.Certificate],
     *,
     tsa_trust_roots: Sequence[x509.Certificate] | None = None,
+    signer_certificates: Sequence[x509.Certificate] | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> VerificationReport:
     """Check every signature in ``data``; never raises for bad input (the problem code says
-    what is wrong)."""
+    what is wrong).
+
+    ``signer_certificates`` pins the signing certificates: with a licensed CA as trust root,
+    every other customer of that CA chains to it too, so pass the organisation's
+    certificates (current and past) to accept only signatures made with them."""
     sha256 = hashlib.sha256(data).hexdigest()
     if len(data) > max_bytes:
         return VerificationReport(False, "too_large", sha256)
@@ -103,10 +117,13 @@ def verify_pdf(
         return VerificationReport(False, "malformed", sha256)
     if not embedded:
         return VerificationReport(False, "unsigned", sha256)
+    if len(embedded) > MAX_SIGNATURES:
+        return VerificationReport(False, "malformed", sha256)
     roots = list(trust_roots)
     tsa_roots = roots if tsa_trust_roots is None else list(tsa_trust_roots)
     signatures = [_check(data, sig, roots, tsa_roots) for sig in embedded]
-    problem = _problem(signatures)
+    pinned = None if signer_certificates is None else {_fingerprint(c) for c in signer_certificates}
+    problem = _problem(signatures, pinned)
     return VerificationReport(problem is None, problem, sha256, signatures)
 
 
@@ -121,14 +138,16 @@ def _check(
     tsa_roots: list[x509.Certificate],
 ) -> SignatureInfo:
     try:
-        status = validate_pdf_signature(
+        status = outside_event_loop(
+            validate_pdf_signature,
             sig,
             signer_validation_context=_context(roots),
             ts_validation_context=_context(tsa_roots),
         )
+        canonical = bool(_safe(lambda: _canonical(data, sig)))
+        return _info(sig, status, contents_canonical=canonical)
     except Exception:  # noqa: BLE001  (a broken CMS blob or signature dictionary)
         return _unreadable(sig)
-    return _info(sig, status, contents_canonical=bool(_safe(lambda: _canonical(data, sig))))
 
 
 def _canonical(data: bytes, sig: EmbeddedPdfSignature) -> bool:
@@ -165,6 +184,7 @@ def _info(
         is_certification=sig.docmdp_level is not None,
         timestamp_ok=ts is None or bool(ts.intact and ts.valid and ts.trusted),
         contents_canonical=contents_canonical,
+        certificate_sha256=_fingerprint(cert),
     )
 
 
@@ -188,21 +208,29 @@ def _unreadable(sig: EmbeddedPdfSignature) -> SignatureInfo:
     )
 
 
-def _problem(signatures: list[SignatureInfo]) -> str | None:
+def _problem(signatures: list[SignatureInfo], pinned: set[str] | None) -> str | None:
     """The first thing wrong, most serious first; None when the document is accepted."""
     if any(not (s.intact and s.valid and s.contents_canonical) for s in signatures):
         return "signature_invalid"
     if any(not (s.trusted and s.timestamp_ok) for s in signatures):
         return "untrusted"
-    allowed = {ModificationLevel.NONE.name, ModificationLevel.LTA_UPDATES.name}
-    allowed.add(ModificationLevel.FORM_FILLING.name)
-    if any(not s.bottom_line and s.modification_level not in allowed for s in signatures):
+    if pinned is not None and any(s.certificate_sha256 not in pinned for s in signatures):
+        return "untrusted"
+    if any(not s.bottom_line and s.modification_level not in _ALLOWED for s in signatures):
         return "modified_after_signing"
     if signatures[-1].coverage != SignatureCoverageLevel.ENTIRE_FILE.name:
         return "not_covering_whole_file"
     if any(not s.bottom_line for s in signatures):
         return "signature_invalid"
     return None
+
+
+# What may follow a signature in our flow: nothing, or the next signer filling their field.
+_ALLOWED = {m.name for m in (ModificationLevel.NONE, ModificationLevel.FORM_FILLING)}
+
+
+def _fingerprint(cert: x509.Certificate) -> str:
+    return hashlib.sha256(cert.dump()).hexdigest()
 
 
 def _pdf_name(sig: EmbeddedPdfSignature) -> str:

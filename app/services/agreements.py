@@ -333,6 +333,9 @@ def sign_agreement(
             agreement.status = AgreementStatus.IN_FORCE
             agreement.effective_at = now
             transition_case(case, CaseEvent.TAKE_EFFECT)
+            from app.services.confirmation import on_agreement_in_force
+
+            on_agreement_in_force(case, agreement)  # the 30-day clock starts (CPL Art. 205)
         db.session.flush()
     except Exception as err:
         db.session.rollback()

@@ -1,6 +1,10 @@
-"""Demo data: enough organisations and people to click through every role."""
+"""Demo data: enough organisations and people to click through every role, and cases at
+every stage (``demo_cases`` up to negotiation, ``demo_stages`` the agreement stages)."""
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -9,6 +13,8 @@ from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.services.demo_cases import seed_cases
+from app.services.demo_seal import seal_png
+from app.services.demo_stages import seed_stages
 from app.services.organisations import NewAccount, create_user
 
 DEMO_PASSWORD = "concord-demo-2026"  # noqa: S105 (printed by make run, demo only)
@@ -19,9 +25,32 @@ MEDIATION_ORG = {
     "address": "北京市朝阳区建国路 88 号 6 层",
     "phone": "010-6500 8899",
 }
+
+
+@dataclass(frozen=True)
+class DemoCreditor:
+    name: str
+    credit_code: str
+    licence: LicenceType
+    address: str  # printed in the agreement (it refuses to render without it)
+    legal_representative: str
+
+
 CREDITORS = (
-    ("华信银行股份有限公司北京分行", "91110000100000589A", LicenceType.BANK),
-    ("张建国（个人出借人）", "91310000MA1FL0000N", LicenceType.PRIVATE_LENDER),
+    DemoCreditor(
+        "华信银行股份有限公司北京分行",
+        "91110000100000589A",
+        LicenceType.BANK,
+        "北京市西城区金融大街 17 号",
+        "周振华",
+    ),
+    DemoCreditor(
+        "张建国（个人出借人）",
+        "91310000MA1FL0000N",
+        LicenceType.PRIVATE_LENDER,
+        "上海市徐汇区漕溪北路 398 号",
+        "张建国",
+    ),
 )
 # (role, name, email, phone, creditor index or None)
 PEOPLE = (
@@ -33,47 +62,20 @@ PEOPLE = (
     (Role.DEBTOR, "刘强", "debtor1@demo.concord", "13800138001", None),
     (Role.DEBTOR, "赵丽", "debtor2@demo.concord", "13800138002", None),
     (Role.DEBTOR, "孙伟", "debtor3@demo.concord", "13800138003", None),
+    (Role.DEBTOR, "钱芳", "debtor4@demo.concord", "13800138004", None),
+    (Role.DEBTOR, "郑浩", "debtor5@demo.concord", "13800138005", None),
 )
 
 
 def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
-    """Create what is missing; return the demo accounts and whether anything was created."""
-    created = False
-    org = db.session.scalar(
-        select(MediationOrganisation).where(
-            MediationOrganisation.registration_number == MEDIATION_ORG["registration_number"]
-        )
-    )
-    if org is None:
-        org = MediationOrganisation(**MEDIATION_ORG)
-        db.session.add(org)
-        db.session.flush()
-        audit.record(
-            "organisation:create",
-            actor=None,
-            object_type="mediation_organisation",
-            object_id=org.id,
-            data={"name": org.name, "source": "seed-demo"},
-        )
-        created = True
+    """Create what is missing; return the demo accounts, whether anything changed and
+    the lines worth printing (each new case and its stage, the invitation link)."""
+    org, created = _mediation_org()
     creditors = []
-    for name, code, licence in CREDITORS:
-        cred = db.session.scalar(
-            select(CreditorOrganisation).where(CreditorOrganisation.credit_code == code)
-        )
-        if cred is None:
-            cred = CreditorOrganisation(name=name, credit_code=code, licence_type=licence)
-            db.session.add(cred)
-            db.session.flush()
-            audit.record(
-                "creditor_org:create",
-                actor=None,
-                object_type="creditor_organisation",
-                object_id=cred.id,
-                data={"name": name, "credit_code": code, "source": "seed-demo"},
-            )
-            created = True
-        creditors.append(cred)
+    for spec in CREDITORS:
+        creditor, changed = _creditor(spec)
+        creditors.append(creditor)
+        created |= changed
     accounts = []
     for role, name, email, phone, cred_index in PEOPLE:
         accounts.append((role.value, name, email))
@@ -96,4 +98,77 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     db.session.commit()
     bank_user = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
     notes = seed_cases(bank_user, org, DEMO_PASSWORD)
+    notes += seed_stages(org, DEMO_PASSWORD)
     return accounts, created or bool(notes), notes
+
+
+def _mediation_org() -> tuple[MediationOrganisation, bool]:
+    """The demo organisation, with its seal (drawn once: an existing seal is kept)."""
+    created = False
+    org = db.session.scalar(
+        select(MediationOrganisation).where(
+            MediationOrganisation.registration_number == MEDIATION_ORG["registration_number"]
+        )
+    )
+    if org is None:
+        org = MediationOrganisation(**MEDIATION_ORG)
+        db.session.add(org)
+        db.session.flush()
+        audit.record(
+            "organisation:create",
+            actor=None,
+            object_type="mediation_organisation",
+            object_id=org.id,
+            data={"name": org.name, "source": "seed-demo"},
+        )
+        created = True
+    if org.seal_image is None:
+        org.seal_image = seal_png(org.name)
+        org.seal_mime = "image/png"
+        audit.record(
+            "organisation:update",
+            actor=None,
+            object_type="mediation_organisation",
+            object_id=org.id,
+            data={
+                "seal_replaced": True,
+                "seal_sha256": hashlib.sha256(org.seal_image).hexdigest(),
+                "source": "seed-demo",
+            },
+        )
+        created = True
+    return org, created
+
+
+def _creditor(spec: DemoCreditor) -> tuple[CreditorOrganisation, bool]:
+    """The demo creditor; one seeded before it had an address gets its address now."""
+    cred = db.session.scalar(
+        select(CreditorOrganisation).where(CreditorOrganisation.credit_code == spec.credit_code)
+    )
+    if cred is not None and cred.address:
+        return cred, False
+    if cred is None:
+        cred = CreditorOrganisation(
+            name=spec.name, credit_code=spec.credit_code, licence_type=spec.licence
+        )
+        db.session.add(cred)
+        action = "creditor_org:create"
+    else:
+        action = "creditor_org:update"
+    cred.address = spec.address
+    cred.legal_representative = spec.legal_representative
+    db.session.flush()
+    audit.record(
+        action,
+        actor=None,
+        object_type="creditor_organisation",
+        object_id=cred.id,
+        data={
+            "name": spec.name,
+            "credit_code": spec.credit_code,
+            "address": spec.address,
+            "legal_representative": spec.legal_representative,
+            "source": "seed-demo",
+        },
+    )
+    return cred, True

@@ -1,6 +1,7 @@
-"""Demo cases at every stage so far: a draft, one waiting for the mediator, one with the
-debtor invited, one in negotiation, one the debtor declined. Made through the real use
-cases, so the audit log and the outbox look exactly as they would in use."""
+"""Demo cases up to negotiation: a draft, one waiting for the mediator, one with the
+debtor invited, one in negotiation, one the debtor declined (``demo_stages`` takes cases
+further). Made through the real use cases, so the audit log and the outbox look exactly
+as they would in use."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ class DemoCase:
     outstanding: str
     interest: str
     penalty: str
+    contract_number: str = "HT-2024-0815"
+    address: str = "北京市朝阳区建国路 1 号"
+    annual_rate: str = "9.6"
 
 
 DEMO_CASES = (
@@ -116,11 +120,11 @@ def _form(spec: DemoCase) -> dict[str, str]:
         "debtor_id_number": spec.id_number,
         "debtor_phone": spec.phone,
         "debtor_email": spec.email,
-        "debtor_address": "北京市朝阳区建国路 1 号",
-        "contract_number": "HT-2024-0815",
+        "debtor_address": spec.address,
+        "contract_number": spec.contract_number,
         "contract_date": "2024-08-15",
         "principal_lent": spec.principal,
-        "annual_rate": "9.6",
+        "annual_rate": spec.annual_rate,
         "term_months": "24",
         "outstanding_principal": spec.outstanding,
         "interest": spec.interest,
@@ -131,45 +135,73 @@ def _form(spec: DemoCase) -> dict[str, str]:
     }
 
 
+STAGE_LABELS = {
+    CaseState.DRAFT: "draft (not yet submitted)",
+    CaseState.SUBMITTED: "submitted, waiting for a mediator",
+    CaseState.INVITED: "debtor invited",
+    CaseState.NEGOTIATING: "negotiating",
+    CaseState.AGREEMENT_DRAFTING: "terms agreed, agreement to draft",
+    CaseState.SIGNING: "awaiting signatures",
+    CaseState.IN_FORCE: "agreement in force",
+    CaseState.CLOSED_NOT_MEDIATED: "closed: the debtor declined mediation",
+}
+
+
+def case_line(case: Case, detail: str = "") -> str:
+    """How ``flask seed-demo`` reports a case it created or moved on."""
+    stage = STAGE_LABELS.get(case.state, case.state.value)
+    extra = f"; {detail}" if detail else ""
+    return f"  case {case.reference:<16} {stage} ({case.debtor_name}{extra})"
+
+
 def seed_cases(creditor: User, org: MediationOrganisation, password: str) -> list[str]:
-    """Create the demo cases once; return lines worth printing (the invitation link)."""
+    """Create the demo cases once; return lines worth printing (each case and its stage,
+    the invitation link)."""
     if db.session.scalar(select(Case.id).where(Case.creditor_org_id == creditor.creditor_org_id)):
         return []
     notes = []
     for spec in DEMO_CASES:
-        parsed = parse_case_form(_form(spec), case_service.today(), complete=True)
-        assert not parsed.errors, parsed.errors
-        case = case_service.save_draft(creditor, parsed, org.id, None)
-        add_evidence(
-            creditor,
-            case,
-            io.BytesIO(DEMO_PDF),
-            "借款合同.pdf",
-            EvidenceCategory.CONTRACT,
-            "借款合同（演示）",
-        )
-        if spec.target == CaseState.DRAFT:
-            continue
-        case_service.submit_case(creditor, case)
-        if spec.target == CaseState.SUBMITTED or case.mediator is None:
-            continue
-        token = case_service.accept_case(case.mediator, case)
-        if spec.target == CaseState.INVITED:
-            notes.append(
-                f"Invitation link for {spec.debtor_name} ({case.reference}): "
-                f"{invitations.invitation_link(token)}"
-            )
-            continue
-        invitation = db.session.scalars(
-            select(Invitation).where(Invitation.case_id == case.id, Invitation.used_at.is_(None))
-        ).one()
-        invitation.identity_confirmed_at = utcnow()  # as if the one-time code was entered
-        if spec.target == CaseState.NEGOTIATING:
-            invitations.join_case(
-                invitation,
-                password,
-                {"share_organisation", "share_creditor", "share_court", "e_service"},
-            )
-        else:
-            invitations.decline_mediation(invitation, "我对欠款金额有异议，希望直接诉讼解决。")
+        case, link = start_case(creditor, org, spec, password)
+        notes.append(case_line(case))
+        if link:
+            notes.append(f"    invitation link for {spec.debtor_name}: {link}")
     return notes
+
+
+def start_case(
+    creditor: User, org: MediationOrganisation, spec: DemoCase, password: str
+) -> tuple[Case, str | None]:
+    """One case opened by ``creditor`` and taken to ``spec.target`` (at most negotiating);
+    returns it and, for a case left at INVITED, the debtor's invitation link."""
+    parsed = parse_case_form(_form(spec), case_service.today(), complete=True)
+    assert not parsed.errors, parsed.errors
+    case = case_service.save_draft(creditor, parsed, org.id, None)
+    add_evidence(
+        creditor,
+        case,
+        io.BytesIO(DEMO_PDF),
+        "借款合同.pdf",
+        EvidenceCategory.CONTRACT,
+        "借款合同（演示）",
+    )
+    if spec.target == CaseState.DRAFT:
+        return case, None
+    case_service.submit_case(creditor, case)
+    if spec.target == CaseState.SUBMITTED or case.mediator is None:
+        return case, None
+    token = case_service.accept_case(case.mediator, case)
+    if spec.target == CaseState.INVITED:
+        return case, invitations.invitation_link(token)
+    invitation = db.session.scalars(
+        select(Invitation).where(Invitation.case_id == case.id, Invitation.used_at.is_(None))
+    ).one()
+    invitation.identity_confirmed_at = utcnow()  # as if the one-time code was entered
+    if spec.target == CaseState.NEGOTIATING:
+        invitations.join_case(
+            invitation,
+            password,
+            {"share_organisation", "share_creditor", "share_court", "e_service"},
+        )
+    else:
+        invitations.decline_mediation(invitation, "我对欠款金额有异议，希望直接诉讼解决。")
+    return case, None

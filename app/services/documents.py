@@ -16,8 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.agreements import Agreement, AgreementSignature, DocumentKind, IssuedDocument
+from app.models.agreements import Agreement, DocumentKind, IssuedDocument
 from app.models.cases import Case
+from app.models.confirmation import ConfirmationPackage
 from app.services.evidence import blob_store
 
 MAX_PDF_BYTES = 200 * 1024 * 1024
@@ -81,35 +82,40 @@ def lookup_issued(sha256: str) -> IssuedFacts | None:
     if doc is None:
         return None
     case = db.session.get(Case, doc.case_id)
-    agreement = db.session.get(Agreement, doc.agreement_id) if doc.agreement_id else None
-    signers: list[dict[str, Any]] = []
-    if agreement is not None:
-        signers = _signers_up_to(agreement, sha256)
+    holder: Any = None
+    if doc.kind == DocumentKind.PACKAGE:
+        holder = db.session.scalar(
+            select(ConfirmationPackage).where(
+                ConfirmationPackage.case_id == doc.case_id,
+                ConfirmationPackage.number == doc.version,
+            )
+        )
+    elif doc.agreement_id:
+        holder = db.session.get(Agreement, doc.agreement_id)
+    complete = {"in_force", "ready"}
     return IssuedFacts(
         kind=doc.kind,
         case_reference=case.reference if case else "?",
         version=doc.version,
         stage=doc.stage,
         issued_at=doc.created_at,
-        is_latest=agreement is None or agreement.current_sha256 == sha256,
-        superseded=agreement is not None and agreement.status == "superseded",
-        in_force=agreement is not None
-        and agreement.status == "in_force"
-        and (agreement.current_sha256 == sha256),
-        signers=signers,
+        is_latest=holder is None or holder.current_sha256 == sha256,
+        superseded=holder is not None and holder.status == "superseded",
+        in_force=holder is not None
+        and holder.status in complete
+        and holder.current_sha256 == sha256,
+        signers=_signers_up_to(holder, sha256) if holder is not None else [],
     )
 
 
-def _signers_up_to(agreement: Agreement, sha256: str) -> list[dict[str, Any]]:
+def _signers_up_to(holder: Agreement | ConfirmationPackage, sha256: str) -> list[dict[str, Any]]:
     """The signatures this revision carries: those given up to the one that produced it."""
     chain: list[dict[str, Any]] = []
-    if agreement.base_sha256 == sha256:
+    if holder.base_sha256 == sha256:
         return chain
-    for sig in db.session.scalars(
-        select(AgreementSignature)
-        .where(AgreementSignature.agreement_id == agreement.id)
-        .order_by(AgreementSignature.id)
-    ):
+    for sig in holder.signatures:
+        if isinstance(holder, Agreement) and sig.version != holder.version:
+            continue
         chain.append({"role": sig.role, "name": sig.user.name, "signed_at": sig.signed_at})
         if sig.result_sha256 == sha256:
             break

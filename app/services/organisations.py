@@ -75,9 +75,16 @@ def update_mediation_org(
 
 
 def create_creditor_org(
-    actor: User, name: str, credit_code: str, licence_type: LicenceType
+    actor: User,
+    name: str,
+    credit_code: str,
+    licence_type: LicenceType,
+    *,
+    address: str = "",
+    legal_representative: str = "",
 ) -> CreditorOrganisation:
-    """Register a creditor; the unified social credit code must pass GB 32100 checks."""
+    """Register a creditor; the unified social credit code must pass GB 32100 checks. The
+    address and legal representative are printed in the agreement and the court package."""
     code = credit_code.strip().upper()
     if not uscc.is_valid(code):
         raise ValidationFailed({"credit_code": "invalid_uscc"})
@@ -85,7 +92,13 @@ def create_creditor_org(
         select(CreditorOrganisation.id).where(CreditorOrganisation.credit_code == code)
     ):
         raise ValidationFailed({"credit_code": "duplicate"})
-    org = CreditorOrganisation(name=name.strip(), credit_code=code, licence_type=licence_type)
+    org = CreditorOrganisation(
+        name=name.strip(),
+        credit_code=code,
+        licence_type=licence_type,
+        address=address.strip() or None,
+        legal_representative=legal_representative.strip() or None,
+    )
     db.session.add(org)
     db.session.flush()
     audit.record(

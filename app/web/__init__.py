@@ -22,9 +22,11 @@ def register_web(app: Flask) -> None:
     from app.web import (
         account,
         admin,
+        admin_calendar,
         agreements,
         auth,
         cases,
+        confirmation,
         docket,
         home,
         invite,
@@ -36,8 +38,8 @@ def register_web(app: Flask) -> None:
     )
     from app.web.labels import action_label
 
-    features = (auth, account, home, admin, cases, invite, docket, verify)
-    negotiation = (agreements, objections, statements, proposals, threads)  # case page panels
+    features = (auth, account, home, admin, admin_calendar, cases, invite, docket, verify)
+    negotiation = (confirmation, agreements, objections, statements, proposals, threads)  # panels
     for module in features + negotiation:
         app.register_blueprint(module.bp)
     app.add_template_filter(action_label)

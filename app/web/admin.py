@@ -58,6 +58,10 @@ class CreditorOrgForm(FlaskForm):
     licence_type = SelectField(
         _l("Licence type"), choices=[SelectChoice(k.value, v) for k, v in LICENCE_CHOICES]
     )
+    address = StringField(_l("Registered address"), validators=[DataRequired(), Length(max=300)])
+    legal_representative = StringField(
+        _l("Legal representative"), validators=[DataRequired(), Length(max=100)]
+    )
 
 
 class AccountForm(FlaskForm):
@@ -172,6 +176,8 @@ def create_creditor() -> Response | tuple[str, int]:
             form.name.data or "",
             form.credit_code.data or "",
             LicenceType(form.licence_type.data),
+            address=form.address.data or "",
+            legal_representative=form.legal_representative.data or "",
         )
     except org_service.ValidationFailed as err:
         db.session.rollback()

@@ -177,7 +177,10 @@ def draft(case_id: int) -> Response | tuple[str, int]:
             except AgreementConflict:
                 errors["form"] = _message("conflict")
             else:
-                flash(_("The agreement is being prepared. The parties are told when it is ready."))
+                flash(
+                    _("The agreement is being prepared. The parties are told when it is ready."),
+                    "success",
+                )
                 return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
     status = 422 if errors or findings else 200
     return render_template(
@@ -250,14 +253,14 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
             "typed_name": request.form.get("typed_name", ""),
         }
         try:
-            given = _signature_input(version)
+            given = signature_form_input(version)
             service.sign_agreement(user, case, agreement, given)
         except (AgreementError, ReauthError) as err:
             error = _message(err.code)
         except AgreementConflict:
             error = _message("conflict")
         else:
-            flash(_("You signed the agreement."))
+            flash(_("You signed the agreement."), "success")
             return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
     elif not service.may_sign(user, case, agreement):
         current = service.current_agreement(case)
@@ -269,11 +272,16 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
         agreement=agreement,
         seen_sha256=agreement.current_sha256,
         pdf_url=url_for("agreements.pdf", case_id=case.id, version=version),
-        channels=[(c.value, _channel_label(c, user)) for c in channels_of(user)],
+        channels=channel_choices(user),
         form=form,
         error=error,
         may_sign=service.may_sign(user, case, agreement),
     ), (422 if error and request.method == "POST" else 200)
+
+
+def channel_choices(user: User) -> list[tuple[str, str]]:
+    """Where the signer's one-time code can go, masked, for the buttons."""
+    return [(c.value, _channel_label(c, user)) for c in channels_of(user)]
 
 
 def _channel_label(channel: Channel, user: User) -> str:
@@ -282,7 +290,7 @@ def _channel_label(channel: Channel, user: User) -> str:
     return _("Email to %(to)s", to=mask_email(user.email or ""))
 
 
-def _signature_input(version: int) -> SignatureInput:
+def signature_form_input(version: int) -> SignatureInput:
     method_value = request.form.get("method", "typed")
     if method_value not in {m.value for m in SignatureMethod}:
         raise AgreementError("name_required")
@@ -332,6 +340,10 @@ def send_code(case_id: int, version: int) -> Response:
         deliver_outbox_now()
         label = _("text message") if sent == Channel.SMS else _("email")
         flash(
-            _("A one-time code was sent by %(channel)s. It is valid for 10 minutes.", channel=label)
+            _(
+                "A one-time code was sent by %(channel)s. It is valid for 10 minutes.",
+                channel=label,
+            ),
+            "success",
         )
     return redirect(url_for("agreements.sign", case_id=case.id, version=version))

@@ -23,9 +23,9 @@ def case_panel(panel: Panel) -> Panel:
     return panel
 
 
-# The order a reader needs: the agreement once there is one, what is disputed, what the
-# debtor can afford, the offers, talk.
-ORDER = ("agreements", "objections", "statements", "proposals", "threads")
+# The order a reader needs: the court's confirmation and the agreement once there are,
+# what is disputed, what the debtor can afford, the offers, talk.
+ORDER = ("confirmation", "agreements", "objections", "statements", "proposals", "threads")
 
 
 def _rank(panel: Panel) -> int:

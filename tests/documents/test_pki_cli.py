@@ -184,9 +184,11 @@ def test_production_starts_with_a_signing_certificate(
 
 @pytest.fixture
 def cli_app(app: Flask) -> Flask:
-    """The test app, signing with the run's shared development PKI (tests/conftest.py)."""
-    if "documents" not in app.cli.commands:  # until app/cli.py registers them
+    """The test app, signing with the run's shared development PKI (tests/conftest.py),
+    without the "did we issue it" lookup: these tests are about the signatures."""
+    if "documents" not in app.cli.commands:  # in case app/cli.py does not register them
         register(app)
+    app.extensions.pop(LOOKUP_EXTENSION, None)
     return app
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -281,15 +283,37 @@ def test_a_large_drawn_signature_is_scaled_down_in_the_stamp(
     assert (int(image["/Width"]), int(image["/Height"])) == (600, 200)
 
 
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that claims a size in its header (never decodable: refused before decoding)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
 @pytest.mark.parametrize(
-    "seal", [b"not an image", b"\x89PNG\r\n\x1a\n broken", "huge"], ids=["text", "cut", "huge"]
+    ("seal", "message"),
+    [
+        (b"not an image", "not a readable PNG"),
+        (b"\x89PNG\r\n\x1a\n broken", "not a readable PNG"),
+        (_png_header(5000, 4000), "too large: 5000x4000"),  # over our 16 Mpx
+        (_png_header(20000, 12000), "too large"),  # over Pillow's bomb limit
+    ],
+    ids=["text", "cut", "20mpx", "bomb"],
 )
 def test_an_unreadable_or_enormous_seal_image_is_refused(
-    revisions: list[bytes], signer: signers.SimpleSigner, seal: bytes | str
+    revisions: list[bytes], signer: signers.SimpleSigner, seal: bytes, message: str
 ) -> None:
-    data = _png((5000, 4000)) if seal == "huge" else seal  # 20 Mpx: refused before decoding
-    with pytest.raises(ValueError, match="seal image"):
-        _sign(revisions[0], signer, "sig-debtor", ["债务人 张三"], seal=data)
+    with pytest.raises(ValueError, match=message):
+        _sign(revisions[0], signer, "sig-debtor", ["债务人 张三"], seal=seal)
 
 
 def test_timestamper_only_when_a_tsa_url_is_configured() -> None:

@@ -3,12 +3,19 @@ signed, and things that are not PDFs at all. ``verify_pdf`` never raises."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
@@ -201,8 +208,6 @@ def test_a_file_over_the_limit_is_refused_quickly_without_parsing(roots: list) -
 
 
 def test_the_report_hashes_the_exact_bytes(final: bytes, roots: list) -> None:
-    import hashlib
-
     assert verify_pdf(final, roots).sha256 == hashlib.sha256(final).hexdigest()
     assert verify_pdf(b"", roots).sha256 == hashlib.sha256(b"").hexdigest()
 
@@ -232,3 +237,45 @@ def test_timestamped_document_verifies_against_the_tsa_roots(
 def test_names_with_rare_characters_are_read_back(final: bytes, roots: list) -> None:
     names = [s.signer_name for s in verify_pdf(final, roots).signatures]
     assert f"债务人 {DEBTOR}" in names
+
+
+def _customer_of(ca: tuple, name: str, directory: Path) -> tuple[signers.SimpleSigner, object]:
+    """A certificate for ``name`` issued by the given CA, as a loaded signer."""
+    ca_cert, ca_key = ca
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.UTC)
+    cert = pki._organisation_certificate(key, name, ca_cert, ca_key, now)
+    path = directory / f"{len(list(directory.iterdir()))}.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            None, key, cert, [ca_cert], serialization.BestAvailableEncryption(b"pw")
+        )
+    )
+    signer = pki.load_signer(path, "pw")
+    return signer, signer.signing_cert
+
+
+def test_pinning_refuses_another_customer_of_the_same_ca(unsigned: bytes, tmp_path: Path) -> None:
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_cert = pki._ca_certificate(ca_key, dt.datetime.now(dt.UTC))
+    roots = [asn1_x509.Certificate.load(ca_cert.public_bytes(serialization.Encoding.DER))]
+    ours, our_cert = _customer_of((ca_cert, ca_key), ORGANISATION, tmp_path)
+    theirs, _ = _customer_of((ca_cert, ca_key), "别的调解中心", tmp_path)
+    by_them = certify(unsigned, signer=theirs, fields=[], title="t")
+    by_us = certify(unsigned, signer=ours, fields=[], title="t")
+    assert verify_pdf(by_them, roots).accepted  # it does chain to the shared CA
+    report = verify_pdf(by_them, roots, signer_certificates=[our_cert])
+    assert (report.accepted, report.problem) == (False, "untrusted")
+    report = verify_pdf(by_us, roots, signer_certificates=[our_cert])
+    assert report.accepted
+    assert report.signatures[0].certificate_sha256 == hashlib.sha256(our_cert.dump()).hexdigest()
+
+
+def test_a_file_with_too_many_signatures_is_refused_before_checking_them(
+    final: bytes, roots: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.documents import verification
+
+    monkeypatch.setattr(verification, "MAX_SIGNATURES", 3)
+    report = verify_pdf(final, roots)
+    assert (report.accepted, report.problem, report.signatures) == (False, "malformed", [])

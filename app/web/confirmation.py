@@ -1,0 +1,457 @@
+"""Judicial confirmation on the case page and its pages (BRIEF §2 journey 6, §5): the
+30-day clock, the competent courts, the pre-checks (blocks to fix, warnings to
+acknowledge), releasing the package, the parties' signatures on the application, the
+package's PDF and ZIP, and what the court did. Rules live in the confirmation services."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.access import Permission, can, requires, requires_object
+from app.domain.cases import CaseState
+from app.domain.claims import Finding
+from app.extensions import db
+from app.models.cases import Case
+from app.models.confirmation import ConfirmationPackage, PackageStatus, Ruling
+from app.models.notifications import Channel
+from app.models.users import User
+from app.services import confirmation as service
+from app.services import confirmation_signing as signing
+from app.services import documents
+from app.services.calendar import legal_calendar
+from app.services.cases import today
+from app.services.confirmation_common import (
+    ConfirmationConflict,
+    ConfirmationError,
+    current_package,
+    packages_of,
+)
+from app.services.confirmation_facts import competent_courts_for, confirmation_deadline_for
+from app.services.confirmation_outcome import record_filing, record_ruling, remediate
+from app.services.reauth import ReauthError
+from app.web.agreements import ROLE_LABELS, signature_form_input
+from app.web.agreements import channel_choices as _channels
+from app.web.panels import case_panel
+
+bp = Blueprint("confirmation", __name__)
+
+ERRORS = {
+    "wrong_state": _l("This cannot be done at this stage of the case."),
+    "not_in_force": _l("The agreement is not in force yet."),
+    "court_not_competent": _l("This court may not hear the application (CPL Art. 205)."),
+    "blocked": _l("The checks below stop the package. Fix them first."),
+    "unacknowledged": _l("Read and acknowledge every warning first."),
+    "evidence_changed": _l(
+        "An evidence file no longer matches the file uploaded (%(detail)s). Upload it again."
+    ),
+    "nothing_to_acknowledge": _l("Tick the warnings you have read."),
+    "not_a_warning": _l("That warning no longer applies. Reload the page."),
+    "superseded": _l("This package was replaced by a newer one."),
+    "not_signable": _l("This package is not open for signing."),
+    "not_a_signer": _l("You do not sign this application."),
+    "already_signed": _l("You have already signed this package."),
+    "document_changed": _l("The document changed since you opened it. Review it again."),
+    "not_ready": _l("Both parties must sign the application before it is filed."),
+    "case_number_invalid": _l("Enter the court's case number (at most 64 characters)."),
+    "date_in_future": _l("The date cannot be in the future."),
+    "date_before_release": _l("The filing date cannot be before the package was released."),
+    "date_before_filing": _l("The ruling date cannot be before the filing."),
+    "not_filed": _l("Record the filing first."),
+    "reason_required": _l("Give the court's reason for refusing."),
+    "reason_too_long": _l("The reason is too long."),
+    "date_invalid": _l("Enter a date as YYYY-MM-DD."),
+    "conflict": _l("Someone else changed the case at the same moment. Nothing was saved."),
+}
+STATUS_LABELS = {
+    PackageStatus.RENDERING: _l("Being assembled"),
+    PackageStatus.FAILED: _l("Could not be assembled"),
+    PackageStatus.SIGNING: _l("Waiting for the parties to sign the application"),
+    PackageStatus.READY: _l("Signed by both parties: ready to file"),
+    PackageStatus.SUPERSEDED: _l("Replaced by a newer package"),
+}
+GROUND_LABELS = {
+    "debtor_domicile": _l("the debtor's domicile"),
+    "creditor_domicile": _l("the creditor's domicile"),
+    "subject_matter": _l("where the subject matter is"),
+    "organisation": _l("where the mediation organisation is"),
+    "inviting_court": _l("the court that invited the mediation"),
+}
+_SHOWN_IN = (
+    CaseState.IN_FORCE,
+    CaseState.FILED,
+    CaseState.CONFIRMED,
+    CaseState.CONFIRMATION_REJECTED,
+)
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _load(case_id: int, permission: Permission) -> Case:
+    case = db.session.get(Case, case_id)
+    requires_object(permission, case)
+    assert case is not None
+    return case
+
+
+def _package(case: Case, number: int) -> ConfirmationPackage:
+    for package in packages_of(case):
+        if package.number == number:
+            return package
+    abort(404)
+
+
+def _message(err: ConfirmationError | ReauthError | str) -> str:
+    code = err if isinstance(err, str) else err.code
+    detail = getattr(err, "detail", None) or ""
+    return str(ERRORS.get(code, ERRORS["conflict"])) % {"detail": detail}
+
+
+def _finding(f: Finding) -> dict[str, str]:
+    zh = str(get_locale()).startswith("zh")
+    return {
+        "code": f.code,
+        "severity": f.severity.value,
+        "message": f.message_zh if zh else f.message_en,
+        "source": f.source,
+    }
+
+
+def _date(value: str) -> date:
+    if not _ISO.fullmatch(value.strip()):
+        raise ConfirmationError("date_invalid")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfirmationError("date_invalid") from None
+
+
+# --- the panel ----------------------------------------------------------------------------
+
+
+@case_panel
+def confirmation_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
+    """The clock, the package and the court's answer, for the parties and the mediator."""
+    if case.state not in _SHOWN_IN or not can(viewer, Permission.PACKAGE_VIEW, case):
+        return None
+    package = current_package(case)
+    return "cases/_confirmation.html", {
+        "clock": _clock(case),
+        "package": _package_view(case, package, viewer) if package else None,
+        "manage_url": url_for("confirmation.checks", case_id=case.id)
+        if can(viewer, Permission.CONFIRMATION_MANAGE, case) and case.state == CaseState.IN_FORCE
+        else None,
+        "outcome_forms": can(viewer, Permission.CONFIRMATION_MANAGE, case),
+        "may_file": package is not None
+        and package.status == PackageStatus.READY
+        and case.state == CaseState.IN_FORCE,
+        "may_rule": case.state == CaseState.FILED,
+        "may_remediate": case.state == CaseState.CONFIRMATION_REJECTED,
+        "today": today().isoformat(),
+        "case_id": case.id,
+    }
+
+
+def _clock(case: Case) -> dict[str, Any] | None:
+    calendar = legal_calendar()
+    deadline = confirmation_deadline_for(case, calendar)
+    if deadline is None:
+        return None
+    left = (deadline.end - today()).days
+    return {
+        "end": deadline.end,
+        "days_left": left,
+        "overdue": left < 0 and case.state == CaseState.IN_FORCE,
+        "extended": deadline.extended_by_holiday,
+        "nominal_end": deadline.nominal_end,
+        "certain": deadline.calendar_certain,
+        "running": case.state == CaseState.IN_FORCE,
+    }
+
+
+def _package_view(case: Case, package: ConfirmationPackage, viewer: User) -> dict[str, Any]:
+    signed = {s.role: s for s in package.signatures}
+    ready = package.current_sha256 is not None
+    return {
+        "number": package.number,
+        "court": package.court_name,
+        "status": str(STATUS_LABELS[package.status]),
+        "status_key": package.status.value,
+        "render_error": package.render_error,
+        "signatures": [
+            {
+                "role": str(ROLE_LABELS[role]),
+                "name": signed[role].user.name if role in signed else None,
+                "at": signed[role].signed_at if role in signed else None,
+            }
+            for role in signing.PACKAGE_SIGNERS
+        ],
+        "pdf_url": url_for("confirmation.pdf", case_id=case.id, number=package.number)
+        if ready
+        else None,
+        "zip_url": url_for("confirmation.zip", case_id=case.id, number=package.number)
+        if ready
+        else None,
+        "sign_url": url_for("confirmation.sign", case_id=case.id, number=package.number)
+        if signing.may_sign_package(viewer, case, package)
+        else None,
+        "sha256": package.current_sha256,
+        "filed_on": package.filed_on,
+        "court_case_number": package.court_case_number,
+        "ruling": package.ruling.value if package.ruling else None,
+        "ruling_on": package.ruling_on,
+        "ruling_reason": package.ruling_reason,
+    }
+
+
+# --- checks, court, release (the mediator) -----------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/confirmation", methods=["GET"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def checks(case_id: int, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    case = _load(case_id, Permission.CONFIRMATION_MANAGE)
+    if case.state != CaseState.IN_FORCE:
+        abort(404)
+    competent = competent_courts_for(case)
+    names = [c.court.name for c in competent.courts]
+    court = request.values.get("court") or (names[0] if names else None)
+    findings = service.run_checks(case, court)
+    acknowledged = {a["code"] for a in service.pending_acknowledgements(case)}
+    return render_template(
+        "confirmation/checks.html",
+        case=case,
+        clock=_clock(case),
+        courts=[
+            {
+                "name": c.court.name,
+                "grounds": ", ".join(str(GROUND_LABELS.get(g, g)) for g in c.grounds),
+                "chosen": c.court.name == court,
+            }
+            for c in competent.courts
+        ],
+        unresolved=[u.value for u in competent.unresolved],
+        court=court,
+        findings=[_finding(f) | {"acknowledged": f.code in acknowledged} for f in findings],
+        blocked=any(f.severity.value == "block" for f in findings),
+        unacknowledged=[
+            f.code for f in findings if f.severity.value == "warn" and f.code not in acknowledged
+        ],
+        error=error,
+    ), status
+
+
+@bp.route("/cases/<int:case_id>/confirmation/acknowledge", methods=["POST"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def acknowledge(case_id: int) -> Response | tuple[str, int]:
+    case = _load(case_id, Permission.CONFIRMATION_MANAGE)
+    try:
+        service.acknowledge(_user(), case, request.form.getlist("code"))
+    except ConfirmationError as err:
+        return checks(case_id, error=_message(err), status=422)
+    except ConfirmationConflict:
+        return checks(case_id, error=_message("conflict"), status=409)
+    flash(_("Your acknowledgement is recorded."))
+    return redirect(
+        url_for("confirmation.checks", case_id=case.id, court=request.form.get("court"))
+    )
+
+
+@bp.route("/cases/<int:case_id>/confirmation/release", methods=["POST"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def release(case_id: int) -> Response | tuple[str, int]:
+    case = _load(case_id, Permission.CONFIRMATION_MANAGE)
+    try:
+        service.release_package(_user(), case, request.form.get("court", ""))
+    except ConfirmationError as err:
+        return checks(case_id, error=_message(err), status=422)
+    except ConfirmationConflict:
+        return checks(case_id, error=_message("conflict"), status=409)
+    flash(_("The package is being assembled. The parties are asked to sign the application."))
+    return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
+
+
+# --- the package: files and signatures -----------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>.pdf")
+@requires(Permission.PACKAGE_VIEW)
+def pdf(case_id: int, number: int) -> Response:
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    sha = package.current_sha256
+    if sha is None:
+        abort(404)
+    data = documents.read_pdf(sha)
+    if documents.sha256_of(data) != sha:
+        abort(500)  # the stored file no longer matches its record: never serve it
+    service_download(case, package, sha, "pdf")
+    name = f"package-{case.reference}-{number}.pdf"
+    response = Response(data, mimetype="application/pdf")
+    disposition = "attachment" if request.args.get("download") else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response.headers["ETag"] = sha
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>.zip")
+@requires(Permission.PACKAGE_VIEW)
+def zip(case_id: int, number: int) -> Response:  # noqa: A001 - the URL's name
+    from app.services.package import PackageError, package_zip
+
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    if package.current_sha256 is None:
+        abort(404)
+    try:
+        data = package_zip(package)
+    except PackageError as err:
+        flash(_message(ConfirmationError(err.code, detail=err.detail)), "error")
+        return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")  # type: ignore[return-value]
+    service_download(case, package, documents.sha256_of(data), "zip")
+    response = Response(data, mimetype="application/zip")
+    name = f"package-{case.reference}-{number}.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def service_download(case: Case, package: ConfirmationPackage, sha: str, kind: str) -> None:
+    """Every download of the package is in the audit log."""
+    from app import audit
+
+    audit.record(
+        "case:package:download",
+        actor=_user(),
+        object_type="confirmation_package",
+        object_id=package.id,
+        case_id=case.id,
+        data={"number": package.number, "sha256": sha, "format": kind},
+    )
+    db.session.commit()
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>/sign", methods=["GET", "POST"])
+@requires(Permission.PACKAGE_SIGN)
+def sign(case_id: int, number: int) -> Response | tuple[str, int]:
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    user = _user()
+    error = None
+    form = {"method": "typed", "typed_name": user.name}
+    if request.method == "POST":
+        form = {
+            "method": request.form.get("method", "typed"),
+            "typed_name": request.form.get("typed_name", ""),
+        }
+        try:
+            signing.sign_package(user, case, package, signature_form_input(number))
+        except (ConfirmationError, ReauthError) as err:
+            error = _message(err)
+        except ConfirmationConflict:
+            error = _message("conflict")
+        else:
+            flash(_("You signed the application."))
+            return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
+    may_sign = signing.may_sign_package(user, case, package)
+    if request.method == "GET" and not may_sign:
+        error = _message("not_signable")
+    return render_template(
+        "confirmation/sign.html",
+        case=case,
+        number=number,
+        seen_sha256=package.current_sha256,
+        pdf_url=url_for("confirmation.pdf", case_id=case.id, number=number),
+        code_url=url_for("confirmation.send_code", case_id=case.id, number=number),
+        channels=_channels(user),
+        form=form,
+        error=error,
+        may_sign=may_sign,
+    ), (422 if error and request.method == "POST" else 200)
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>/code", methods=["POST"])
+@requires(Permission.PACKAGE_SIGN)
+def send_code(case_id: int, number: int) -> Response:
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    value = request.form.get("channel")
+    channel = Channel(value) if value in {c.value for c in Channel} else None
+    try:
+        sent = signing.send_package_code(_user(), case, package, channel)
+    except (ConfirmationError, ReauthError) as err:
+        flash(_message(err), "error")
+    else:
+        from app.queue import deliver_outbox_now
+
+        deliver_outbox_now()
+        label = _("text message") if sent == Channel.SMS else _("email")
+        flash(
+            _("A one-time code was sent by %(channel)s. It is valid for 10 minutes.", channel=label)
+        )
+    return redirect(url_for("confirmation.sign", case_id=case.id, number=number))
+
+
+# --- after filing (the mediator) ------------------------------------------------------------
+
+
+def _outcome(case_id: int, act: Any) -> Response:
+    case = _load(case_id, Permission.CONFIRMATION_MANAGE)
+    try:
+        act(case)
+    except ConfirmationError as err:
+        flash(_message(err), "error")
+    except ConfirmationConflict:
+        flash(_message("conflict"), "error")
+    else:
+        flash(_("Recorded."))
+    return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
+
+
+@bp.route("/cases/<int:case_id>/confirmation/filing", methods=["POST"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def filing(case_id: int) -> Response:
+    return _outcome(
+        case_id,
+        lambda case: record_filing(
+            _user(),
+            case,
+            _date(request.form.get("filed_on", "")),
+            request.form.get("court_case_number", ""),
+        ),
+    )
+
+
+@bp.route("/cases/<int:case_id>/confirmation/ruling", methods=["POST"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def ruling(case_id: int) -> Response:
+    def act(case: Case) -> None:
+        value = request.form.get("ruling", "")
+        if value not in {r.value for r in Ruling}:
+            raise ConfirmationError("wrong_state")
+        record_ruling(
+            _user(),
+            case,
+            Ruling(value),
+            _date(request.form.get("ruling_on", "")),
+            request.form.get("reason", ""),
+        )
+
+    return _outcome(case_id, act)
+
+
+@bp.route("/cases/<int:case_id>/confirmation/remediate", methods=["POST"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def remediate_case(case_id: int) -> Response:
+    return _outcome(case_id, lambda case: remediate(_user(), case))
