@@ -286,3 +286,14 @@ def test_no_package_before_the_agreement_is_in_force(app: Flask) -> None:
         f"/cases/{case.id}/confirmation/release", {"court": COURT}, page="/account/"
     )
     assert response.status_code == 404
+
+
+def test_only_the_creditors_named_agent_signs_the_application(app: Flask, world) -> None:
+    from app.services.confirmation_common import ConfirmationError
+
+    package = _release(app, world)
+    colleague = world["who"]["creditor_colleague"]
+    with pytest.raises(ConfirmationError) as refused:
+        support_sign_package(world["case"], package, colleague)
+    assert refused.value.code == "not_the_agent"
+    assert package.signatures == []

@@ -11,7 +11,6 @@ signer was shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -28,7 +27,6 @@ from app.models.agreements import (
     AgreementSignature,
     AgreementStatus,
     DocumentKind,
-    SignatureMethod,
 )
 from app.models.cases import LEGAL_TZ, Case
 from app.models.negotiation import Proposal
@@ -36,10 +34,18 @@ from app.models.notifications import Channel
 from app.models.types import utcnow
 from app.models.users import Role, User
 from app.notifications.negotiation_messages import agreement_notice
-from app.notifications.outbox import queue_message
 from app.services import documents, reauth
 from app.services.agreement_content import agreement_context, build_draft, snapshot_terms
 from app.services.cases import CaseRuleError, transition_case
+from app.services.signing_flow import (
+    ROLE_ZH,
+    SignatureInput,
+    apply_signature,
+    case_link,
+    mark_problem,
+    notify_case,
+    revisions,
+)
 
 ROLES = ("debtor", "creditor", "mediator")
 MAX_DRAWN_PNG = 200 * 1024
@@ -120,7 +126,7 @@ def draft_agreement(actor: User, case: Case, data: DraftInput) -> Agreement:
     previous = current_agreement(case)
     version = rules.next_version(previous.version) if previous else rules.FIRST_VERSION
     draft = build_draft(case, snapshot, version, utcnow().astimezone(LEGAL_TZ).date())
-    blocking = [f for f in rules.validate_for_rendering(draft) if f.severity == Severity.BLOCK]
+    blocking = [f for f in _findings(draft) if f.severity == Severity.BLOCK]
     if blocking:
         raise AgreementError("invalid", blocking)
     try:
@@ -159,6 +165,20 @@ def draft_agreement(actor: User, case: Case, data: DraftInput) -> Agreement:
 
     render_agreement_task(agreement.id)
     return agreement
+
+
+def _findings(draft: rules.AgreementDraft) -> list[Finding]:
+    from app.documents.fonts import missing_glyphs
+
+    return rules.validate_for_rendering(draft, missing_glyphs=missing_glyphs)
+
+
+def drafting_warnings(case: Case, agreement: Agreement) -> list[Finding]:
+    """What the mediator should know about a drafted version without it blocking: e.g. a
+    name with a character our fonts lack (it prints in a fallback face, or as a box)."""
+    drafted_on = agreement.drafted_at.astimezone(LEGAL_TZ).date()
+    draft = build_draft(case, agreement.terms, agreement.version, drafted_on)
+    return [f for f in _findings(draft) if f.severity == Severity.WARN]
 
 
 def render_agreement(agreement_id: int) -> None:
@@ -272,19 +292,6 @@ def _require_signer(actor: User, case: Case, agreement: Agreement, version: int)
     return role
 
 
-@dataclass(frozen=True)
-class SignatureInput:
-    version: int
-    seen_sha256: str
-    password: str
-    code: str
-    method: SignatureMethod
-    typed_name: str | None
-    drawn_png: bytes | None
-    ip: str
-    user_agent: str
-
-
 def sign_agreement(
     actor: User, case: Case, agreement: Agreement, given: SignatureInput
 ) -> AgreementSignature:
@@ -296,11 +303,21 @@ def sign_agreement(
     shown = _revisions(agreement)
     if given.seen_sha256 not in shown:
         raise AgreementError("document_changed")
-    _check_mark(given)
+    problem = mark_problem(given)
+    if problem is not None:
+        raise AgreementError(problem)
     reauth.check(actor, signing_purpose(agreement), given.password, given.code)
     now = utcnow()
     pdf = documents.read_pdf(agreement.current_sha256 or "")
-    signed_pdf = _apply_signature(case, agreement, actor, role, given, now, pdf)
+    signed_pdf = apply_signature(
+        pdf,
+        case=case,
+        role=role,
+        signer_name=actor.name,
+        given=given,
+        now=now,
+        reason=f"{ROLE_ZH[role]}签署调解协议书（案件 {case.reference}，第{agreement.version}版）",
+    )
     try:
         case.last_activity_at = now
         db.session.flush()
@@ -372,68 +389,11 @@ def sign_agreement(
 
 
 def _revisions(agreement: Agreement) -> set[str]:
-    """Every file of this version a signer may have been shown: the certified one and
-    each one a signature produced (signatures never change the content: DocMDP)."""
-    shown = {agreement.base_sha256} if agreement.base_sha256 else set()
-    shown |= {s.result_sha256 for s in agreement.signatures if s.version == agreement.version}
-    return shown
-
-
-def _check_mark(given: SignatureInput) -> None:
-    if given.method == SignatureMethod.TYPED:
-        if not (given.typed_name or "").strip():
-            raise AgreementError("name_required")
-        if len(given.typed_name or "") > 100:
-            raise AgreementError("name_too_long")
-    else:
-        png = given.drawn_png or b""
-        if not png.startswith(b"\x89PNG\r\n\x1a\n") or len(png) > MAX_DRAWN_PNG:
-            raise AgreementError("drawing_invalid")
-
-
-_ROLE_ZH = {"debtor": "债务人", "creditor": "债权人", "mediator": "调解员"}
-
-
-def _apply_signature(
-    case: Case,
-    agreement: Agreement,
-    actor: User,
-    role: str,
-    given: SignatureInput,
-    now: Any,
-    pdf: bytes,
-) -> bytes:
-    from app.documents.signing import sign_field
-
-    local = now.astimezone(LEGAL_TZ)
-    when = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-    name = (given.typed_name or actor.name).strip()
-    lines = [f"{_ROLE_ZH[role]} {name}"]
-    if role == "creditor":
-        lines = [f"债权人 {case.creditor_org.name}", f"经办人 {name}"]
-    if role == "mediator":
-        lines.append(f"{case.mediation_org.name}（印章）")
-    lines += [f"签署时间 {when}", "核验 密码+一次性验证码", f"文件 {given.seen_sha256[:16]}…"]
-    seal = case.mediation_org.seal_image if role == "mediator" else given.drawn_png
-    return sign_field(
-        pdf,
-        field_name=f"sig-{role}",
-        signer=documents.organisation_signer(),
-        signer_name=f"{_ROLE_ZH[role]} {name}",
-        reason=f"{_ROLE_ZH[role]}签署调解协议书（案件 {case.reference}，第{agreement.version}版）",
-        stamp_lines=[_printable(line) for line in lines],
-        seal_png=seal,
-        timestamper=documents.timestamper(),
+    """Every file of this version a signer may have been shown."""
+    return revisions(
+        agreement.base_sha256,
+        (s.result_sha256 for s in agreement.signatures if s.version == agreement.version),
     )
-
-
-def _printable(text: str) -> str:
-    """The stamp's font lacks a few rare characters (e.g. 𠮷, CJK Ext-B): print □ there;
-    the signature's own name field keeps the exact name."""
-    from app.documents.fonts import missing_glyphs
-
-    missing = missing_glyphs(text)
-    return "".join("□" if ch in missing else ch for ch in text)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -454,30 +414,10 @@ def record_download(actor: User, case: Case, agreement: Agreement, sha256: str) 
 
 def _notify(case: Case, event: str, *, roles: set[str]) -> None:
     """Tell the parties (and the mediator) through the outbox, under the contact rules."""
-    link = f"{current_app.config['SETTINGS'].public_url}/cases/{case.id}"
-    org, ref = case.mediation_org.name, case.reference
-
-    def send(address: str, channel: Channel, **who: Any) -> None:
-        subject, body = agreement_notice(event, org, ref, link, channel=channel)
-        queue_message(
-            address=address,
-            channel=channel,
-            template=event,
-            subject=subject,
-            body=body,
-            case_id=case.id,
-            **who,
-        )
-
-    if "debtor" in roles:
-        if case.debtor_email:
-            send(case.debtor_email, Channel.EMAIL, to_debtor=True)
-        elif case.debtor_phone:
-            send(case.debtor_phone, Channel.SMS, to_debtor=True)
-    if "creditor" in roles:
-        from app.services.proposals import _creditor_staff
-
-        for user in _creditor_staff(case):
-            send(user.email, Channel.EMAIL, recipient_user_id=user.id)
-    if "mediator" in roles and case.mediator is not None and case.mediator.email:
-        send(case.mediator.email, Channel.EMAIL, recipient_user_id=case.mediator.id)
+    org, ref, link = case.mediation_org.name, case.reference, case_link(case)
+    notify_case(
+        case,
+        event,
+        lambda channel: agreement_notice(event, org, ref, link, channel=channel),
+        roles=roles,
+    )

@@ -70,7 +70,21 @@ def _require_signer(
         raise ConfirmationError("not_a_signer")
     if role in package_signed_roles(package):
         raise ConfirmationError("already_signed")
+    if role == "creditor":
+        # The application names the employee who signed the agreement as the creditor's
+        # agent (BRIEF §5.1(4)); the same person signs the application.
+        from app.services.package_parties import creditor_agent
+
+        agent = creditor_agent(package_agreement(package))
+        if agent is not None and agent.id != actor.id:
+            raise ConfirmationError("not_the_agent", detail=agent.name)
     return role
+
+
+def package_agreement(package: ConfirmationPackage) -> Agreement:
+    agreement = db.session.get(Agreement, package.agreement_id)
+    assert agreement is not None
+    return agreement
 
 
 def send_package_code(

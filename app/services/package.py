@@ -119,6 +119,9 @@ def build_package(package_id: int) -> None:
         case_id=case.id,
         data={"number": package.number, "sha256": sha, "bytes": len(data), "files": embedded},
     )
+    from app.services.confirmation_common import notify_parties
+
+    notify_parties(case, "package_released", roles=("debtor", "creditor"))
     try:
         db.session.commit()
     except StaleDataError:

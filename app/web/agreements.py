@@ -166,7 +166,7 @@ def draft(case_id: int) -> Response | tuple[str, int]:
         errors = {k: str(FIELD_ERRORS["required"]) for k, v in values.items() if not v}
         if not errors:
             try:
-                service.draft_agreement(_user(), case, DraftInput(**values))
+                agreement = service.draft_agreement(_user(), case, DraftInput(**values))
             except AgreementError as err:
                 findings = [_finding(f) for f in err.findings]
                 field = _ACCOUNT_FIELDS.get(err.code)
@@ -181,6 +181,8 @@ def draft(case_id: int) -> Response | tuple[str, int]:
                     _("The agreement is being prepared. The parties are told when it is ready."),
                     "success",
                 )
+                for warning in service.drafting_warnings(case, agreement):
+                    flash(_finding(warning)["message"], "warning")
                 return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
     status = 422 if errors or findings else 200
     return render_template(
@@ -272,6 +274,7 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
         agreement=agreement,
         seen_sha256=agreement.current_sha256,
         pdf_url=url_for("agreements.pdf", case_id=case.id, version=version),
+        code_url=url_for("agreements.send_code", case_id=case.id, version=version),
         channels=channel_choices(user),
         form=form,
         error=error,

@@ -58,6 +58,9 @@ ERRORS = {
     "not_signable": _l("This package is not open for signing."),
     "not_a_signer": _l("You do not sign this application."),
     "already_signed": _l("You have already signed this package."),
+    "not_the_agent": _l(
+        "The application names %(detail)s as the creditor's agent: they sign it for the creditor."
+    ),
     "document_changed": _l("The document changed since you opened it. Review it again."),
     "not_ready": _l("Both parties must sign the application before it is filed."),
     "case_number_invalid": _l("Enter the court's case number (at most 64 characters)."),
