@@ -13,14 +13,33 @@ from app.models.cases import Case
 from app.models.users import Role, User
 
 # Internal to the mediation organisation: who declined, who was reassigned, conflicts.
-STAFF_ONLY = frozenset({"case:decline", "case:reassign", "invitation:revoke"})
+STAFF_ONLY = frozenset(
+    {
+        "case:decline",
+        "case:reassign",
+        "invitation:revoke",
+        "case:confirmation:acknowledge",
+        "case:package:fail",
+    }
+)
 # The debtor's statement and consents: whether a statement exists is itself the debtor's
 # business until they share it (the shared figures are shown in their own panel).
 DEBTOR_PRIVATE = frozenset({"case:statement:submit", "case:consent:give", "case:consent:withdraw"})
 # The creditor's own preparation, which the debtor has no part in.
 CREDITOR_ONLY = frozenset({"case:create", "case:draft:update"})
 # Downloads and sign-ins are in the log but are not events of the case's story.
-NOT_IN_STORY = frozenset({"case:evidence:download", "contact:sent", "case:message:post"})
+NOT_IN_STORY = frozenset(
+    {
+        "case:evidence:download",
+        "contact:sent",
+        "case:message:post",
+        "case:agreement:download",
+        "case:agreement:code",
+        "case:confirmation:code",
+        "case:confirmation:reminder",
+        "case:package:download",
+    }
+)
 
 
 @dataclass(frozen=True)

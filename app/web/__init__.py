@@ -88,13 +88,19 @@ NAV = (
     (Permission.DEBTOR_WORKSPACE, "home.debtor", _l("My cases")),
     (Permission.DOCKET_VIEW, "docket.index", _l("Docket")),
     (Permission.ORGANISATION_MANAGE, "admin.home", _l("Organisation")),
+    (Permission.CALENDAR_MANAGE, "admin_calendar.index", _l("Legal calendar")),
     (Permission.ACCOUNT_MANAGE, "account.show", _l("Account")),
+    (None, "verify.index", _l("Verify a document")),
 )
 
 
 def _template_context() -> dict[str, Any]:
     locale = str(get_locale() or "zh_Hans_CN")
-    nav = [(endpoint, str(label)) for perm, endpoint, label in NAV if can(current_user, perm)]
+    nav = [
+        (endpoint, str(label))
+        for perm, endpoint, label in NAV
+        if perm is None or can(current_user, perm)
+    ]
     return {
         "html_lang": "zh-CN" if locale.startswith("zh") else "en",
         "current_locale": locale,

@@ -35,6 +35,9 @@ _ACTIONS = {
     "user:create": _l("Opened an account"),
     "user:lock": _l("Locked an account"),
     "user:unlock": _l("Unlocked an account"),
+    "calendar:override:set": _l("Entered a day in the legal calendar"),
+    "calendar:override:remove": _l("Removed a day from the legal calendar"),
+    "calendar:year:complete": _l("Marked a year's holidays as complete"),
 }
 
 

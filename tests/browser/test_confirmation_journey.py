@@ -77,7 +77,8 @@ from tests.browser.test_negotiation_journey import wider_than_screen  # noqa: E4
 
 pytestmark = pytest.mark.browser
 
-COURT = "北京市朝阳区人民法院"  # the debtor's ID division 110105 and address
+DEFAULT_COURT = "北京市朝阳区人民法院"  # the debtor's domicile: listed first, preselected
+COURT = "北京市东城区人民法院"  # where the mediation organisation is
 COURT_CASE_NUMBER = "(2026)京0105民特123号"
 MISSING_EVIDENCE = "The package lacks the evidence of the debt. Add it before filing."
 RELEASE = re.compile(r"^Release the package to ")
@@ -263,8 +264,9 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
 
         # 4. Picks a competent court, checks for it and releases the package.
         choices = mediator.get_by_role("group", name="Competent courts").get_by_role("radio")
-        assert choices.count() >= 2, "only one competent court was offered"
+        expect(choices.first).to_have_value(DEFAULT_COURT)
         expect(choices.first).to_be_checked()
+        expect(release_button(mediator)).to_have_text(f"Release the package to {DEFAULT_COURT}")
         mediator.get_by_role("radio", name=re.compile(rf"^{COURT}")).check()
         submit(
             mediator,
@@ -276,6 +278,9 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
         expect(release_button(mediator)).to_have_text(f"Release the package to {COURT}")
         expect(release_button(mediator)).to_be_enabled()
         screenshot(mediator, artifacts / "confirmation-checks-ready-1280.png")
+        mediator.set_viewport_size({"width": 360, "height": 800})
+        layout += wider_than_screen(mediator, "the checks page")
+        mediator.set_viewport_size({"width": 1280, "height": 800})
         submit(mediator, release_button(mediator), "mediator: release the package")
         expect(mediator).to_have_url(url_is(rf"/cases/{case_id}"))
         expect(flash(mediator)).to_have_text(
@@ -395,6 +400,8 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
         expect(card.locator("dt:text-is('Ruling') + dd")).to_contain_text("Confirmed on")
         expect(card.locator("form")).to_have_count(0)
         screenshot(page, artifacts / "confirmation-confirmed-1280.png")
+        page.set_viewport_size({"width": 360, "height": 800})
+        layout += wider_than_screen(page, "the confirmed case page")
 
         page.goto("/docket")
         row = page.locator("table.docket-table tbody tr").filter(
