@@ -32,7 +32,7 @@ migrate: setup
 
 ## The development signing certificate (instance/pki/), made once; production configures its own.
 pki: setup
-	$(BIN)/flask pki init
+	$(BIN)/flask pki init --organisation "北京市朝阳区金融纠纷人民调解委员会"
 
 seed: migrate pki
 	$(BIN)/flask seed-demo

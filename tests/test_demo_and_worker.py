@@ -22,19 +22,27 @@ from app.models import (
     AgreementSignature,
     AuditEvent,
     Case,
+    ConfirmationPackage,
     CreditorOrganisation,
+    EvidenceFile,
     IssuedDocument,
     LicenceType,
     MediationOrganisation,
     OutboundMessage,
+    PackageSignature,
     User,
 )
-from app.models.agreements import AgreementStatus
+from app.models.agreements import AgreementStatus, DocumentKind
+from app.models.cases import LEGAL_TZ
+from app.models.confirmation import PackageStatus, Ruling
+from app.models.evidence import EvidenceCategory
 from app.models.negotiation import Proposal
 from app.models.users import Role
-from app.services import agreements, documents
+from app.services import agreements, confirmation, documents
+from app.services.cases import today
 from app.services.demo import DEMO_PASSWORD, MEDIATION_ORG
 from app.services.demo_seal import seal_png
+from app.services.package import attachments_of
 from tests.conftest import PG_URL, make_settings
 from tests.helpers import Browser
 
@@ -49,6 +57,9 @@ COUNTED = (
     AgreementSignature,
     IssuedDocument,
     OutboundMessage,
+    EvidenceFile,
+    ConfirmationPackage,
+    PackageSignature,
 )
 
 
@@ -103,7 +114,14 @@ def test_seed_demo_creates_the_cast_once(app: Flask) -> None:
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "Demo data created." in first.output
-    for stage in ("negotiating", "awaiting signatures", "agreement in force"):
+    for stage in (
+        "negotiating",
+        "awaiting signatures",
+        "agreement in force",
+        "package released",
+        "application filed",
+        "confirmed by the court",
+    ):
         assert stage in first.output
     after_first = _counts()
     second = runner.invoke(args=["seed-demo"])
@@ -111,10 +129,10 @@ def test_seed_demo_creates_the_cast_once(app: Flask) -> None:
     assert "nothing changed" in second.output
     assert " case " not in second.output  # no case is reported as new or moved
     assert _counts() == after_first
-    assert after_first[:3] == (1, 2, 10)
+    assert after_first[:3] == (1, 2, 13)
     roles = sorted(r.value for r in db.session.scalars(select(User.role)))
     assert roles.count("mediator") == 2 and roles.count("admin") == 1
-    assert roles.count("creditor") == 2 and roles.count("debtor") == 5
+    assert roles.count("creditor") == 2 and roles.count("debtor") == 8
     licences = set(db.session.scalars(select(CreditorOrganisation.licence_type)))
     assert licences == {LicenceType.BANK, LicenceType.PRIVATE_LENDER}
     assert all(
@@ -201,6 +219,109 @@ def test_the_stage_debtors_sign_in_and_download_their_agreement(
     assert response.data == documents.read_pdf(agreement.current_sha256 or "")
 
 
+CONFIRMATION_STAGES = {
+    # debtor: (case state, package status, package signed by, court)
+    "debtor6@demo.concord": (
+        CaseState.IN_FORCE,
+        PackageStatus.SIGNING,
+        {"debtor"},
+        "北京市海淀区人民法院",
+    ),
+    "debtor7@demo.concord": (
+        CaseState.FILED,
+        PackageStatus.READY,
+        {"debtor", "creditor"},
+        "北京市朝阳区人民法院",
+    ),
+    "debtor8@demo.concord": (
+        CaseState.CONFIRMED,
+        PackageStatus.READY,
+        {"debtor", "creditor"},
+        "杭州市西湖区人民法院",
+    ),
+}
+
+
+def _package_of(email: str) -> tuple[Case, ConfirmationPackage]:
+    case = _case_of(email)
+    package = confirmation.current_package(case)
+    assert package is not None
+    return case, package
+
+
+@pytest.mark.parametrize("email", sorted(CONFIRMATION_STAGES))
+def test_seed_creates_cases_at_the_confirmation_stages(
+    app: Flask, seeded: None, email: str
+) -> None:
+    state, status, signed, court = CONFIRMATION_STAGES[email]
+    case, package = _package_of(email)
+    assert (case.state, package.status, package.number) == (state, status, 1)
+    assert confirmation.package_signed_roles(package) == signed
+    assert package.court_name == court
+    assert court in {c.court.name for c in confirmation.competent_courts_for(case)}
+    # Released through the checks: nothing blocked, every warning acknowledged.
+    assert not [f for f in package.findings if f["severity"] == "block"]
+    warned = {f["code"] for f in package.findings if f["severity"] == "warn"}
+    assert {a["code"] for a in package.acknowledged} == warned
+    categories = set(
+        db.session.scalars(select(EvidenceFile.category).where(EvidenceFile.case_id == case.id))
+    )
+    assert {
+        EvidenceCategory.CONTRACT,
+        EvidenceCategory.DISBURSEMENT,
+        EvidenceCategory.ATTORNEY,
+    } <= categories
+    released_on = package.released_at.astimezone(LEGAL_TZ).date()
+    if state == CaseState.IN_FORCE:
+        assert package.filed_on is None and package.court_case_number is None
+        assert case.next_deadline is not None  # the 30-day clock still runs
+        return
+    assert package.filed_on is not None and released_on <= package.filed_on <= today()
+    assert package.court_case_number == f"({package.filed_on.year})" + (
+        "京0105民特1208号" if state == CaseState.FILED else "浙0106民特877号"
+    )
+    if state == CaseState.FILED:
+        assert package.ruling is None and package.ruling_on is None
+    else:
+        assert package.ruling == Ruling.CONFIRMED
+        assert package.ruling_on is not None and package.filed_on <= package.ruling_on <= today()
+
+
+def test_the_creditor_is_asked_to_sign_the_released_package(app: Flask, seeded: None) -> None:
+    case, package = _package_of("debtor6@demo.concord")
+    bank = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
+    assert confirmation.may_sign_package(bank, case, package)
+    assert not confirmation.may_sign_package(case.debtor_user, case, package)  # done
+    browser = Browser(app.test_client())
+    browser.login(bank.email, DEMO_PASSWORD)
+    page = browser.get(f"/cases/{case.id}/package/{package.number}/sign")
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("email", sorted(CONFIRMATION_STAGES))
+def test_the_demo_packages_verify_and_are_registered(app: Flask, seeded: None, email: str) -> None:
+    case, package = _package_of(email)
+    pdf = documents.read_pdf(package.current_sha256 or "")
+    report = verify_pdf(pdf, documents.trust_roots())
+    assert report.accepted, report.problem
+    signed = CONFIRMATION_STAGES[email][2]
+    assert [s.field_name for s in report.signatures] == [
+        "organisation",  # the certification comes first
+        *(f"sig-{role}" for role in ("debtor", "creditor") if role in signed),
+    ]
+    for sha, stage in ((package.base_sha256, "certified"), (package.current_sha256, None)):
+        facts = documents.lookup_issued(sha or "")
+        assert facts is not None and facts.kind == DocumentKind.PACKAGE
+        assert (facts.case_reference, facts.version) == (case.reference, package.number)
+        assert stage is None or facts.stage == stage
+    assert documents.lookup_issued(package.current_sha256 or "").is_latest
+    embedded = {documents.sha256_of(data) for data in attachments_of(pdf).values()}
+    evidence = set(
+        db.session.scalars(select(EvidenceFile.sha256).where(EvidenceFile.case_id == case.id))
+    )
+    assert evidence <= embedded  # every evidence file, byte for byte
+
+
 def test_every_demo_account_can_sign_in(app: Flask, seeded: None) -> None:
     homes = {
         Role.ADMIN: "/admin/",
@@ -209,7 +330,7 @@ def test_every_demo_account_can_sign_in(app: Flask, seeded: None) -> None:
         Role.DEBTOR: "/debtor",
     }
     users = list(db.session.scalars(select(User)))
-    assert len(users) == 10
+    assert len(users) == 13
     for user in users:
         browser = Browser(app.test_client())
         response = browser.login(user.email, DEMO_PASSWORD)

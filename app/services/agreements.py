@@ -11,9 +11,11 @@ signer was shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
@@ -300,17 +302,15 @@ def sign_agreement(
     certificate, a visible block naming them and the time); the mediator's comes last and
     carries the seal, and the agreement takes effect (在线调解规则 Art. 19)."""
     role = _require_signer(actor, case, agreement, given.version)
-    shown = _revisions(agreement)
-    if given.seen_sha256 not in shown:
+    if given.seen_sha256 not in _revisions(agreement):
         raise AgreementError("document_changed")
     problem = mark_problem(given)
     if problem is not None:
         raise AgreementError(problem)
     reauth.check(actor, signing_purpose(agreement), given.password, given.code)
     now = utcnow()
-    pdf = documents.read_pdf(agreement.current_sha256 or "")
     signed_pdf = apply_signature(
-        pdf,
+        documents.read_pdf(agreement.current_sha256 or ""),
         case=case,
         role=role,
         signer_name=actor.name,
@@ -319,46 +319,72 @@ def sign_agreement(
         reason=f"{ROLE_ZH[role]}签署调解协议书（案件 {case.reference}，第{agreement.version}版）",
     )
     try:
-        case.last_activity_at = now
-        db.session.flush()
-        sha = documents.store_pdf(
-            signed_pdf,
-            kind=DocumentKind.AGREEMENT,
-            case=case,
-            version=agreement.version,
-            stage=f"signed:{role}",
-            agreement=agreement,
+        signature, in_force = _record_signature(
+            actor, case, agreement, role, given, signed_pdf, now
         )
-        signature = AgreementSignature(
-            agreement_id=agreement.id,
-            version=agreement.version,
-            role=role,
-            user_id=actor.id,
-            signed_at=now,
-            ip=given.ip[:64],
-            user_agent=given.user_agent[:400],
-            method=given.method,
-            typed_name=given.typed_name,
-            drawn_png=given.drawn_png,
-            document_sha256=given.seen_sha256,
-            result_sha256=sha,
-        )
-        db.session.add(signature)
-        agreement.current_sha256 = sha
-        in_force = rules.is_in_force(signed_roles(agreement) | {role})
-        if in_force:
-            agreement.status = AgreementStatus.IN_FORCE
-            agreement.effective_at = now
-            transition_case(case, CaseEvent.TAKE_EFFECT)
-            from app.services.confirmation import on_agreement_in_force
-
-            on_agreement_in_force(case, agreement)  # the 30-day clock starts (CPL Art. 205)
-        db.session.flush()
-    except Exception as err:
+    except (StaleDataError, IntegrityError, CaseRuleError) as err:
         db.session.rollback()
-        if isinstance(err, StaleDataError | CaseRuleError) or "unique" in str(err).lower():
-            raise AgreementConflict() from err
-        raise
+        raise AgreementConflict() from err
+    _audit_signature(actor, case, agreement, signature, in_force)
+    if in_force:
+        _notify(case, "agreement_in_force", roles=set(ROLES))
+    db.session.commit()
+    return signature
+
+
+def _record_signature(
+    actor: User,
+    case: Case,
+    agreement: Agreement,
+    role: str,
+    given: SignatureInput,
+    signed_pdf: bytes,
+    now: datetime,
+) -> tuple[AgreementSignature, bool]:
+    """Store the signed file and the signature record; the last signature puts the
+    agreement in force and starts the 30-day clock (CPL Art. 205). Flushed, not committed:
+    a concurrent signature on the same file fails the agreement's version check here."""
+    case.last_activity_at = now
+    db.session.flush()  # the case row first (lock order)
+    sha = documents.store_pdf(
+        signed_pdf,
+        kind=DocumentKind.AGREEMENT,
+        case=case,
+        version=agreement.version,
+        stage=f"signed:{role}",
+        agreement=agreement,
+    )
+    signature = AgreementSignature(
+        agreement_id=agreement.id,
+        version=agreement.version,
+        role=role,
+        user_id=actor.id,
+        signed_at=now,
+        ip=given.ip[:64],
+        user_agent=given.user_agent[:400],
+        method=given.method,
+        typed_name=given.typed_name,
+        drawn_png=given.drawn_png,
+        document_sha256=given.seen_sha256,
+        result_sha256=sha,
+    )
+    db.session.add(signature)
+    agreement.current_sha256 = sha
+    in_force = rules.is_in_force(signed_roles(agreement) | {role})
+    if in_force:
+        from app.services.confirmation import on_agreement_in_force
+
+        agreement.status = AgreementStatus.IN_FORCE
+        agreement.effective_at = now
+        transition_case(case, CaseEvent.TAKE_EFFECT)
+        on_agreement_in_force(case, agreement)
+    db.session.flush()
+    return signature, in_force
+
+
+def _audit_signature(
+    actor: User, case: Case, agreement: Agreement, signature: AgreementSignature, in_force: bool
+) -> None:
     audit.record(
         "case:agreement:sign",
         actor=actor,
@@ -367,11 +393,11 @@ def sign_agreement(
         case_id=case.id,
         data={
             "version": agreement.version,
-            "role": role,
-            "method": given.method.value,
-            "document_sha256": given.seen_sha256,
-            "result_sha256": sha,
-            "ip": given.ip,
+            "role": signature.role,
+            "method": signature.method.value,
+            "document_sha256": signature.document_sha256,
+            "result_sha256": signature.result_sha256,
+            "ip": signature.ip,
         },
     )
     if in_force:
@@ -381,11 +407,8 @@ def sign_agreement(
             object_type="agreement",
             object_id=agreement.id,
             case_id=case.id,
-            data={"version": agreement.version, "sha256": sha},
+            data={"version": agreement.version, "sha256": signature.result_sha256},
         )
-        _notify(case, "agreement_in_force", roles=set(ROLES))
-    db.session.commit()
-    return signature
 
 
 def _revisions(agreement: Agreement) -> set[str]:

@@ -1,5 +1,6 @@
 """Demo data: enough organisations and people to click through every role, and cases at
-every stage (``demo_cases`` up to negotiation, ``demo_stages`` the agreement stages)."""
+every stage (``demo_cases`` up to negotiation, ``demo_stages`` the agreement stages,
+``demo_confirmation`` the judicial-confirmation stages)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.services.demo_cases import seed_cases
+from app.services.demo_confirmation import seed_confirmation
 from app.services.demo_seal import seal_png
 from app.services.demo_stages import seed_stages
 from app.services.organisations import NewAccount, create_user
@@ -64,6 +66,9 @@ PEOPLE = (
     (Role.DEBTOR, "孙伟", "debtor3@demo.concord", "13800138003", None),
     (Role.DEBTOR, "钱芳", "debtor4@demo.concord", "13800138004", None),
     (Role.DEBTOR, "郑浩", "debtor5@demo.concord", "13800138005", None),
+    (Role.DEBTOR, "黄磊", "debtor6@demo.concord", "13800138006", None),
+    (Role.DEBTOR, "林静", "debtor7@demo.concord", "13800138007", None),
+    (Role.DEBTOR, "何军", "debtor8@demo.concord", "13800138008", None),
 )
 
 
@@ -99,6 +104,7 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     bank_user = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
     notes = seed_cases(bank_user, org, DEMO_PASSWORD)
     notes += seed_stages(org, DEMO_PASSWORD)
+    notes += seed_confirmation(org, DEMO_PASSWORD)
     return accounts, created or bool(notes), notes
 
 

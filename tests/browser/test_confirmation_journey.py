@@ -222,9 +222,7 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
         expect(blocks).to_contain_text(MISSING_EVIDENCE)
         expect(findings(mediator, "warn")).not_to_have_count(0)
         expect(release_button(mediator)).to_be_disabled()
-        expect(mediator.get_by_role("main")).to_contain_text(
-            "Fix what must be fixed above first."
-        )
+        expect(mediator.get_by_role("main")).to_contain_text("Fix what must be fixed above first.")
         screenshot(mediator, artifacts / "confirmation-checks-blocked-1280.png")
 
         # 2. The creditor adds the disbursement record to the evidence.
@@ -235,9 +233,7 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
             evidence = section(page, "Evidence")
             file_input = evidence.get_by_label(re.compile(r"^File \(PDF, JPEG or PNG"))
             file_input.set_input_files(disbursement)
-            evidence.get_by_label("Category", exact=True).select_option(
-                label="Disbursement record"
-            )
+            evidence.get_by_label("Category", exact=True).select_option(label="Disbursement record")
             evidence.get_by_label("Description", exact=True).fill("Bank transfer, 2024-03-02")
             submit(page, evidence.get_by_role("button", name="Upload"), "creditor: upload")
             expect(flash(page)).to_have_text("The file was added to the case's evidence.")
@@ -287,9 +283,7 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
             "The package is being assembled. The parties are asked to sign the application."
         )
         card = confirmation_card(mediator)
-        expect(card.get_by_role("heading", level=3).first).to_have_text(
-            f"Package 1 to {COURT}"
-        )
+        expect(card.get_by_role("heading", level=3).first).to_have_text(f"Package 1 to {COURT}")
         expect(card.locator(".badge")).to_have_text(
             "Waiting for the parties to sign the application"
         )
@@ -394,9 +388,7 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
 
         expect(page.locator(".badge-state")).to_have_text("Confirmed by the court")
         card = confirmation_card(page)
-        expect(card.locator("dt:text-is('Court case number') + dd")).to_have_text(
-            COURT_CASE_NUMBER
-        )
+        expect(card.locator("dt:text-is('Court case number') + dd")).to_have_text(COURT_CASE_NUMBER)
         expect(card.locator("dt:text-is('Ruling') + dd")).to_contain_text("Confirmed on")
         expect(card.locator("form")).to_have_count(0)
         screenshot(page, artifacts / "confirmation-confirmed-1280.png")
