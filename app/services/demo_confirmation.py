@@ -49,11 +49,11 @@ from app.services.demo_evidence import upload_evidence
 from app.services.demo_stages import (
     SIGN_ORDER,
     StageCase,
-    _advance,
-    _case_of,
-    _code_sent_to,
-    _inline_queue,
-    _user,
+    advance,
+    case_of,
+    code_sent_to,
+    demo_user,
+    inline_queue,
 )
 from app.services.signing_flow import SignatureInput
 
@@ -156,20 +156,20 @@ def seed_confirmation(org: MediationOrganisation, password: str) -> list[str]:
     """Take each confirmation demo case as far as its spec says; return a line for each
     case that moved (its new stage), or why it could not."""
     notes: list[str] = []
-    with _inline_queue():
+    with inline_queue():
         for spec in CONFIRMATION_CASES:
             notes += _advance_case(spec, org, password)
     return notes
 
 
 def _advance_case(spec: ConfirmationCase, org: MediationOrganisation, password: str) -> list[str]:
-    creditor = _user(spec.stage.creditor_email)
-    case = _case_of(spec.stage.case.email)
+    creditor = demo_user(spec.stage.creditor_email)
+    case = case_of(spec.stage.case.email)
     before = _progress(case)
     if case is None:
         case, _ = start_case(creditor, org, spec.stage.case, password)
     upload_evidence(case, creditor)
-    moved = _advance(spec.stage, org, password)  # to "agreement in force"
+    moved = advance(spec.stage, org, password)  # to "agreement in force"
     if case.state not in AFTER_AGREEMENT:
         return moved  # stuck before that: its line says why
     problem = _confirm(spec, case, creditor, password)
@@ -254,7 +254,7 @@ def _sign(
             version=package.number,
             seen_sha256=package.current_sha256 or "",
             password=password,
-            code=_code_sent_to(signer),
+            code=code_sent_to(signer),
             method=SignatureMethod.TYPED,
             typed_name=signer.name,
             drawn_png=None,

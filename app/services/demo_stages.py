@@ -99,14 +99,14 @@ def seed_stages(org: MediationOrganisation, password: str) -> list[str]:
     """Take each stage case as far as its spec says; return a line for each case that
     moved (its new stage), or why it could not."""
     notes = _negotiation_proposal()
-    with _inline_queue():
+    with inline_queue():
         for spec in STAGES:
-            notes += _advance(spec, org, password)
+            notes += advance(spec, org, password)
     return notes
 
 
 @contextmanager
-def _inline_queue() -> Iterator[None]:
+def inline_queue() -> Iterator[None]:
     """Run queued tasks at once (the render task), then restore the queue as it was."""
     from app.queue import huey
 
@@ -118,19 +118,19 @@ def _inline_queue() -> Iterator[None]:
         huey.immediate = before
 
 
-def _user(email: str) -> User:
+def demo_user(email: str) -> User:
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
-def _case_of(debtor_email: str) -> Case | None:
+def case_of(debtor_email: str) -> Case | None:
     return db.session.scalar(
         select(Case).where(Case.debtor_email == debtor_email).order_by(Case.id).limit(1)
     )
 
 
-def _advance(spec: StageCase, org: MediationOrganisation, password: str) -> list[str]:
-    creditor = _user(spec.creditor_email)
-    case = _case_of(spec.case.email)
+def advance(spec: StageCase, org: MediationOrganisation, password: str) -> list[str]:
+    creditor = demo_user(spec.creditor_email)
+    case = case_of(spec.case.email)
     before = None if case is None else (case.state, _signed(case))
     if case is None:
         case, _ = start_case(creditor, org, spec.case, password)
@@ -206,7 +206,7 @@ def _sign(case: Case, signer: User, password: str) -> None:
         version=agreement.version,
         seen_sha256=agreement.current_sha256 or "",
         password=password,
-        code=_code_sent_to(signer),
+        code=code_sent_to(signer),
         method=SignatureMethod.TYPED,
         typed_name=signer.name,
         drawn_png=None,
@@ -217,7 +217,7 @@ def _sign(case: Case, signer: User, password: str) -> None:
     db.session.refresh(agreement)
 
 
-def _code_sent_to(user: User) -> str:
+def code_sent_to(user: User) -> str:
     body = db.session.scalar(
         select(OutboundMessage.body)
         .where(OutboundMessage.template == "signing_code")
@@ -235,7 +235,7 @@ def _negotiation_proposal() -> list[str]:
     """The negotiating demo case gets the debtor's first offer, once, so a newcomer sees
     a proposal waiting for the creditor's answer."""
     spec = next(c for c in DEMO_CASES if c.target == CaseState.NEGOTIATING)
-    case = _case_of(spec.email)
+    case = case_of(spec.email)
     if case is None or case.state != CaseState.NEGOTIATING or case.debtor_user is None:
         return []
     if proposals.proposals_of(case):
