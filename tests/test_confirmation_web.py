@@ -297,3 +297,23 @@ def test_only_the_creditors_named_agent_signs_the_application(app: Flask, world)
         support_sign_package(world["case"], package, colleague)
     assert refused.value.code == "not_the_agent"
     assert package.signatures == []
+
+
+@pytest.mark.parametrize(
+    ("licence", "needs_power_of_attorney"),
+    [("bank", True), ("private_lender", False)],
+)
+def test_a_power_of_attorney_is_needed_only_when_someone_acts_for_the_creditor(
+    app: Flask, licence: str, needs_power_of_attorney: bool
+) -> None:
+    from app.models.organisations import LicenceType
+    from app.services.confirmation import run_checks
+
+    who = support.people()
+    who["creditor"].creditor_org.licence_type = LicenceType(licence)
+    db.session.commit()
+    case = support.settled_case(who)
+    agreement = support.draft(case, who)
+    support.sign_all(case, agreement, who)
+    codes = {f.code for f in run_checks(case, COURT)}
+    assert ("confirm.agent_without_authority" in codes) is needs_power_of_attorney

@@ -38,6 +38,7 @@ from app.models.confirmation import ConfirmationPackage, PackageSignature
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.negotiation import Objection, ObjectionStatus
 from app.models.notifications import OutboundMessage, OutboxStatus
+from app.models.organisations import LicenceType
 from app.models.users import Role
 from app.services.cases import claim_findings, today
 from app.services.confirmation_clock import (
@@ -174,7 +175,9 @@ def _creditor(
     who needs a power of attorney (CPL Art. 62) and may not be platform staff."""
     signer = next((s.user for s in signatures if s.role == "creditor"), None)
     agent = None
-    if signer is not None:
+    # A private lender signs in person: no one acts for them, no power of attorney.
+    in_person = case.creditor_org.licence_type == LicenceType.PRIVATE_LENDER
+    if signer is not None and not in_person:
         agent = AgentFacts(
             name=signer.name,
             has_power_of_attorney=_has(evidence, EvidenceCategory.ATTORNEY),
