@@ -302,7 +302,7 @@ def sign_agreement(
     certificate, a visible block naming them and the time); the mediator's comes last and
     carries the seal, and the agreement takes effect (在线调解规则 Art. 19)."""
     role = _require_signer(actor, case, agreement, given.version)
-    if given.seen_sha256 not in _revisions(agreement):
+    if given.seen_sha256 not in revisions_of(agreement):
         raise AgreementError("document_changed")
     problem = mark_problem(given)
     if problem is not None:
@@ -411,7 +411,7 @@ def _audit_signature(
         )
 
 
-def _revisions(agreement: Agreement) -> set[str]:
+def revisions_of(agreement: Agreement) -> set[str]:
     """Every file of this version a signer may have been shown."""
     return revisions(
         agreement.base_sha256,

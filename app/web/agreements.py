@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -133,14 +134,7 @@ def _agreement_view(
         "in_force": agreement.status == AgreementStatus.IN_FORCE,
         "effective_at": agreement.effective_at,
         "failed": agreement.status == AgreementStatus.FAILED,
-        "signatures": [
-            {
-                "role": str(ROLE_LABELS[role]),
-                "name": signed[role].user.name if role in signed else None,
-                "at": signed[role].signed_at if role in signed else None,
-            }
-            for role in service.ROLES
-        ],
+        "signatures": signature_rows(signed, service.ROLES),
         "pdf_url": url_for("agreements.pdf", case_id=case.id, version=agreement.version)
         if ready
         else None,
@@ -149,6 +143,33 @@ def _agreement_view(
         else None,
         "sha256": agreement.current_sha256 if ready else None,
     }
+
+
+def signature_rows(signed: dict[str, Any], roles: Sequence[str]) -> list[dict[str, Any]]:
+    """One row per signer role: who signed and when, or nobody yet."""
+    return [
+        {
+            "role": str(ROLE_LABELS[role]),
+            "name": signed[role].user.name if role in signed else None,
+            "at": signed[role].signed_at if role in signed else None,
+        }
+        for role in roles
+    ]
+
+
+def pdf_response(data: bytes, sha256: str, filename: str) -> Response:
+    """The exact stored bytes (refused if they no longer match their hash), inline or as
+    a download (``?download=1``), framable only by our own signing pages."""
+    if documents.sha256_of(data) != sha256:
+        abort(500)  # the stored file no longer matches its record: never serve it
+    disposition = "attachment" if request.args.get("download") else "inline"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["ETag"] = sha256
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.route("/cases/<int:case_id>/agreement/draft", methods=["GET", "POST"])
@@ -223,21 +244,12 @@ def pdf(case_id: int, version: int) -> Response:
     case = _load(case_id, Permission.AGREEMENT_VIEW)
     agreement = _version(case, version)
     sha = request.args.get("rev") or agreement.current_sha256
-    if sha is None or sha not in (service._revisions(agreement) | {agreement.current_sha256}):
+    if sha is None or sha not in (service.revisions_of(agreement) | {agreement.current_sha256}):
         abort(404)
-    data = documents.read_pdf(sha)
-    if documents.sha256_of(data) != sha:
-        abort(500)  # the stored file no longer matches its record: never serve it
+    response = pdf_response(
+        documents.read_pdf(sha), sha, f"agreement-{case.reference}-v{version}.pdf"
+    )
     service.record_download(_user(), case, agreement, sha)
-    disposition = "attachment" if request.args.get("download") else "inline"
-    name = f"agreement-{case.reference}-v{version}.pdf"
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response.headers["ETag"] = sha
-    response.headers["X-Content-SHA256"] = sha
-    # Shown in a frame of our own signing page; nowhere else.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 

@@ -37,8 +37,8 @@ from app.services.confirmation_common import (
 from app.services.confirmation_facts import competent_courts_for, confirmation_deadline_for
 from app.services.confirmation_outcome import record_filing, record_ruling, remediate
 from app.services.reauth import ReauthError
-from app.web.agreements import ROLE_LABELS, signature_form_input
 from app.web.agreements import channel_choices as _channels
+from app.web.agreements import pdf_response, signature_form_input, signature_rows
 from app.web.panels import case_panel
 
 bp = Blueprint("confirmation", __name__)
@@ -191,14 +191,7 @@ def _package_view(case: Case, package: ConfirmationPackage, viewer: User) -> dic
         "status": str(STATUS_LABELS[package.status]),
         "status_key": package.status.value,
         "render_error": package.render_error,
-        "signatures": [
-            {
-                "role": str(ROLE_LABELS[role]),
-                "name": signed[role].user.name if role in signed else None,
-                "at": signed[role].signed_at if role in signed else None,
-            }
-            for role in signing.PACKAGE_SIGNERS
-        ],
+        "signatures": signature_rows(signed, signing.PACKAGE_SIGNERS),
         "pdf_url": url_for("confirmation.pdf", case_id=case.id, number=package.number)
         if ready
         else None,
@@ -246,6 +239,7 @@ def checks(case_id: int, error: str | None = None, status: int = 200) -> tuple[s
         unresolved=[u.value for u in competent.unresolved],
         court=court,
         findings=[_finding(f) | {"acknowledged": f.code in acknowledged} for f in findings],
+        replaces=current_package(case),
         blocked=any(f.severity.value == "block" for f in findings),
         unacknowledged=[
             f.code for f in findings if f.severity.value == "warn" and f.code not in acknowledged
@@ -295,17 +289,8 @@ def pdf(case_id: int, number: int) -> Response:
     sha = package.current_sha256
     if sha is None:
         abort(404)
-    data = documents.read_pdf(sha)
-    if documents.sha256_of(data) != sha:
-        abort(500)  # the stored file no longer matches its record: never serve it
+    response = pdf_response(documents.read_pdf(sha), sha, f"package-{case.reference}-{number}.pdf")
     service_download(case, package, sha, "pdf")
-    name = f"package-{case.reference}-{number}.pdf"
-    response = Response(data, mimetype="application/pdf")
-    disposition = "attachment" if request.args.get("download") else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response.headers["ETag"] = sha
-    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 
