@@ -13,6 +13,7 @@ EVIDENCE_CATEGORIES = (
     (EvidenceCategory.ASSIGNMENT, _l("Assignment agreement")),
     (EvidenceCategory.NOTICE, _l("Notice to the debtor")),
     (EvidenceCategory.IDENTITY, _l("Identity document")),
+    (EvidenceCategory.ATTORNEY, _l("Power of attorney")),
     (EvidenceCategory.OTHER, _l("Other")),
 )
 
