@@ -155,3 +155,10 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def browser(client: FlaskClient) -> Browser:
     return Browser(client)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys run last. Sync Playwright keeps an asyncio event loop in the main
+    thread for the rest of the session, and pyHanko's synchronous API (``asyncio.run``)
+    cannot run under it: tests that call pyHanko directly would fail after a journey."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
