@@ -47,6 +47,7 @@ from app.services.package_report import (
     evidence_filename,
     evidence_section,
     evidence_title,
+    short_size_text,
     size_text,
     verification_section,
 )
@@ -134,13 +135,13 @@ def _attachment_list(
     first = {
         "filename": agreement_filename(case, agreement),
         "title": AGREEMENT_TITLE,
-        "size": size_text(len(agreement_pdf)),
+        "size": short_size_text(len(agreement_pdf)),
     }
     rest = [
         {
             "filename": evidence_filename(n, e),
             "title": evidence_title(n, e),
-            "size": size_text(e.size),
+            "size": short_size_text(e.size),
         }
         for n, e in enumerate(evidence, start=1)
     ]

@@ -71,6 +71,11 @@ def size_text(size: int) -> str:
     return f"{size:,} 字节"
 
 
+def short_size_text(size: int) -> str:
+    """1.0 MB: for the cover's list of attachments (the evidence index has the bytes)."""
+    return size_text(size).split("（")[0]
+
+
 def percent(rate: Decimal) -> str:
     """12.0000 → 12.00%, 3.4500 → 3.45%, 12.3456 → 12.3456% (never rounded away)."""
     value = rate.normalize()
