@@ -317,3 +317,29 @@ def test_a_power_of_attorney_is_needed_only_when_someone_acts_for_the_creditor(
     support.sign_all(case, agreement, who)
     codes = {f.code for f in run_checks(case, COURT)}
     assert ("confirm.agent_without_authority" in codes) is needs_power_of_attorney
+
+
+def test_a_wrong_code_on_the_package_says_so_and_saves_nothing(app: Flask, world) -> None:
+    case, who = world["case"], world["who"]
+    package = _release(app, world)
+    browser = _as(app, who["debtor"])
+    page = f"/cases/{case.id}/package/{package.number}/sign"
+    browser.submit(f"/cases/{case.id}/package/{package.number}/code", {}, page=page)
+    good = support.last_code(who["debtor"])
+    response = browser.submit(
+        page,
+        {
+            "seen_sha256": package.current_sha256,
+            "password": PASSWORD,
+            "code": "000000" if good != "000000" else "111111",
+            "method": "typed",
+            "typed_name": "我的名字",
+        },
+        page=page,
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "验证码不正确" in html or "one-time code is not right" in html
+    assert "我的名字" in html
+    db.session.refresh(package)
+    assert package.signatures == []

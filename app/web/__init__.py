@@ -31,6 +31,7 @@ def register_web(app: Flask) -> None:
         home,
         invite,
         objections,
+        packages,
         proposals,
         statements,
         threads,
@@ -38,7 +39,7 @@ def register_web(app: Flask) -> None:
     )
     from app.web.labels import action_label
 
-    features = (auth, account, home, admin, admin_calendar, cases, invite, docket, verify)
+    features = (auth, account, home, admin, admin_calendar, cases, invite, docket, verify, packages)
     negotiation = (confirmation, agreements, objections, statements, proposals, threads)  # panels
     for module in features + negotiation:
         app.register_blueprint(module.bp)

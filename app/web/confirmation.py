@@ -21,29 +21,28 @@ from app.domain.claims import Finding
 from app.extensions import db
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus, Ruling
-from app.models.notifications import Channel
 from app.models.users import User
 from app.services import confirmation as service
 from app.services import confirmation_signing as signing
-from app.services import documents
 from app.services.calendar import legal_calendar
 from app.services.cases import today
 from app.services.confirmation_common import (
     ConfirmationConflict,
     ConfirmationError,
     current_package,
-    packages_of,
 )
 from app.services.confirmation_facts import competent_courts_for, confirmation_deadline_for
 from app.services.confirmation_outcome import record_filing, record_ruling, remediate
 from app.services.reauth import ReauthError
-from app.web.agreements import channel_choices as _channels
-from app.web.agreements import pdf_response, signature_form_input, signature_rows
+from app.web.agreements import ERRORS as AGREEMENT_ERRORS
+from app.web.agreements import signature_rows
 from app.web.panels import case_panel
 
 bp = Blueprint("confirmation", __name__)
 
 ERRORS = {
+    # The signing refusals (mark, password, one-time code) read as on the agreement's page.
+    **AGREEMENT_ERRORS,
     "wrong_state": _l("This cannot be done at this stage of the case."),
     "not_in_force": _l("The agreement is not in force yet."),
     "court_not_competent": _l("This court may not hear the application (CPL Art. 205)."),
@@ -107,14 +106,7 @@ def _load(case_id: int, permission: Permission) -> Case:
     return case
 
 
-def _package(case: Case, number: int) -> ConfirmationPackage:
-    for package in packages_of(case):
-        if package.number == number:
-            return package
-    abort(404)
-
-
-def _message(err: ConfirmationError | ReauthError | str) -> str:
+def message(err: ConfirmationError | ReauthError | str) -> str:
     code = err if isinstance(err, str) else err.code
     detail = getattr(err, "detail", None) or ""
     return str(ERRORS.get(code, ERRORS["conflict"])) % {"detail": detail}
@@ -192,13 +184,13 @@ def _package_view(case: Case, package: ConfirmationPackage, viewer: User) -> dic
         "status_key": package.status.value,
         "render_error": package.render_error,
         "signatures": signature_rows(signed, signing.PACKAGE_SIGNERS),
-        "pdf_url": url_for("confirmation.pdf", case_id=case.id, number=package.number)
+        "pdf_url": url_for("packages.pdf", case_id=case.id, number=package.number)
         if ready
         else None,
-        "zip_url": url_for("confirmation.zip", case_id=case.id, number=package.number)
+        "zip_url": url_for("packages.zip", case_id=case.id, number=package.number)
         if ready
         else None,
-        "sign_url": url_for("confirmation.sign", case_id=case.id, number=package.number)
+        "sign_url": url_for("packages.sign", case_id=case.id, number=package.number)
         if signing.may_sign_package(viewer, case, package)
         else None,
         "sha256": package.current_sha256,
@@ -255,9 +247,9 @@ def acknowledge(case_id: int) -> Response | tuple[str, int]:
     try:
         service.acknowledge(_user(), case, request.form.getlist("code"))
     except ConfirmationError as err:
-        return checks(case_id, error=_message(err), status=422)
+        return checks(case_id, error=message(err), status=422)
     except ConfirmationConflict:
-        return checks(case_id, error=_message("conflict"), status=409)
+        return checks(case_id, error=message("conflict"), status=409)
     flash(_("Your acknowledgement is recorded."))
     return redirect(
         url_for("confirmation.checks", case_id=case.id, court=request.form.get("court"))
@@ -271,124 +263,11 @@ def release(case_id: int) -> Response | tuple[str, int]:
     try:
         service.release_package(_user(), case, request.form.get("court", ""))
     except ConfirmationError as err:
-        return checks(case_id, error=_message(err), status=422)
+        return checks(case_id, error=message(err), status=422)
     except ConfirmationConflict:
-        return checks(case_id, error=_message("conflict"), status=409)
+        return checks(case_id, error=message("conflict"), status=409)
     flash(_("The package is being assembled. The parties are asked to sign the application."))
     return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
-
-
-# --- the package: files and signatures -----------------------------------------------------
-
-
-@bp.route("/cases/<int:case_id>/package/<int:number>.pdf")
-@requires(Permission.PACKAGE_VIEW)
-def pdf(case_id: int, number: int) -> Response:
-    case = _load(case_id, Permission.PACKAGE_VIEW)
-    package = _package(case, number)
-    sha = package.current_sha256
-    if sha is None:
-        abort(404)
-    response = pdf_response(documents.read_pdf(sha), sha, f"package-{case.reference}-{number}.pdf")
-    service_download(case, package, sha, "pdf")
-    return response
-
-
-@bp.route("/cases/<int:case_id>/package/<int:number>.zip")
-@requires(Permission.PACKAGE_VIEW)
-def zip(case_id: int, number: int) -> Response:  # noqa: A001 - the URL's name
-    from app.services.package import PackageError, package_zip
-
-    case = _load(case_id, Permission.PACKAGE_VIEW)
-    package = _package(case, number)
-    if package.current_sha256 is None:
-        abort(404)
-    try:
-        data = package_zip(package)
-    except PackageError as err:
-        flash(_message(ConfirmationError(err.code, detail=err.detail)), "error")
-        return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")  # type: ignore[return-value]
-    service_download(case, package, documents.sha256_of(data), "zip")
-    response = Response(data, mimetype="application/zip")
-    name = f"package-{case.reference}-{number}.zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def service_download(case: Case, package: ConfirmationPackage, sha: str, kind: str) -> None:
-    """Every download of the package is in the audit log."""
-    from app import audit
-
-    audit.record(
-        "case:package:download",
-        actor=_user(),
-        object_type="confirmation_package",
-        object_id=package.id,
-        case_id=case.id,
-        data={"number": package.number, "sha256": sha, "format": kind},
-    )
-    db.session.commit()
-
-
-@bp.route("/cases/<int:case_id>/package/<int:number>/sign", methods=["GET", "POST"])
-@requires(Permission.PACKAGE_SIGN)
-def sign(case_id: int, number: int) -> Response | tuple[str, int]:
-    case = _load(case_id, Permission.PACKAGE_VIEW)
-    package = _package(case, number)
-    user = _user()
-    error = None
-    form = {"method": "typed", "typed_name": user.name}
-    if request.method == "POST":
-        form = {
-            "method": request.form.get("method", "typed"),
-            "typed_name": request.form.get("typed_name", ""),
-        }
-        try:
-            signing.sign_package(user, case, package, signature_form_input(number))
-        except (ConfirmationError, ReauthError) as err:
-            error = _message(err)
-        except ConfirmationConflict:
-            error = _message("conflict")
-        else:
-            flash(_("You signed the application."))
-            return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
-    may_sign = signing.may_sign_package(user, case, package)
-    if request.method == "GET" and not may_sign:
-        error = _message("not_signable")
-    return render_template(
-        "confirmation/sign.html",
-        case=case,
-        number=number,
-        seen_sha256=package.current_sha256,
-        pdf_url=url_for("confirmation.pdf", case_id=case.id, number=number),
-        code_url=url_for("confirmation.send_code", case_id=case.id, number=number),
-        channels=_channels(user),
-        form=form,
-        error=error,
-        may_sign=may_sign,
-    ), (422 if error and request.method == "POST" else 200)
-
-
-@bp.route("/cases/<int:case_id>/package/<int:number>/code", methods=["POST"])
-@requires(Permission.PACKAGE_SIGN)
-def send_code(case_id: int, number: int) -> Response:
-    case = _load(case_id, Permission.PACKAGE_VIEW)
-    package = _package(case, number)
-    value = request.form.get("channel")
-    channel = Channel(value) if value in {c.value for c in Channel} else None
-    try:
-        sent = signing.send_package_code(_user(), case, package, channel)
-    except (ConfirmationError, ReauthError) as err:
-        flash(_message(err), "error")
-    else:
-        from app.queue import deliver_outbox_now
-
-        deliver_outbox_now()
-        label = _("text message") if sent == Channel.SMS else _("email")
-        flash(
-            _("A one-time code was sent by %(channel)s. It is valid for 10 minutes.", channel=label)
-        )
-    return redirect(url_for("confirmation.sign", case_id=case.id, number=number))
 
 
 # --- after filing (the mediator) ------------------------------------------------------------
@@ -399,9 +278,9 @@ def _outcome(case_id: int, act: Any) -> Response:
     try:
         act(case)
     except ConfirmationError as err:
-        flash(_message(err), "error")
+        flash(message(err), "error")
     except ConfirmationConflict:
-        flash(_message("conflict"), "error")
+        flash(message("conflict"), "error")
     else:
         flash(_("Recorded."))
     return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
