@@ -255,3 +255,27 @@ def test_verify_without_a_file_says_so(app: Flask) -> None:
     browser = Browser(app.test_client())
     response = browser.submit("/verify", {}, page="/verify")
     assert response.status_code == 400
+
+
+def test_a_drawing_that_is_not_a_png_is_refused_in_words(app: Flask, world) -> None:
+    case, who = world["case"], world["who"]
+    agreement = support.draft(case, who)
+    browser = _as(app, who["debtor"])
+    sign_page = f"/cases/{case.id}/agreement/1/sign"
+    browser.submit(f"/cases/{case.id}/agreement/1/code", {"channel": "sms"}, page=sign_page)
+    response = browser.submit(
+        sign_page,
+        {
+            "seen_sha256": agreement.current_sha256,
+            "password": PASSWORD,
+            "code": support.last_code(who["debtor"]),
+            "method": "drawn",
+            "drawing": "data:image/gif;base64,R0lGODlhAQABAAAAACw=",
+        },
+        page=sign_page,
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "请在框内手写签名" in html
+    db.session.refresh(agreement)
+    assert agreement.signatures == []

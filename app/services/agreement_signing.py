@@ -34,6 +34,7 @@ from app.services.signing_flow import (
     apply_signature,
     mark_problem,
     revisions,
+    send_code,
 )
 
 
@@ -57,17 +58,16 @@ def send_signing_code(
 ) -> Channel:
     """The one-time code for signing this version, to the signer's own phone or email."""
     _require_signer(actor, case, agreement, agreement.version)
-    sent = reauth.send_code(actor, case, signing_purpose(agreement), channel)
-    audit.record(
-        "case:agreement:code",
-        actor=actor,
+    return send_code(
+        actor,
+        case,
+        signing_purpose(agreement),
+        channel,
+        audit_action="case:agreement:code",
         object_type="agreement",
         object_id=agreement.id,
-        case_id=case.id,
-        data={"version": agreement.version, "channel": sent.value},
+        data={"version": agreement.version},
     )
-    db.session.commit()
-    return sent
 
 
 def _require_signer(actor: User, case: Case, agreement: Agreement, version: int) -> str:

@@ -33,6 +33,7 @@ from app.services.signing_flow import (
     apply_signature,
     mark_problem,
     revisions,
+    send_code,
 )
 
 PACKAGE_SIGNERS = ("debtor", "creditor")
@@ -92,17 +93,16 @@ def send_package_code(
 ) -> Channel:
     """The one-time code for signing this package, to the signer's own phone or email."""
     _require_signer(actor, case, package, package.number)
-    sent = reauth.send_code(actor, case, package_purpose(package), channel)
-    audit.record(
-        "case:confirmation:code",
-        actor=actor,
+    return send_code(
+        actor,
+        case,
+        package_purpose(package),
+        channel,
+        audit_action="case:confirmation:code",
         object_type="confirmation_package",
         object_id=package.id,
-        case_id=case.id,
-        data={"number": package.number, "channel": sent.value},
+        data={"number": package.number},
     )
-    db.session.commit()
-    return sent
 
 
 def sign_package(

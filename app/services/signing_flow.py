@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 
+from app import audit
+from app.extensions import db
 from app.models.agreements import SignatureMethod
 from app.models.cases import LEGAL_TZ, Case
 from app.models.notifications import Channel
+from app.models.users import User
 from app.notifications.outbox import queue_message
-from app.services import documents
+from app.services import documents, reauth
 
 MAX_DRAWN_PNG = 200 * 1024
 MAX_TYPED_NAME = 100
@@ -58,6 +62,32 @@ def mark_problem(given: SignatureInput) -> str | None:
     if not png.startswith(PNG_MAGIC) or len(png) > MAX_DRAWN_PNG:
         return "drawing_invalid"
     return None
+
+
+def send_code(
+    actor: User,
+    case: Case,
+    purpose: str,
+    channel: Channel | None,
+    *,
+    audit_action: str,
+    object_type: str,
+    object_id: int,
+    data: dict[str, Any],
+) -> Channel:
+    """A one-time code for signing a document sent to the signer's own phone or email, the
+    request audited, committed. Callers check first that the actor may sign."""
+    sent = reauth.send_code(actor, case, purpose, channel)
+    audit.record(
+        audit_action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case.id,
+        data={**data, "channel": sent.value},
+    )
+    db.session.commit()
+    return sent
 
 
 def revisions(base_sha256: str | None, results: Iterable[str]) -> set[str]:

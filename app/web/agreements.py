@@ -4,9 +4,6 @@ ask for a signing code, sign (typed or drawn), download. Rules live in
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -16,18 +13,25 @@ from flask_login import current_user
 
 from app.access import Permission, can, requires, requires_object
 from app.domain.cases import CaseState
-from app.domain.contacts import mask_email, mask_phone
 from app.extensions import db
-from app.models.agreements import Agreement, AgreementStatus, SignatureMethod
+from app.models.agreements import Agreement, AgreementStatus
 from app.models.cases import Case
-from app.models.notifications import Channel
 from app.models.users import User
 from app.services import agreements as service
 from app.services import documents
-from app.services.agreements import AgreementConflict, AgreementError, DraftInput, SignatureInput
-from app.services.reauth import ReauthError, channels_of
+from app.services.agreements import AgreementConflict, AgreementError, DraftInput
+from app.services.reauth import ReauthError
 from app.web.messages import FIELD_ERRORS
 from app.web.panels import case_panel
+from app.web.signing import (
+    announce_code,
+    channel_choices,
+    pdf_response,
+    requested_channel,
+    signature_form_input,
+    signature_rows,
+    typed_form,
+)
 
 bp = Blueprint("agreements", __name__)
 
@@ -70,7 +74,6 @@ STATUS_LABELS = {
     AgreementStatus.SUPERSEDED: _l("Replaced by a newer version"),
     AgreementStatus.IN_FORCE: _l("In force"),
 }
-ROLE_LABELS = {"debtor": _l("Debtor"), "creditor": _l("Creditor"), "mediator": _l("Mediator")}
 _SHOWN_IN = (
     CaseState.AGREEMENT_DRAFTING,
     CaseState.SIGNING,
@@ -143,33 +146,6 @@ def _agreement_view(
         else None,
         "sha256": agreement.current_sha256 if ready else None,
     }
-
-
-def signature_rows(signed: dict[str, Any], roles: Sequence[str]) -> list[dict[str, Any]]:
-    """One row per signer role: who signed and when, or nobody yet."""
-    return [
-        {
-            "role": str(ROLE_LABELS[role]),
-            "name": signed[role].user.name if role in signed else None,
-            "at": signed[role].signed_at if role in signed else None,
-        }
-        for role in roles
-    ]
-
-
-def pdf_response(data: bytes, sha256: str, filename: str) -> Response:
-    """The exact stored bytes (refused if they no longer match their hash), inline or as
-    a download (``?download=1``), framable only by our own signing pages."""
-    if documents.sha256_of(data) != sha256:
-        abort(500)  # the stored file no longer matches its record: never serve it
-    disposition = "attachment" if request.args.get("download") else "inline"
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["ETag"] = sha256
-    response.headers["X-Content-SHA256"] = sha256
-    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
 
 
 @bp.route("/cases/<int:case_id>/agreement/draft", methods=["GET", "POST"])
@@ -260,15 +236,9 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
     agreement = _version(case, version)
     user = _user()
     error = None
-    form = {"method": "typed", "typed_name": user.name}
     if request.method == "POST":
-        form = {
-            "method": request.form.get("method", "typed"),
-            "typed_name": request.form.get("typed_name", ""),
-        }
         try:
-            given = signature_form_input(version)
-            service.sign_agreement(user, case, agreement, given)
+            service.sign_agreement(user, case, agreement, signature_form_input(version))
         except (AgreementError, ReauthError) as err:
             error = _message(err.code)
         except AgreementConflict:
@@ -276,7 +246,8 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
         else:
             flash(_("You signed the agreement."), "success")
             return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
-    elif not service.may_sign(user, case, agreement):
+    may_sign = service.may_sign(user, case, agreement)
+    if request.method == "GET" and not may_sign:
         current = service.current_agreement(case)
         error = _message("superseded" if current and current.id != agreement.id else "not_signable")
     return render_template(
@@ -288,54 +259,10 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
         pdf_url=url_for("agreements.pdf", case_id=case.id, version=version),
         code_url=url_for("agreements.send_code", case_id=case.id, version=version),
         channels=channel_choices(user),
-        form=form,
+        form=typed_form(user),
         error=error,
-        may_sign=service.may_sign(user, case, agreement),
+        may_sign=may_sign,
     ), (422 if error and request.method == "POST" else 200)
-
-
-def channel_choices(user: User) -> list[tuple[str, str]]:
-    """Where the signer's one-time code can go, masked, for the buttons."""
-    return [(c.value, _channel_label(c, user)) for c in channels_of(user)]
-
-
-def _channel_label(channel: Channel, user: User) -> str:
-    if channel == Channel.SMS:
-        return _("SMS to %(to)s", to=mask_phone(user.phone or ""))
-    return _("Email to %(to)s", to=mask_email(user.email or ""))
-
-
-def signature_form_input(version: int) -> SignatureInput:
-    method_value = request.form.get("method", "typed")
-    if method_value not in {m.value for m in SignatureMethod}:
-        raise AgreementError("name_required")
-    method = SignatureMethod(method_value)
-    drawn = None
-    if method == SignatureMethod.DRAWN:
-        drawn = _png_from_data_url(request.form.get("drawing", ""))
-    return SignatureInput(
-        version=version,
-        seen_sha256=request.form.get("seen_sha256", ""),
-        password=request.form.get("password", ""),
-        code=request.form.get("code", ""),
-        method=method,
-        typed_name=request.form.get("typed_name", "").strip() or None
-        if method == SignatureMethod.TYPED
-        else None,
-        drawn_png=drawn,
-        ip=request.remote_addr or "",
-        user_agent=request.headers.get("User-Agent", ""),
-    )
-
-
-def _png_from_data_url(value: str) -> bytes:
-    prefix = "data:image/png;base64,"
-    if not value.startswith(prefix) or len(value) > 400_000:
-        raise AgreementError("drawing_invalid")
-    try:
-        return base64.b64decode(value[len(prefix) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise AgreementError("drawing_invalid") from None
 
 
 @bp.route("/cases/<int:case_id>/agreement/<int:version>/code", methods=["POST"])
@@ -343,22 +270,8 @@ def _png_from_data_url(value: str) -> bytes:
 def send_code(case_id: int, version: int) -> Response:
     case = _load(case_id, Permission.AGREEMENT_VIEW)
     agreement = _version(case, version)
-    channel_value = request.form.get("channel")
-    channel = Channel(channel_value) if channel_value in {c.value for c in Channel} else None
     try:
-        sent = service.send_signing_code(_user(), case, agreement, channel)
+        announce_code(service.send_signing_code(_user(), case, agreement, requested_channel()))
     except (AgreementError, ReauthError) as err:
         flash(_message(err.code), "error")
-    else:
-        from app.queue import deliver_outbox_now
-
-        deliver_outbox_now()
-        label = _("text message") if sent == Channel.SMS else _("email")
-        flash(
-            _(
-                "A one-time code was sent by %(channel)s. It is valid for 10 minutes.",
-                channel=label,
-            ),
-            "success",
-        )
     return redirect(url_for("agreements.sign", case_id=case.id, version=version))

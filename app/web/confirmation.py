@@ -35,8 +35,8 @@ from app.services.confirmation_facts import competent_courts_for, confirmation_d
 from app.services.confirmation_outcome import record_filing, record_ruling, remediate
 from app.services.reauth import ReauthError
 from app.web.agreements import ERRORS as AGREEMENT_ERRORS
-from app.web.agreements import signature_rows
 from app.web.panels import case_panel
+from app.web.signing import signature_rows
 
 bp = Blueprint("confirmation", __name__)
 

@@ -13,15 +13,20 @@ from app.access import Permission, requires, requires_object
 from app.extensions import db
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage
-from app.models.notifications import Channel
 from app.models.users import User
 from app.services import confirmation_signing as signing
 from app.services import documents
-from app.services.agreements import AgreementError
 from app.services.confirmation_common import ConfirmationConflict, ConfirmationError, packages_of
 from app.services.reauth import ReauthError
-from app.web.agreements import channel_choices, pdf_response, signature_form_input
 from app.web.confirmation import message
+from app.web.signing import (
+    announce_code,
+    channel_choices,
+    pdf_response,
+    requested_channel,
+    signature_form_input,
+    typed_form,
+)
 
 bp = Blueprint("packages", __name__)
 
@@ -99,20 +104,15 @@ def sign(case_id: int, number: int) -> Response | tuple[str, int]:
     package = _package(case, number)
     user = _user()
     error = None
-    form = {"method": "typed", "typed_name": user.name}
     if request.method == "POST":
-        form = {
-            "method": request.form.get("method", "typed"),
-            "typed_name": request.form.get("typed_name", ""),
-        }
         try:
             signing.sign_package(user, case, package, signature_form_input(number))
-        except (ConfirmationError, ReauthError, AgreementError) as err:
+        except (ConfirmationError, ReauthError) as err:
             error = message(err)
         except ConfirmationConflict:
             error = message("conflict")
         else:
-            flash(_("You signed the application."))
+            flash(_("You signed the application."), "success")
             return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
     may_sign = signing.may_sign_package(user, case, package)
     if request.method == "GET" and not may_sign:
@@ -125,7 +125,7 @@ def sign(case_id: int, number: int) -> Response | tuple[str, int]:
         pdf_url=url_for("packages.pdf", case_id=case.id, number=number),
         code_url=url_for("packages.send_code", case_id=case.id, number=number),
         channels=channel_choices(user),
-        form=form,
+        form=typed_form(user),
         error=error,
         may_sign=may_sign,
     ), (422 if error and request.method == "POST" else 200)
@@ -136,18 +136,8 @@ def sign(case_id: int, number: int) -> Response | tuple[str, int]:
 def send_code(case_id: int, number: int) -> Response:
     case = _load(case_id, Permission.PACKAGE_VIEW)
     package = _package(case, number)
-    value = request.form.get("channel")
-    channel = Channel(value) if value in {c.value for c in Channel} else None
     try:
-        sent = signing.send_package_code(_user(), case, package, channel)
+        announce_code(signing.send_package_code(_user(), case, package, requested_channel()))
     except (ConfirmationError, ReauthError) as err:
         flash(message(err), "error")
-    else:
-        from app.queue import deliver_outbox_now
-
-        deliver_outbox_now()
-        label = _("text message") if sent == Channel.SMS else _("email")
-        flash(
-            _("A one-time code was sent by %(channel)s. It is valid for 10 minutes.", channel=label)
-        )
     return redirect(url_for("packages.sign", case_id=case.id, number=number))
