@@ -51,7 +51,7 @@ test: setup-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup-test
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench.__main__
 
 format: setup-test
 	$(BIN)/ruff format .

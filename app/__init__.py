@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask, request, session
 from flask_login import current_user
 
-from app import pii
 from app.config import PROJECT_ROOT, Settings
+from app.core import pii
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
@@ -55,7 +55,7 @@ def select_locale() -> str:
 
 
 def _init_login(app: Flask) -> None:
-    from app.services.auth import load_session_user
+    from app.accounts.auth import load_session_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.domain.cases import CLOSED_STATES, OPEN_STATES, CaseState
 from app.models.users import Role, User
+from app.rules.cases import CLOSED_STATES, OPEN_STATES, CaseState
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.domain.hashchain import GENESIS, EventContent, canonical_data, event_hash
+from app.core import clock
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.models.types import utcnow
 from app.models.users import User
+from app.rules.hashchain import GENESIS, EventContent, canonical_data, event_hash
 
 # An arbitrary constant: the PostgreSQL advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 0x436F6E63
@@ -41,7 +41,7 @@ def record(
         # Held until the transaction ends: two writers can never read the same head.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
     content = EventContent(
-        occurred_at=utcnow(),
+        occurred_at=clock.now(),
         actor_id=actor.id if actor is not None else None,
         actor_label=_label(actor),
         action=action,

@@ -36,7 +36,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Create the demo organisations and accounts (running it again changes nothing)."""
-        from app.services.demo import DEMO_PASSWORD, seed
+        from app.demo.seed import DEMO_PASSWORD, seed
 
         accounts, created, notes = seed()
         click.echo("Demo data " + ("created." if created else "already present; nothing changed."))
@@ -48,7 +48,7 @@ def register_cli(app: Flask) -> None:
 
 
 def _issued_facts(sha256: str) -> dict[str, object] | None:
-    from app.services.documents import lookup_issued
+    from app.documents.issued import lookup_issued
 
     facts = lookup_issued(sha256)
     if facts is None:

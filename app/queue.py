@@ -92,7 +92,7 @@ def deliver_outbox_now() -> int:
 @with_app
 def render_agreement_task(agreement_id: int) -> None:
     """Render and certify a drafted agreement version (CPU-bound: process workers)."""
-    from app.services.agreements import render_agreement
+    from app.agreements.drafting import render_agreement
 
     render_agreement(agreement_id)
 
@@ -101,7 +101,7 @@ def render_agreement_task(agreement_id: int) -> None:
 @with_app
 def build_package_task(package_id: int) -> None:
     """Assemble, attach and certify a released judicial-confirmation package."""
-    from app.services.package import build_package
+    from app.confirmation.package.build import build_package
 
     build_package(package_id)
 
@@ -110,6 +110,6 @@ def build_package_task(package_id: int) -> None:
 @with_app
 def send_deadline_reminders_hourly() -> int:
     """Day-20 and day-27 reminders of the 30-day window (queued under the contact rules)."""
-    from app.services.reminders import send_deadline_reminders
+    from app.confirmation.reminders import send_deadline_reminders
 
     return send_deadline_reminders()

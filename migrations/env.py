@@ -39,8 +39,8 @@ target_db = current_app.extensions["migrate"].db
 
 
 def render_item(type_, obj, autogen_context):
-    from app.models.types import UTCDateTime
-    from app.pii import EncryptedString
+    from app.core.db import UTCDateTime
+    from app.core.pii import EncryptedString
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -9,17 +9,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.domain.cases import CaseState
-from app.domain.schedules import Frequency
+from app.agreements import drafting as service
+from app.agreements.drafting import DraftInput, SignatureInput
+from app.cases.lifecycle import today
 from app.extensions import db
 from app.models import Agreement, OutboundMessage
 from app.models.agreements import SignatureMethod
 from app.models.users import Role, User
-from app.services import agreements as service
-from app.services import proposals as proposal_service
-from app.services.agreements import DraftInput, SignatureInput
-from app.services.cases import today
-from app.services.proposals import Offer
+from app.negotiation import proposals as proposal_service
+from app.negotiation.proposals import Offer
+from app.rules.cases import CaseState
+from app.rules.schedules import Frequency
 from tests.factories import PASSWORD, make_case, make_mediation_org, make_user
 
 ACCOUNT = DraftInput("测试银行股份有限公司", "测试银行北京分行营业部", "6222 0200 1234 5678 901")

@@ -3,7 +3,7 @@ released package to sign.
 
 The case is settled through the real negotiation services (``settled_case``); the agreement
 version, its three signatures and the in-force state are then written as model rows, the
-way ``app.services.agreements.sign_agreement`` leaves them, so these tests do not depend on
+way ``app.agreements.drafting.sign_agreement`` leaves them, so these tests do not depend on
 the PDF pipeline of the agreement. Evidence goes through the real upload service (its
 bytes are in the blob store, where the integrity check reads them).
 """
@@ -14,7 +14,12 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.domain.cases import CaseState
+from app.agreements.content import snapshot_terms
+from app.agreements.drafting import accepted_proposal
+from app.cases.evidence import add_evidence, blob_store
+from app.confirmation import release as confirmation
+from app.core import clock
+from app.documents import issued as documents
 from app.extensions import db
 from app.models.agreements import (
     Agreement,
@@ -26,13 +31,9 @@ from app.models.agreements import (
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageSignature, PackageStatus
 from app.models.evidence import EvidenceCategory, EvidenceFile
-from app.models.types import utcnow
 from app.models.users import User
-from app.services import confirmation, documents
-from app.services.agreement_content import snapshot_terms
-from app.services.agreements import accepted_proposal
-from app.services.evidence import add_evidence, blob_store
-from app.services.signing_flow import SignatureInput
+from app.rules.cases import CaseState
+from app.signing.flow import SignatureInput
 from tests.agreement_support import ACCOUNT, last_code, people, settled_case
 from tests.factories import PASSWORD
 
@@ -67,7 +68,7 @@ def in_force_case(
     """A case whose agreement (version 1) took effect at ``effective_at`` (default: two
     days ago), accepted by the mediator ten days before, with the evidence given."""
     who = who or people()
-    effective_at = effective_at or utcnow() - timedelta(days=2)
+    effective_at = effective_at or clock.now() - timedelta(days=2)
     case = settled_case(who, **case_kw)
     for category in evidence:
         upload(who, case, category)
@@ -123,7 +124,7 @@ def released_package(
         findings=[],
         acknowledged=[],
         released_by_id=mediator.id,
-        released_at=utcnow() - timedelta(days=1),
+        released_at=clock.now() - timedelta(days=1),
     )
     db.session.add(package)
     db.session.commit()

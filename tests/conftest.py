@@ -22,10 +22,10 @@ from sqlalchemy import create_engine, insert, text
 
 from app import create_app
 from app.config import Settings
-from app.domain.claims import DEFAULT_LPR_HISTORY
 from app.extensions import db
 from app.models.cases import LprRate
 from app.queue import huey
+from app.rules.claims import DEFAULT_LPR_HISTORY
 from tests.helpers import Browser
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from app.domain.cases import CaseState
+from app.accounts.auth import hash_password
 from app.extensions import db
 from app.models.cases import Case
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
-from app.services.auth import hash_password
+from app.rules.cases import CaseState
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)

@@ -12,6 +12,7 @@ from typing import Any
 
 from PIL import Image
 
+from app.cases.evidence import add_evidence
 from app.extensions import db
 from app.models.agreements import Agreement
 from app.models.cases import Case
@@ -19,7 +20,6 @@ from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.invitations import Consent
 from app.models.users import User
-from app.services.evidence import add_evidence
 from tests import agreement_support as support
 
 COURT = "北京市朝阳区人民法院"
@@ -113,7 +113,7 @@ def agreement_in_force(who: dict[str, User], **case_kw: Any) -> tuple[Case, Agre
 
 
 def give_e_service_consent(case: Case, debtor: User) -> Consent:
-    from app.domain.consents import consent_text
+    from app.rules.consents import consent_text
 
     text = consent_text("e_service")
     consent = Consent(

@@ -19,7 +19,6 @@ from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pydyf
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
@@ -31,12 +30,12 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from app.config import PROJECT_ROOT
+from app.core import clock
 from app.documents.fetcher import asset_fetcher
 from app.documents.fonts import STATIC_DIR, font_face_css
-from app.domain.money import to_fen
+from app.rules.money import to_fen
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "documents"
-LEGAL_TZ = ZoneInfo("Asia/Shanghai")
 PDF_VARIANT = "pdf/a-3b"
 OUTPUT_INTENT = "concord-srgb"
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px (1/96 in); PDF points are 1/72 in
@@ -93,7 +92,7 @@ def _legal_date(value: date | datetime) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime: give an aware instant")
-        return value.astimezone(LEGAL_TZ).date()
+        return clock.day_of(value)
     if isinstance(value, date):
         return value
     raise TypeError(f"not a date: {type(value).__name__}")
@@ -111,7 +110,7 @@ def cn_datetime(value: datetime) -> str:
         raise TypeError(f"not a datetime: {type(value).__name__}")
     if value.tzinfo is None:
         raise ValueError("naive datetime: give an aware instant")
-    local = value.astimezone(LEGAL_TZ)
+    local = clock.local(value)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 

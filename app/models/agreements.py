@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
 from app.models.users import User
 
 
@@ -53,7 +54,7 @@ class Agreement(db.Model):
     status: Mapped[AgreementStatus] = mapped_column(_enum(AgreementStatus))
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)
     drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     render_error: Mapped[str | None] = mapped_column(Text)
     # The certified PDF every signer is shown, and the newest revision (with signatures).
     base_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -87,7 +88,7 @@ class AgreementSignature(db.Model):
     version: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))  # debtor / creditor / mediator
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     ip: Mapped[str] = mapped_column(String(64))
     user_agent: Mapped[str] = mapped_column(String(400))
     method: Mapped[SignatureMethod] = mapped_column(_enum(SignatureMethod, 8))
@@ -120,4 +121,4 @@ class IssuedDocument(db.Model):
     # What this revision holds: "certified", "signed:debtor", "signed:mediator", …
     stage: Mapped[str] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime
 
 
 class AuditEventImmutable(RuntimeError):

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.cases import CaseReference, CaseState
+from app.core import clock
+from app.core.db import UTCDateTime
+from app.core.pii import EncryptedString
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
-from app.models.types import UTCDateTime, utcnow
 from app.models.users import User
-from app.pii import EncryptedString
+from app.rules.cases import CaseReference, CaseState
 
 Money = Numeric(14, 2)
-LEGAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _enum(cls: type, length: int = 32) -> Enum:
@@ -77,12 +76,12 @@ class Case(db.Model):
     assignment_date: Mapped[date | None] = mapped_column(Date)
     debtor_notified: Mapped[bool | None] = mapped_column(Boolean)
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     close_reason: Mapped[str | None] = mapped_column(Text)
-    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     next_deadline: Mapped[date | None] = mapped_column(Date)
 
     creditor_org: Mapped[CreditorOrganisation] = relationship()
@@ -96,7 +95,7 @@ class Case(db.Model):
     @property
     def reference(self) -> str:
         """HZ-<year opened, Beijing time>-<id>: unique because the id is."""
-        return str(CaseReference(self.created_at.astimezone(LEGAL_TZ).year, self.id))
+        return str(CaseReference(clock.local(self.created_at).year, self.id))
 
 
 class LprRate(db.Model):
@@ -119,4 +118,4 @@ class MediatorConflict(db.Model):
     mediator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     creditor_org_id: Mapped[int] = mapped_column(ForeignKey("creditor_organisations.id"))
     reason: Mapped[str] = mapped_column(String(300))
-    declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -22,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
 from app.models.users import User
 
 
@@ -63,7 +64,7 @@ class ConfirmationPackage(db.Model):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     acknowledged: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     released_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     render_error: Mapped[str | None] = mapped_column(Text)
     base_sha256: Mapped[str | None] = mapped_column(String(64))
     current_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -95,7 +96,7 @@ class PackageSignature(db.Model):
     package_id: Mapped[int] = mapped_column(ForeignKey("confirmation_packages.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     ip: Mapped[str] = mapped_column(String(64))
     user_agent: Mapped[str] = mapped_column(String(400))
     method: Mapped[str] = mapped_column(String(8))
@@ -119,7 +120,7 @@ class HolidayOverride(db.Model):
     is_working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class HolidayYear(db.Model):
@@ -129,7 +130,7 @@ class HolidayYear(db.Model):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class DeadlineReminder(db.Model):
@@ -141,4 +142,4 @@ class DeadlineReminder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     kind: Mapped[str] = mapped_column(String(32))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

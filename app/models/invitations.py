@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
 
 
 class Invitation(db.Model):
@@ -19,7 +20,7 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Wrong answers to the ID-number question; the link is revoked after five.
     id_attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -39,7 +40,7 @@ class OneTimeCode(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -56,5 +57,5 @@ class Consent(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     text_version: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
-    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

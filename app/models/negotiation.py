@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.proposals import ProposalState, Side
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
+from app.rules.proposals import ProposalState, Side
 
 Money = Numeric(14, 2)
 
@@ -42,7 +43,7 @@ class Objection(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_files.id"))
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     status: Mapped[ObjectionStatus] = mapped_column(
         _enum(ObjectionStatus), default=ObjectionStatus.OPEN
     )
@@ -68,7 +69,7 @@ class FinancialStatement(db.Model):
     savings: Mapped[Decimal] = mapped_column(Money)
     assets: Mapped[Decimal] = mapped_column(Money)
     shared_with_creditor: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class Proposal(db.Model):
@@ -108,7 +109,7 @@ class Proposal(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     accepted_by_debtor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_by_creditor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -145,4 +146,4 @@ class Message(db.Model):
     thread: Mapped[Thread] = mapped_column(_enum(Thread))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -12,8 +12,9 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
 
 
 class Channel(StrEnum):
@@ -47,7 +48,7 @@ class OutboundMessage(db.Model):
     template: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(

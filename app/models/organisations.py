@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy import Enum, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
 
 
 class LicenceType(StrEnum):
@@ -34,7 +35,7 @@ class MediationOrganisation(db.Model):
     phone: Mapped[str] = mapped_column(String(32))
     seal_image: Mapped[bytes | None] = mapped_column(LargeBinary)
     seal_mime: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class CreditorOrganisation(db.Model):
@@ -56,4 +57,4 @@ class CreditorOrganisation(db.Model):
     # For the court package's identity section (BRIEF §5.1(4)).
     address: Mapped[str | None] = mapped_column(String(300))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -8,9 +8,10 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
+from app.core.db import UTCDateTime
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, MediationOrganisation
-from app.models.types import UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -48,8 +49,8 @@ class User(db.Model):
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     creditor_org_id: Mapped[int | None] = mapped_column(ForeignKey("creditor_organisations.id"))
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
-    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     creditor_org: Mapped[CreditorOrganisation | None] = relationship()
     mediation_org: Mapped[MediationOrganisation | None] = relationship()

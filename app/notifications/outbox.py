@@ -23,11 +23,11 @@ from sqlalchemy import or_, select, text
 
 from app import audit
 from app.config import ConfigurationError, Settings
-from app.domain.contact_rules import DEFAULT_POLICY, earliest_delivery, is_quiet
+from app.core import clock
 from app.extensions import db
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
-from app.models.types import utcnow
 from app.notifications import channels
+from app.rules.contact_rules import DEFAULT_POLICY, earliest_delivery, is_quiet
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +76,9 @@ def queue_message(
     still a logged contact and counts towards the daily limit of later messages.
 
     Messages to anyone else (creditor staff, mediators) are due at once. The text must
-    name the organisation and the case: build it with :mod:`app.notifications.messages`.
+    name the organisation and the case: build it with :mod:`app.notifications.texts.common`.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     key = recipient_key(
         address=address, case_id=case_id, recipient_user_id=recipient_user_id, to_debtor=to_debtor
     )
@@ -166,7 +166,7 @@ def _deliver(now: datetime | None, limit: int, settings: Settings) -> int:
     broken: set[Channel] = set()
     sent = 0
     for _ in range(limit):
-        moment = now or utcnow()
+        moment = now or clock.now()
         message = _next_due(moment, tried, broken)
         if message is None:
             break

@@ -15,29 +15,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.access import Permission, can
-from app.services.auth import MIN_PASSWORD_LENGTH
+from app.accounts.auth import MIN_PASSWORD_LENGTH
 
 
 def register_web(app: Flask) -> None:
-    from app.web import (
-        account,
-        admin,
-        admin_calendar,
-        agreements,
-        auth,
-        cases,
-        confirmation,
-        docket,
-        home,
-        invite,
-        objections,
-        packages,
-        proposals,
-        statements,
-        threads,
-        verify,
-    )
-    from app.web.labels import action_label
+    from app.accounts.views import account, admin, auth
+    from app.agreements import views as agreements
+    from app.calendar import views as admin_calendar
+    from app.cases.views import cases, docket, invite
+    from app.confirmation.views import confirmation, packages
+    from app.core.labels import action_label
+    from app.negotiation.views import objections, proposals, statements, threads
+    from app.web import home, verify
 
     features = (auth, account, home, admin, admin_calendar, cases, invite, docket, verify, packages)
     negotiation = (confirmation, agreements, objections, statements, proposals, threads)  # panels

@@ -7,8 +7,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, public, requires, role_home_endpoint
-from app.services.activity import cases_of, colleagues, recent_activity
-from app.web.labels import action_label, licence_label, role_label, state_label
+from app.accounts.activity import cases_of, colleagues, recent_activity
+from app.core.labels import action_label, licence_label, role_label, state_label
 
 bp = Blueprint("home", __name__)
 

@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from app.access import public
-from app.services import documents
+from app.documents import issued as documents
 
 bp = Blueprint("verify", __name__)
 

@@ -26,13 +26,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import audit
-from app.domain.cases import CaseState
 from app.extensions import db
 from app.models import Agreement, AuditEvent, OutboundMessage
 from app.models.agreements import AgreementStatus, SignatureMethod
 from app.models.cases import Case
 from app.models.notifications import Channel
 from app.models.users import User
+from app.rules.cases import CaseState
 from tests.agreement_support import last_code, people, settled_case
 from tests.browser.support import PLAYWRIGHT_MISSING, unavailable
 from tests.factories import PASSWORD

@@ -32,7 +32,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app import audit
-from app.domain.cases import CaseState
+from app.cases.evidence import add_evidence
+from app.cases.lifecycle import today
+from app.core import clock
 from app.extensions import db
 from app.models import AuditEvent, ConfirmationPackage
 from app.models.agreements import SignatureMethod
@@ -40,9 +42,7 @@ from app.models.cases import Case
 from app.models.confirmation import PackageStatus, Ruling
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.notifications import Channel
-from app.models.types import utcnow
-from app.services.cases import today
-from app.services.evidence import add_evidence
+from app.rules.cases import CaseState
 from tests.agreement_support import draft, people, settled_case, sign_all
 from tests.browser.support import PLAYWRIGHT_MISSING, unavailable
 
@@ -92,7 +92,7 @@ def agreement_in_force_without_disbursement() -> tuple[dict[str, Any], Case]:
     """The case at IN_FORCE: a contract and a power of attorney on file, no disbursement
     record; the terms accepted two hours before the agreement."""
     who = people()
-    case = settled_case(who, accepted_at=utcnow() - timedelta(hours=2))
+    case = settled_case(who, accepted_at=clock.now() - timedelta(hours=2))
     for category, name, text in (
         (EvidenceCategory.CONTRACT, "借款合同.pdf", "Loan contract HT-2024-0301-017"),
         (EvidenceCategory.ATTORNEY, "授权委托书.pdf", "Power of attorney for the bank"),

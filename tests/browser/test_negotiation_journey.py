@@ -24,13 +24,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import audit
-from app.domain.cases import CaseState
-from app.domain.proposals import ProposalState, Side
+from app.cases.lifecycle import today
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Proposal
 from app.models.users import Role
-from app.services.cases import today
+from app.rules.cases import CaseState
+from app.rules.proposals import ProposalState, Side
 from tests.browser.support import PLAYWRIGHT_MISSING, unavailable
 from tests.factories import make_case, make_mediation_org, make_user
 

@@ -15,13 +15,13 @@ from pypdf import PdfReader
 
 from app.documents.fonts import missing_glyphs
 from app.documents.render import RenderedPdf, render_pdf
-from app.domain.agreements import (
+from app.rules.agreements import (
     AgreementDraft,
     ReceivingAccount,
     agreement_context,
     validate_for_rendering,
 )
-from tests.domain.test_agreements import make_draft, make_terms
+from tests.unit.test_agreements import make_draft, make_terms
 
 HOSTILE = '<link rel="attachment" href="file:///etc/passwd">'
 RARE_DEBTOR = "张𠮷䶮"  # 𠮷 is CJK Ext-B (U+20BB7), 䶮 Ext-A (U+4DAE)
@@ -131,8 +131,8 @@ def test_common_names_are_set_in_the_project_fonts_only() -> None:
 
 
 def test_a_lump_sum_agreement_renders_one_payment() -> None:
-    from app.domain.proposals import TermsKind
-    from app.domain.schedules import Instalment
+    from app.rules.proposals import TermsKind
+    from app.rules.schedules import Instalment
 
     terms = make_terms(
         kind=TermsKind.LUMP_SUM,

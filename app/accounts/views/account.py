@@ -1,0 +1,153 @@
+"""A person's own account: details, password, language."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app import LOCALE_COOKIE, SUPPORTED_LOCALES
+from app.access import Permission, can, public, requires
+from app.accounts import auth as auth_service
+from app.accounts.views.auth import client_ip, safe_next, session_limits
+from app.cases import lifecycle as case_service
+from app.extensions import db
+from app.models.cases import MediatorConflict
+from app.models.organisations import CreditorOrganisation
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=auth_service.MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Use at least %(n)s characters.", n=auth_service.MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("zh_Hans_CN", "简体中文"), SelectChoice("en", "English")],
+    )
+
+
+def _render(form: PasswordForm, status: int = 200) -> tuple[str, int]:
+    user = current_user._get_current_object()
+    conflicts, creditors = [], []
+    if can(user, Permission.CONFLICT_DECLARE):
+        conflicts = db.session.execute(
+            select(CreditorOrganisation.name, MediatorConflict.reason, MediatorConflict.declared_at)
+            .join(MediatorConflict, MediatorConflict.creditor_org_id == CreditorOrganisation.id)
+            .where(MediatorConflict.mediator_id == user.id)
+        ).all()
+        creditors = db.session.scalars(
+            select(CreditorOrganisation).order_by(CreditorOrganisation.name)
+        ).all()
+    return render_template(
+        "account/show.html",
+        form=form,
+        conflicts=conflicts,
+        creditors=creditors,
+        may_declare=can(user, Permission.CONFLICT_DECLARE),
+    ), status
+
+
+@bp.route("/", methods=["GET"])
+@requires(Permission.ACCOUNT_MANAGE)
+def show() -> tuple[str, int]:
+    return _render(PasswordForm())
+
+
+@bp.route("/conflicts", methods=["POST"])
+@requires(Permission.CONFLICT_DECLARE)
+def declare_conflict() -> Response:
+    """A mediator declares a conflict of interest with a creditor: no cases from it."""
+    creditor = db.session.get(
+        CreditorOrganisation, request.form.get("creditor_org_id", type=int) or 0
+    )
+    reason = request.form.get("reason", "")
+    if creditor is None or not reason.strip():
+        flash(_("Choose the creditor and give the reason."), "error")
+        return redirect(url_for("account.show") + "#conflicts")
+    case_service.declare_conflict(current_user._get_current_object(), creditor.id, reason)
+    flash(_("Your conflict of interest with %(name)s is recorded.", name=creditor.name), "success")
+    return redirect(url_for("account.show") + "#conflicts")
+
+
+@bp.route("/password", methods=["POST"])
+@requires(Permission.ACCOUNT_MANAGE)
+def change_password() -> str | Response | tuple[str, int]:
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _render(form, 400)
+    limits = session_limits()
+    try:
+        token = auth_service.change_password(
+            current_user._get_current_object(),
+            form.current.data or "",
+            form.new.data or "",
+            ip=client_ip(),
+            user_agent=request.headers.get("User-Agent", ""),
+            lifetime=limits.lifetime,
+        )
+    except auth_service.AuthError:
+        form.current.errors = [_("The current password is not correct.")]
+        return _render(form, 400)
+    user = current_user._get_current_object()
+    user.session_token = token
+    session.clear()
+    login_user(user)
+    flash(_("Your password was changed. You were signed out on every other device."), "success")
+    return redirect(url_for("account.show"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language() -> Response:
+    """Remember the language choice: in a cookie, and on the account when signed in."""
+    form = LanguageForm()
+    locale = form.locale.data if form.validate_on_submit() else None
+    back = safe_next(request.form.get("next")) or url_for("home.index")
+    response = make_response(redirect(back))
+    if locale in SUPPORTED_LOCALES:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            locale,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+        if current_user.is_authenticated:
+            auth_service.set_locale(current_user._get_current_object(), locale)
+    else:
+        flash(_("Please choose one of the offered languages."), "error")
+    return response

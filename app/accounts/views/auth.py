@@ -1,0 +1,116 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.access import Permission, public, requires, role_home_endpoint
+from app.accounts import auth as auth_service
+from app.rules.throttle import ThrottlePolicy
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("Email or mobile number"), validators=[DataRequired(), Length(max=254)]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def session_limits() -> auth_service.SessionLimits:
+    s = current_app.config["SETTINGS"]
+    return auth_service.SessionLimits(
+        policy=ThrottlePolicy(s.login_max_failures, timedelta(minutes=s.login_window_minutes)),
+        lifetime=timedelta(hours=s.session_hours),
+    )
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _refusal_message(err: auth_service.AuthError) -> str:
+    if err.code == "throttled":
+        minutes = max(1, -(-int((err.wait or timedelta()).total_seconds()) // 60))
+        return ngettext(
+            "Too many failed sign-in attempts. For your security, please wait %(num)s "
+            "minute and try again.",
+            "Too many failed sign-in attempts. For your security, please wait %(num)s "
+            "minutes and try again.",
+            minutes,
+        )
+    if err.code == "locked":
+        return _("This account is locked. Please contact your organisation's administrator.")
+    return _("The email/mobile number or the password is not correct.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for(role_home_endpoint(current_user)))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user, token = auth_service.sign_in(
+                form.identifier.data or "",
+                form.password.data or "",
+                ip=client_ip(),
+                user_agent=request.headers.get("User-Agent", ""),
+                limits=session_limits(),
+            )
+        except auth_service.AuthError as err:
+            status = 429 if err.code == "throttled" else 200
+            return render_template(
+                "auth/login.html", form=form, error=_refusal_message(err)
+            ), status
+        session.clear()  # a new session id: nothing from before sign-in carries over
+        login_user(user)
+        return redirect(safe_next(request.args.get("next")) or url_for(role_home_endpoint(user)))
+    return render_template("auth/login.html", form=form, error=None)
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Permission.ACCOUNT_MANAGE)
+def logout() -> Response:
+    token = current_user.session_token
+    auth_service.sign_out(current_user, token)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,147 @@
+"""What one version of the agreement prints, gathered from the case: the frozen terms
+(stored on the version when it is drafted), the parties, the facts and the disputes.
+Templates get plain data only (``app.rules.agreements.agreement_context``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from app.cases.lifecycle import claim_facts
+from app.core import clock
+from app.extensions import db
+from app.models.cases import Case
+from app.models.negotiation import Objection, ObjectionStatus, Proposal
+from app.negotiation.proposals import schedule_of, terms_of
+from app.rules import agreements as rules
+from app.rules.claims import LenderKind
+from app.rules.proposals import Side, claim_amounts
+
+if TYPE_CHECKING:
+    from app.agreements.drafting import DraftInput
+    from app.models.agreements import Agreement
+
+ITEM_ZH = {"principal": "本金", "interest": "利息", "penalty": "罚息/违约金", "fees": "费用"}
+ID_TYPE_ZH = {"resident_id": "居民身份证", "passport": "护照"}
+
+
+def snapshot_terms(case: Case, proposal: Proposal, data: DraftInput) -> dict[str, Any]:
+    """The JSON stored on a new version: the accepted proposal's terms, frozen, and the
+    receiving account the mediator entered (``InvalidInput`` names a bad field)."""
+    facts = claim_facts(case)
+    if facts is None:
+        raise ValueError("the case has no complete claim")
+    terms = rules.terms_from_proposal(
+        terms_of(proposal), schedule_of(proposal), claim_amounts(facts)
+    )
+    account = rules.ReceivingAccount(
+        data.account_name.strip(), data.bank.strip(), data.account_number.strip()
+    )
+    return {
+        "terms": rules.terms_to_json(terms),
+        "account": {
+            "account_name": account.account_name,
+            "bank": account.bank,
+            "account_number": account.account_number,
+        },
+    }
+
+
+def build_draft(
+    case: Case, snapshot: dict[str, Any], version: int, drafted_on: date
+) -> rules.AgreementDraft:
+    """The whole agreement of one version, as the domain describes it."""
+    org = case.mediation_org
+    account = snapshot.get("account")
+    return rules.AgreementDraft(
+        reference=case.reference,
+        version=version,
+        drafted_on=drafted_on,
+        organisation=rules.OrganisationDetails(
+            org.name, org.registration_number, org.address, org.phone
+        ),
+        mediator_name=case.mediator.name if case.mediator else "",
+        creditor=_creditor(case),
+        debtor=rules.natural_person(
+            Side.DEBTOR,
+            name=case.debtor_name,
+            id_type=ID_TYPE_ZH.get(case.debtor_id_type, case.debtor_id_type),
+            id_number=case.debtor_id_number or "",
+            address=case.debtor_address or "",
+            phone=case.debtor_phone or "",
+        ),
+        facts=facts_text(case),
+        disputed_items=tuple(_disputes(case)),
+        terms=rules.terms_from_json(snapshot["terms"]),
+        account=rules.ReceivingAccount(**account) if account else None,
+    )
+
+
+def agreement_context(case: Case, agreement: Agreement) -> dict[str, Any]:
+    drafted_on = clock.day_of(agreement.drafted_at)
+    draft = build_draft(case, agreement.terms, agreement.version, drafted_on)
+    return rules.agreement_context(draft)
+
+
+def _creditor(case: Case) -> rules.PartyDetails:
+    org = case.creditor_org
+    return rules.organisation_party(
+        Side.CREDITOR,
+        name=org.name,
+        credit_code=org.credit_code,
+        address=getattr(org, "address", None) or "",
+        phone=getattr(org, "phone", None) or "",
+        legal_representative=getattr(org, "legal_representative", None) or "",
+    )
+
+
+def _yuan(amount: Decimal | None) -> str:
+    return f"人民币{amount or Decimal('0'):,.2f}元"
+
+
+def _day(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "(未载明)"
+
+
+def facts_text(case: Case) -> str:
+    """The main facts (人民调解法 Art. 29): the loan, the default and what was claimed."""
+    lender = "原债权人" + (case.original_lender or "") if case.is_assignee else "债权人"
+    text = (
+        f"{lender}与债务人于{_day(case.contract_date)}订立借款合同"
+        + (f"(合同编号 {case.contract_number})" if case.contract_number else "")
+        + f"，借款本金{_yuan(case.principal_lent)}"
+        + (f"，约定年利率{case.annual_rate}%" if case.annual_rate is not None else "")
+        + (f"，期限{case.term_months}个月" if case.term_months else "")
+        + f"。债务人自{_day(case.overdue_since)}起未按约还款。"
+        f"债权人申请调解时主张：尚欠本金{_yuan(case.outstanding_principal)}、"
+        f"利息{_yuan(case.interest)}、罚息/违约金{_yuan(case.penalty)}、"
+        f"费用{_yuan(case.fees)}，合计{_yuan(case.claim_total)}。"
+    )
+    if case.is_assignee:
+        text += f"原债权人已于{_day(case.assignment_date)}将上述债权转让给债权人" + (
+            "，并已通知债务人。" if case.debtor_notified else "。"
+        )
+    if LenderKind(case.lender_kind.value) == LenderKind.PRIVATE_LENDER:
+        text += "本案为民间借贷纠纷。"
+    return text
+
+
+def _disputes(case: Case) -> list[rules.DisputedItem]:
+    rows = db.session.scalars(
+        select(Objection).where(Objection.case_id == case.id).order_by(Objection.id)
+    )
+    items = []
+    for row in rows:
+        if row.status == ObjectionStatus.WITHDRAWN:
+            resolution = "债务人已撤回该异议。"
+        elif row.status == ObjectionStatus.RESOLVED:
+            resolution = "经调解，双方对该项已达成一致，按本协议约定处理。"
+        else:
+            resolution = "尚未解决。"
+        if row.answer:
+            resolution = f"债权人答复：{row.answer} " + resolution
+        items.append(rules.DisputedItem(ITEM_ZH.get(row.item, row.item), row.reason, resolution))
+    return items

@@ -1,0 +1,189 @@
+"""Reading a case form: every field parsed by one strict rule, errors kept per field.
+
+A draft may be incomplete, but what it holds must be valid; a submission must be
+complete. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.rules.contacts import is_mainland_mobile, normalise_phone
+from app.rules.identity import InvalidInput, parse_resident_id
+from app.rules.money import parse_money, parse_rate
+
+ID_TYPES = ("resident_id", "passport", "other")
+MONEY_FIELDS = ("principal_lent", "outstanding_principal")
+MONEY_OR_ZERO_FIELDS = ("interest", "penalty", "fees")
+REQUIRED = (
+    "debtor_name",
+    "debtor_id_type",
+    "debtor_id_number",
+    "debtor_phone",
+    "contract_number",
+    "contract_date",
+    "principal_lent",
+    "annual_rate",
+    "term_months",
+    "outstanding_principal",
+    "interest",
+    "penalty",
+    "fees",
+    "overdue_since",
+)
+REQUIRED_FOR_ASSIGNEE = ("original_lender", "assignment_date", "debtor_notified")
+
+
+@dataclass
+class ParsedCase:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _text(limit: int) -> Callable[[str, date], str]:
+    def parse(raw: str, today: date) -> str:
+        if len(raw) > limit:
+            raise InvalidInput("too_long")
+        return raw
+
+    return parse
+
+
+def _date_not_future(raw: str, today: date) -> date:
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("date_format") from None
+    if value > today:
+        raise InvalidInput("date_future")
+    return value
+
+
+def _phone(raw: str, today: date) -> str:
+    if not is_mainland_mobile(raw):
+        raise InvalidInput("invalid_mobile")
+    return normalise_phone(raw)
+
+
+def _email(raw: str, today: date) -> str:
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise InvalidInput("invalid_email") from None
+
+
+def _term(raw: str, today: date) -> int:
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 600:
+        raise InvalidInput("term_range")
+    return int(raw)
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[str, date], str]:
+    def parse(raw: str, today: date) -> str:
+        if raw not in options:
+            raise InvalidInput("choice")
+        return raw
+
+    return parse
+
+
+def _yes_no(raw: str, today: date) -> bool:
+    if raw not in ("yes", "no"):
+        raise InvalidInput("choice")
+    return raw == "yes"
+
+
+PARSERS: dict[str, Callable[[str, date], Any]] = {
+    "debtor_name": _text(100),
+    "debtor_id_type": _choice(ID_TYPES),
+    "debtor_phone": _phone,
+    "debtor_email": _email,
+    "debtor_address": _text(300),
+    "contract_number": _text(64),
+    "contract_date": _date_not_future,
+    "annual_rate": lambda raw, today: parse_rate(raw),
+    "term_months": _term,
+    "overdue_since": _date_not_future,
+    "original_lender": _text(200),
+    "assignment_date": _date_not_future,
+    "debtor_notified": _yes_no,
+    **{name: (lambda raw, today: parse_money(raw)) for name in MONEY_FIELDS},
+    **{
+        name: (lambda raw, today: parse_money(raw, allow_zero=True))
+        for name in MONEY_OR_ZERO_FIELDS
+    },
+}
+
+
+def parse_case_form(raw: Mapping[str, str], today: date, *, complete: bool) -> ParsedCase:
+    """Parse the intake form. ``complete`` demands every field a submission needs."""
+    result = ParsedCase()
+    is_assignee = raw.get("is_assignee") == "yes"
+    result.values["is_assignee"] = is_assignee
+    for name, parse in PARSERS.items():
+        _parse_field(result, name, (raw.get(name) or "").strip(), today, parse)
+    _parse_id_number(result, (raw.get("debtor_id_number") or "").strip(), today)
+    if not result.values.get("debtor_name"):
+        result.errors.setdefault("debtor_name", "required")
+    if complete:
+        needed = REQUIRED + (REQUIRED_FOR_ASSIGNEE if is_assignee else ())
+        for name in needed:
+            if result.values.get(name) is None and name not in result.errors:
+                result.errors[name] = "required"
+    _cross_checks(result)
+    return result
+
+
+def _parse_field(
+    result: ParsedCase, name: str, raw: str, today: date, parse: Callable[[str, date], Any]
+) -> None:
+    if not raw:
+        result.values[name] = None
+        return
+    try:
+        result.values[name] = parse(raw, today)
+    except InvalidInput as err:
+        result.errors[name] = err.code
+        result.values[name] = None
+
+
+def _parse_id_number(result: ParsedCase, raw: str, today: date) -> None:
+    result.values["debtor_id_number"] = None
+    if not raw:
+        return
+    if result.values.get("debtor_id_type", "resident_id") in (None, "resident_id"):
+        try:
+            result.values["debtor_id_number"] = parse_resident_id(raw, today).number
+        except InvalidInput as err:
+            result.errors["debtor_id_number"] = err.code
+    elif len(raw) > 32 or not raw.isascii() or not raw.replace("-", "").isalnum():
+        result.errors["debtor_id_number"] = "id_format"
+    else:
+        result.values["debtor_id_number"] = raw.upper()
+
+
+def _cross_checks(result: ParsedCase) -> None:
+    v = result.values
+    if (
+        v.get("contract_date")
+        and v.get("overdue_since")
+        and v["overdue_since"] <= v["contract_date"]
+    ):
+        result.errors.setdefault("overdue_since", "overdue_before_contract")
+    if (
+        v.get("contract_date")
+        and v.get("assignment_date")
+        and v["assignment_date"] < v["contract_date"]
+    ):
+        result.errors.setdefault("assignment_date", "assignment_before_contract")
+
+
+def claim_total(values: Mapping[str, Any]) -> Decimal:
+    parts = ("outstanding_principal", "interest", "penalty", "fees")
+    return sum((values.get(p) or Decimal("0.00") for p in parts), Decimal("0.00"))

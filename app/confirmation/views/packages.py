@@ -1,0 +1,143 @@
+"""The judicial-confirmation package's files and the parties' signatures on it: the PDF
+and the ZIP (parties and mediator; every download audited), the signing page and its
+one-time code (BRIEF §5.1; 电子签名法 Arts. 13–14)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import audit
+from app.access import Permission, requires, requires_object
+from app.confirmation import signing
+from app.confirmation.common import ConfirmationConflict, ConfirmationError, packages_of
+from app.confirmation.views.confirmation import message
+from app.documents import issued as documents
+from app.extensions import db
+from app.models.cases import Case
+from app.models.confirmation import ConfirmationPackage
+from app.models.users import User
+from app.signing.reauth import ReauthError
+from app.signing.views import (
+    announce_code,
+    channel_choices,
+    pdf_response,
+    requested_channel,
+    signature_form_input,
+    typed_form,
+)
+
+bp = Blueprint("packages", __name__)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _load(case_id: int, permission: Permission) -> Case:
+    case = db.session.get(Case, case_id)
+    requires_object(permission, case)
+    assert case is not None
+    return case
+
+
+def _package(case: Case, number: int) -> ConfirmationPackage:
+    for package in packages_of(case):
+        if package.number == number:
+            return package
+    abort(404)
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>.pdf")
+@requires(Permission.PACKAGE_VIEW)
+def pdf(case_id: int, number: int) -> Response:
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    sha = package.current_sha256
+    if sha is None:
+        abort(404)
+    response = pdf_response(documents.read_pdf(sha), sha, f"package-{case.reference}-{number}.pdf")
+    _record_download(case, package, sha, "pdf")
+    return response
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>.zip")
+@requires(Permission.PACKAGE_VIEW)
+def zip(case_id: int, number: int) -> Response:  # noqa: A001 - the URL's name
+    from app.confirmation.package.build import PackageError, package_zip
+
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    if package.current_sha256 is None:
+        abort(404)
+    try:
+        data = package_zip(package)
+    except PackageError as err:
+        flash(message(ConfirmationError(err.code, detail=err.detail)), "error")
+        return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")  # type: ignore[return-value]
+    _record_download(case, package, documents.sha256_of(data), "zip")
+    response = Response(data, mimetype="application/zip")
+    name = f"package-{case.reference}-{number}.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _record_download(case: Case, package: ConfirmationPackage, sha: str, kind: str) -> None:
+    """Every download of the package is in the audit log."""
+
+    audit.record(
+        "case:package:download",
+        actor=_user(),
+        object_type="confirmation_package",
+        object_id=package.id,
+        case_id=case.id,
+        data={"number": package.number, "sha256": sha, "format": kind},
+    )
+    db.session.commit()
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>/sign", methods=["GET", "POST"])
+@requires(Permission.PACKAGE_SIGN)
+def sign(case_id: int, number: int) -> Response | tuple[str, int]:
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    user = _user()
+    error = None
+    if request.method == "POST":
+        try:
+            signing.sign_package(user, case, package, signature_form_input(number))
+        except (ConfirmationError, ReauthError) as err:
+            error = message(err)
+        except ConfirmationConflict:
+            error = message("conflict")
+        else:
+            flash(_("You signed the application."), "success")
+            return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
+    may_sign = signing.may_sign_package(user, case, package)
+    if request.method == "GET" and not may_sign:
+        error = message("not_signable")
+    return render_template(
+        "confirmation/sign.html",
+        case=case,
+        number=number,
+        seen_sha256=package.current_sha256,
+        pdf_url=url_for("packages.pdf", case_id=case.id, number=number),
+        code_url=url_for("packages.send_code", case_id=case.id, number=number),
+        channels=channel_choices(user),
+        form=typed_form(user),
+        error=error,
+        may_sign=may_sign,
+    ), (422 if error and request.method == "POST" else 200)
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>/code", methods=["POST"])
+@requires(Permission.PACKAGE_SIGN)
+def send_code(case_id: int, number: int) -> Response:
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    try:
+        announce_code(signing.send_package_code(_user(), case, package, requested_channel()))
+    except (ConfirmationError, ReauthError) as err:
+        flash(message(err), "error")
+    return redirect(url_for("packages.sign", case_id=case.id, number=number))

@@ -1,0 +1,243 @@
+"""Objections: the debtor disputes one item of the claim, the creditor answers, the
+mediator resolves (or the debtor withdraws).
+
+An objection stays OPEN — answered or not — until the mediator resolves it or the
+debtor withdraws it; while open it is shown on the case to every party and counted on
+the mediator's docket. The debtor's right to dispute the claim and to have the other
+side answer is part of a fair mediation (人民调解法 Arts. 22–23: the parties state their
+case; the mediator hears both sides). Who may act is decided by :mod:`app.access`
+(the views guard with it); the rules here are about the objection's own state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import audit
+from app.cases import evidence as evidence_service
+from app.core import clock
+from app.extensions import db
+from app.models.cases import Case
+from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.negotiation import Objection, ObjectionStatus
+from app.models.notifications import Channel
+from app.models.users import Role, User
+from app.notifications.outbox import queue_message
+from app.notifications.texts import objections as texts
+
+CLAIM_ITEMS = ("principal", "interest", "penalty", "fees")
+MAX_REASON = 4000
+MAX_ANSWER = 4000
+
+
+class ObjectionError(Exception):
+    """Refused by a rule; ``code`` names it (and ``field`` the form field, if any)."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The debtor's own evidence for an objection, as it came from the form."""
+
+    stream: BinaryIO
+    filename: str
+
+
+def _clean(text: str, field: str, limit: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ObjectionError("required", field)
+    if len(text) > limit:
+        raise ObjectionError("too_long", field)
+    return text
+
+
+def raise_objection(
+    actor: User, case: Case, item: str, reason: str, upload: Upload | None = None
+) -> Objection:
+    """The debtor objects to one claim item (principal, interest, penalty or fees) with a
+    reason and, optionally, a file of their own (PDF, JPEG or PNG, checked by content).
+
+    Everything is checked before anything is written. The file goes through the case's
+    evidence store (:func:`app.cases.evidence.add_evidence`, which commits it with its
+    own audit event), so everyone on the case can download it like any other evidence;
+    the objection, its audit event and the creditor's notifications follow in a second
+    commit. A refused file (``StorageRefused``) therefore leaves nothing behind.
+    """
+    if item not in CLAIM_ITEMS:
+        raise ObjectionError("choice", "item")
+    reason = _clean(reason, "reason", MAX_REASON)
+    if case.debtor_user_id != actor.id:
+        raise ObjectionError("not_the_debtor")
+    evidence: EvidenceFile | None = None
+    if upload is not None:
+        evidence = evidence_service.add_evidence(
+            actor,
+            case,
+            upload.stream,
+            upload.filename,
+            EvidenceCategory.OTHER,
+            f"objection: {item}",
+        )
+    objection = Objection(
+        case_id=case.id,
+        item=item,
+        reason=reason,
+        evidence_id=evidence.id if evidence else None,
+        raised_by_id=actor.id,
+        status=ObjectionStatus.OPEN,
+    )
+    db.session.add(objection)
+    case.last_activity_at = clock.now()
+    db.session.flush()
+    _record(
+        "case:objection:raise", actor, objection, {"item": item, "evidence": objection.evidence_id}
+    )
+    _notify_creditor(case)
+    db.session.commit()
+    return objection
+
+
+def answer_objection(actor: User, case: Case, objection: Objection, answer: str) -> None:
+    """The creditor answers an open objection, once; the debtor is told (contact rules)."""
+    answer = _clean(answer, "answer", MAX_ANSWER)
+    _check_open(case, objection)
+    if objection.answer is not None:
+        raise ObjectionError("already_answered")
+    objection.answer = answer
+    objection.answered_by_id = actor.id
+    objection.answered_at = clock.now()
+    case.last_activity_at = clock.now()
+    _record("case:objection:answer", actor, objection, {"item": objection.item})
+    _notify_debtor(case)
+    db.session.commit()
+
+
+def resolve_objection(actor: User, case: Case, objection: Objection) -> None:
+    """The mediator closes an objection the creditor has answered: both sides have been
+    heard. An unanswered objection cannot be resolved (the creditor must answer first)."""
+    _check_open(case, objection)
+    if objection.answer is None:
+        raise ObjectionError("not_answered")
+    _close(actor, case, objection, ObjectionStatus.RESOLVED, "case:objection:resolve")
+
+
+def withdraw_objection(actor: User, case: Case, objection: Objection) -> None:
+    """The debtor withdraws their own open objection (answered or not)."""
+    _check_open(case, objection)
+    if objection.raised_by_id != actor.id:
+        raise ObjectionError("not_yours")
+    _close(actor, case, objection, ObjectionStatus.WITHDRAWN, "case:objection:withdraw")
+
+
+def _check_open(case: Case, objection: Objection) -> None:
+    if objection.case_id != case.id:
+        raise ObjectionError("unknown")
+    if objection.status != ObjectionStatus.OPEN:
+        raise ObjectionError("closed")
+
+
+def _close(
+    actor: User, case: Case, objection: Objection, status: ObjectionStatus, action: str
+) -> None:
+    objection.status = status
+    objection.closed_at = clock.now()
+    case.last_activity_at = clock.now()
+    _record(action, actor, objection, {"item": objection.item})
+    db.session.commit()
+
+
+def _record(action: str, actor: User, objection: Objection, data: dict[str, object]) -> None:
+    audit.record(
+        action,
+        actor=actor,
+        object_type="objection",
+        object_id=objection.id,
+        case_id=objection.case_id,
+        data=data,
+    )
+
+
+def _case_link(case: Case) -> str:
+    return f"{current_app.config['SETTINGS'].public_url}/cases/{case.id}"
+
+
+def _notify_creditor(case: Case) -> None:
+    """Every active user of the case's creditor, by email."""
+    subject, body = texts.objection_raised(
+        case.mediation_org.name, case.reference, _case_link(case)
+    )
+    staff = db.session.scalars(
+        select(User).where(
+            User.role == Role.CREDITOR,
+            User.creditor_org_id == case.creditor_org_id,
+            User.is_locked.is_(False),
+        )
+    )
+    for user in staff:
+        queue_message(
+            address=user.email,
+            channel=Channel.EMAIL,
+            template="objection_raised",
+            subject=subject,
+            body=body,
+            case_id=case.id,
+            recipient_user_id=user.id,
+        )
+
+
+def _notify_debtor(case: Case) -> None:
+    """The debtor, once: by email when we have an address, else by SMS. One contact, not
+    two: the contact rules allow three a day and an answer is not urgent."""
+    org, ref, link = case.mediation_org.name, case.reference, _case_link(case)
+    if case.debtor_email:
+        address, channel, (subject, body) = (
+            case.debtor_email,
+            Channel.EMAIL,
+            texts.objection_answered(org, ref, link),
+        )
+    elif case.debtor_phone:
+        address, channel, (subject, body) = (
+            case.debtor_phone,
+            Channel.SMS,
+            texts.objection_answered_sms(org, ref, link),
+        )
+    else:
+        return
+    queue_message(
+        address=address,
+        channel=channel,
+        template="objection_answered",
+        subject=subject,
+        body=body,
+        case_id=case.id,
+        to_debtor=True,
+    )
+
+
+def objections_of(case: Case) -> list[Objection]:
+    """Every objection of the case, newest first."""
+    return list(
+        db.session.scalars(
+            select(Objection).where(Objection.case_id == case.id).order_by(Objection.id.desc())
+        )
+    )
+
+
+def evidence_names(objections: list[Objection]) -> dict[int, str]:
+    """The original names of the objections' files, by evidence id (one query)."""
+    ids = [o.evidence_id for o in objections if o.evidence_id is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(EvidenceFile.id, EvidenceFile.original_name).where(EvidenceFile.id.in_(ids))
+    )
+    return {i: name for i, name in rows}

@@ -1,0 +1,94 @@
+"""Who signs the agreement, in what order, and which signatures still count.
+
+Changing anything in the agreement makes a new version, and every signature given on an
+older version stops counting (BRIEF §2 journey 5). The parties sign in any order, the
+mediator last, with the organisation's seal; the agreement is then in force (人民调解法
+Art. 29; 在线调解规则 Art. 19).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Set
+
+from app.rules.agreement_terms import FIRST_VERSION, PARTIES, SIGNERS
+from app.rules.proposals import Side
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class AgreementRuleError(Exception):
+    """A signing move the agreement rules do not allow; ``code`` says which rule."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def next_version(current: int) -> int:
+    """The version a change of terms or text creates; every signature on ``current``
+    stops counting (``signature_counts``). Versions start at ``FIRST_VERSION``."""
+    if isinstance(current, bool) or not isinstance(current, int) or current < FIRST_VERSION:
+        raise ValueError("versions are whole numbers from 1")
+    return current + 1
+
+
+def signature_counts(
+    signature_version: int,
+    signature_doc_sha: str,
+    current_version: int,
+    current_doc_shas: Collection[str],
+) -> bool:
+    """A signature counts only if it was given on the current version AND on a document
+    of that version: ``current_doc_shas`` are the SHA-256 digests of every PDF served for
+    the current version (each signature adds a revision, so later signers see other
+    bytes). A signature on a superseded version, or on bytes the platform never served
+    for this version, does not count: a signature binds its signer to the exact content
+    signed, and any later change must show (电子签名法 Art. 13(4))."""
+    sha = signature_doc_sha.strip().lower()
+    return (
+        signature_version == current_version
+        and _SHA256.fullmatch(sha) is not None
+        and sha in {s.strip().lower() for s in current_doc_shas}
+    )
+
+
+def who_may_sign_next(signed_roles: Set[str]) -> set[str]:
+    """Who may sign now, given the roles whose signatures count: the two parties in any
+    order, the mediator only after both, nobody twice (人民调解法 Art. 29: the mediator
+    signs and seals what the parties agreed)."""
+    signed = _signers(signed_roles)
+    parties_left = set(PARTIES - signed)
+    if parties_left:
+        return {str(role) for role in parties_left}
+    return set() if Side.MEDIATOR in signed else {str(Side.MEDIATOR)}
+
+
+def require_may_sign(role: str, signed_roles: Set[str]) -> None:
+    """Refuse a signature the order does not allow. Codes: ``not_a_signer``,
+    ``already_signed``, ``parties_first`` (the mediator before both parties)."""
+    if role not in set(SIGNERS):
+        raise AgreementRuleError("not_a_signer")
+    if role in _signers(signed_roles):
+        raise AgreementRuleError("already_signed")
+    if role not in who_may_sign_next(signed_roles):
+        raise AgreementRuleError("parties_first")
+
+
+def require_current_version(version: int, current_version: int) -> None:
+    """Refuse (``superseded_version``) a request to sign any version but the current one."""
+    if version != current_version:
+        raise AgreementRuleError("superseded_version")
+
+
+def is_in_force(signed_roles: Set[str]) -> bool:
+    """In force only when the debtor, the creditor and the mediator have all signed on the
+    current version (人民调解法 Art. 29; 在线调解规则 Art. 19); the seal goes on with the
+    mediator's signature."""
+    return _signers(signed_roles) == SIGNERS
+
+
+def _signers(roles: Set[str]) -> frozenset[Side]:
+    if not set(roles) <= set(SIGNERS):
+        raise ValueError("unknown signer role")
+    return frozenset(Side(role) for role in roles)

@@ -1,1 +1,0 @@
-"""Use cases: check the rules, change the models, write the audit event, commit once."""

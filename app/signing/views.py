@@ -1,0 +1,121 @@
+"""What the agreement's and the package's signing pages share: reading the signer's form,
+the code buttons and their notice, the signatures table and serving a stored PDF.
+
+The signer's mark is judged in one place, the service (``signing_flow.mark_problem``):
+this module only reads the form, so an unusable drawing reaches the service as empty
+bytes and is refused there with the same words on both pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Response, abort, flash, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.documents import issued as documents
+from app.models.agreements import SignatureMethod
+from app.models.notifications import Channel
+from app.models.users import User
+from app.rules.contacts import mask_email, mask_phone
+from app.signing.flow import SignatureInput
+from app.signing.reauth import channels_of
+
+ROLE_LABELS = {"debtor": _l("Debtor"), "creditor": _l("Creditor"), "mediator": _l("Mediator")}
+_PNG_DATA_URL = "data:image/png;base64,"
+_MAX_DATA_URL = 400_000
+
+
+def signature_rows(signed: dict[str, Any], roles: Sequence[str]) -> list[dict[str, Any]]:
+    """One row per signer role: who signed and when, or nobody yet."""
+    return [
+        {
+            "role": str(ROLE_LABELS[role]),
+            "name": signed[role].user.name if role in signed else None,
+            "at": signed[role].signed_at if role in signed else None,
+        }
+        for role in roles
+    ]
+
+
+def pdf_response(data: bytes, sha256: str, filename: str) -> Response:
+    """The exact stored bytes (refused if they no longer match their hash), inline or as
+    a download (``?download=1``), framable only by our own signing pages."""
+    if documents.sha256_of(data) != sha256:
+        abort(500)  # the stored file no longer matches its record: never serve it
+    disposition = "attachment" if request.args.get("download") else "inline"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["ETag"] = sha256
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def channel_choices(user: User) -> list[tuple[str, str]]:
+    """Where the signer's one-time code can go, masked, for the buttons."""
+    return [(c.value, _channel_label(c, user)) for c in channels_of(user)]
+
+
+def _channel_label(channel: Channel, user: User) -> str:
+    if channel == Channel.SMS:
+        return _("SMS to %(to)s", to=mask_phone(user.phone or ""))
+    return _("Email to %(to)s", to=mask_email(user.email or ""))
+
+
+def requested_channel() -> Channel | None:
+    value = request.form.get("channel")
+    return Channel(value) if value in {c.value for c in Channel} else None
+
+
+def announce_code(sent: Channel) -> None:
+    """Deliver the code now (the signer is waiting for it) and say where it went."""
+    from app.queue import deliver_outbox_now
+
+    deliver_outbox_now()
+    label = _("text message") if sent == Channel.SMS else _("email")
+    # reauth.CODE_MINUTES is 10: the sentence says so.
+    flash(
+        _("A one-time code was sent by %(channel)s. It is valid for 10 minutes.", channel=label),
+        "success",
+    )
+
+
+def typed_form(user: User) -> dict[str, str]:
+    """The mark fields to show again: what was posted, or the signer's name at first."""
+    if request.method != "POST":
+        return {"method": "typed", "typed_name": user.name}
+    return {
+        "method": request.form.get("method", "typed"),
+        "typed_name": request.form.get("typed_name", ""),
+    }
+
+
+def signature_form_input(version: int) -> SignatureInput:
+    """The posted signing form, as the service takes it (never refused here)."""
+    drawn = request.form.get("method") == SignatureMethod.DRAWN.value
+    return SignatureInput(
+        version=version,
+        seen_sha256=request.form.get("seen_sha256", ""),
+        password=request.form.get("password", ""),
+        code=request.form.get("code", ""),
+        method=SignatureMethod.DRAWN if drawn else SignatureMethod.TYPED,
+        typed_name=None if drawn else request.form.get("typed_name", "").strip() or None,
+        drawn_png=_png(request.form.get("drawing", "")) if drawn else None,
+        ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+
+
+def _png(value: str) -> bytes:
+    """The canvas's PNG, or empty bytes when the data URL is not one."""
+    if not value.startswith(_PNG_DATA_URL) or len(value) > _MAX_DATA_URL:
+        return b""
+    try:
+        return base64.b64decode(value[len(_PNG_DATA_URL) :], validate=True)
+    except (binascii.Error, ValueError):
+        return b""

@@ -1,0 +1,279 @@
+"""The judicial-confirmation package (issue 6 "The package", BRIEF §5.1) read back from the
+real PDF: every section, the full identity number only here, every attachment byte for
+byte, the organisation's certification with one empty field per party, a changed evidence
+file refused by name, and the ZIP with its manifest of hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.cases.evidence import blob_store
+from app.confirmation.package import build as service
+from app.confirmation.package.build import PackageError
+from app.core import clock
+from app.documents import issued as documents
+from app.documents.signing import sign_field
+from app.documents.verification import verify_pdf
+from app.extensions import db
+from app.models import AuditEvent, IssuedDocument
+from app.models.agreements import DocumentKind
+from app.models.confirmation import PackageStatus
+from app.models.evidence import EvidenceCategory
+from app.models.negotiation import Thread
+from app.negotiation import threads
+from tests import agreement_support as support
+from tests import package_support as ps
+
+FULL_ID = "11010519491231002X"
+MASKED_ID = "110105********002X"
+SECTION_HEADINGS = (
+    "司法确认申请书",
+    "调解协议书",
+    "调解组织主持调解的证明",
+    "当事人身份和资格证明",
+    "证据目录",
+    "送达地址确认书",
+    "承诺书",
+    "电子签名验证报告",
+)
+
+
+@pytest.fixture
+def who(app: Flask) -> dict[str, Any]:
+    return support.people()
+
+
+def _build(who: dict[str, Any], *, consent: bool = True, **case_kw: Any) -> ps.Built:
+    case, agreement = ps.agreement_in_force(who, **case_kw)
+    if consent:
+        ps.give_e_service_consent(case, who["debtor"])
+    evidence = ps.standard_evidence(who, case)
+    package = ps.released_package(case, agreement, who["mediator"])
+    service.build_package(package.id)
+    db.session.refresh(package)
+    assert package.status == PackageStatus.SIGNING, package.render_error
+    return ps.Built(case, agreement, package, evidence)
+
+
+@pytest.fixture
+def built(who: dict[str, Any]) -> ps.Built:
+    return _build(who)
+
+
+def _pdf(built: ps.Built) -> bytes:
+    return documents.read_pdf(built.package.current_sha256 or "")
+
+
+def _text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _squeezed(data: bytes) -> str:
+    """The text without white space: headings are letter-spaced."""
+    return "".join(_text(data).split())
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_every_section_of_brief_5_1_is_in_the_package(built: ps.Built) -> None:
+    text = _squeezed(_pdf(built))
+    missing = [h for h in SECTION_HEADINGS if h not in text]
+    assert missing == []
+    assert "致：北京市朝阳区人民法院" in text
+    assert "请求人民法院确认申请人于" in text and "主持调解达成的调解协议有效" in text
+    for heading in ("申请书", "主持调解的证明", "身份", "证据", "验证报告"):
+        assert heading in text
+    # The commitment letters and the address confirmations say how they are signed.
+    assert text.count("本方以在司法确认申请书上所作的同一电子签名签署本文件") == 4
+    assert "利息、费用计算表" in text and "¥24,000.00" in text  # agreed total
+
+
+def test_the_full_id_number_is_printed_in_the_package_and_nowhere_else(built: ps.Built) -> None:
+    pdf = _pdf(built)
+    text = _squeezed(pdf)
+    assert FULL_ID in text
+    agreement = documents.read_pdf(built.agreement.current_sha256 or "")
+    agreement_text = _squeezed(agreement)
+    assert FULL_ID not in agreement_text and MASKED_ID in agreement_text
+    # The copy of the agreement's text inside the package keeps the agreement's masking.
+    assert MASKED_ID in text
+
+
+def test_every_attachment_is_byte_identical_to_what_was_stored(built: ps.Built) -> None:
+    embedded = service.attachments_of(_pdf(built))
+    reference = built.case.reference
+    expected = {f"01-agreement-{reference}-v1.pdf"} | {
+        f"{n + 1:02d}-evidence-{e.category.value}-{e.id}.{ext}"
+        for n, (e, ext) in enumerate(zip(built.evidence, ("pdf", "png", "pdf"), strict=True), 1)
+    }
+    assert set(embedded) == expected  # a hostile description embeds nothing else
+    store = blob_store()
+    for n, evidence in enumerate(built.evidence, start=1):
+        name = next(k for k in embedded if k.startswith(f"{n + 1:02d}-"))
+        on_disk = store.path_for(evidence.sha256).read_bytes()
+        assert _sha(embedded[name]) == evidence.sha256 == _sha(on_disk)
+    agreement = embedded[f"01-agreement-{reference}-v1.pdf"]
+    assert _sha(agreement) == built.agreement.current_sha256
+    report = verify_pdf(agreement, documents.trust_roots())
+    assert report.accepted, report.problem
+    assert len(report.signatures) == 4  # certification, debtor, creditor, mediator
+    assert "".join(ps.HOSTILE.split()) in _squeezed(_pdf(built))  # printed, never obeyed
+
+
+def test_the_package_is_certified_registered_and_has_one_field_per_party(built: ps.Built) -> None:
+    pdf = _pdf(built)
+    assert built.package.base_sha256 == built.package.current_sha256 == _sha(pdf)
+    report = verify_pdf(pdf, documents.trust_roots())
+    assert report.accepted, report.problem
+    assert [s.is_certification for s in report.signatures] == [True]
+    fields = {
+        name: value for name, value, _ in enumerate_sig_fields(PdfFileReader(io.BytesIO(pdf)))
+    }
+    assert set(fields) == {"organisation", "sig-creditor", "sig-debtor"}
+    assert fields["sig-creditor"] is None and fields["sig-debtor"] is None  # empty, to sign
+    issued = db.session.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == _sha(pdf)))
+    assert issued is not None
+    assert (issued.kind, issued.stage, issued.version) == (DocumentKind.PACKAGE, "certified", 1)
+    assert issued.case_id == built.case.id
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case:package:render"))
+    assert event is not None and event.data["sha256"] == _sha(pdf)
+    assert set(event.data["files"]) == set(service.attachments_of(pdf))
+
+
+def test_both_parties_can_sign_their_fields_and_the_package_still_verifies(
+    built: ps.Built,
+) -> None:
+    pdf = _pdf(built)
+    for field, name in (("sig-debtor", "债务人 吉䶮"), ("sig-creditor", "债权人 测试银行")):
+        pdf = sign_field(
+            pdf,
+            field_name=field,
+            signer=documents.organisation_signer(),
+            signer_name=name,
+            reason="签署司法确认申请书",
+            stamp_lines=[name, "签署时间 2026年11月28日 20:15"],
+        )
+    report = verify_pdf(pdf, documents.trust_roots())
+    assert report.accepted, report.problem
+    assert [s.field_name for s in report.signatures] == [
+        "organisation",
+        "sig-debtor",
+        "sig-creditor",
+    ]
+    original = service.attachments_of(_pdf(built))
+    assert service.attachments_of(pdf) == original
+
+
+@pytest.mark.parametrize("damage", ["rewritten", "deleted"])
+def test_an_evidence_file_changed_on_disk_stops_the_package_and_is_named(
+    who: dict[str, Any], damage: str
+) -> None:
+    case, agreement = ps.agreement_in_force(who)
+    evidence = ps.standard_evidence(who, case)
+    path = blob_store().path_for(evidence[1].sha256)
+    path.chmod(0o640)  # the store leaves blobs read-only (0440)
+    if damage == "rewritten":
+        path.write_bytes(ps.png(seed=7))
+    else:
+        path.unlink()
+    with pytest.raises(PackageError) as refused:
+        service.check_evidence_integrity(case)
+    assert refused.value.code == "evidence_changed"
+    assert refused.value.detail == "银行流水.png"
+    package = ps.released_package(case, agreement, who["mediator"])
+    service.build_package(package.id)
+    db.session.refresh(package)
+    assert package.status == PackageStatus.FAILED
+    assert package.render_error == "evidence_changed: 银行流水.png"
+    assert package.current_sha256 is None
+    kinds = set(db.session.scalars(select(IssuedDocument.kind)))
+    assert DocumentKind.PACKAGE not in kinds
+    failed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case:package:fail"))
+    assert failed is not None and failed.data["detail"] == "银行流水.png"
+
+
+def test_a_package_is_not_built_before_the_agreement_is_in_force(who: dict[str, Any]) -> None:
+    case = support.settled_case(who, count=3)
+    agreement = support.draft(case, who)
+    package = ps.released_package(case, agreement, who["mediator"])
+    service.build_package(package.id)
+    db.session.refresh(package)
+    assert package.status == PackageStatus.FAILED
+    assert package.render_error == "agreement_not_in_force"
+
+
+def test_the_zip_holds_the_same_files_with_their_hashes_and_is_deterministic(
+    built: ps.Built,
+) -> None:
+    first = service.package_zip(built.package)
+    assert service.package_zip(built.package) == first
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    manifest = json.loads(archive.read("manifest.json"))
+    listed = {f["name"]: f for f in manifest["files"]}
+    files = set(archive.namelist()) - {"manifest.json", "MANIFEST.txt"}
+    assert set(listed) == files and len(files) == 1 + 1 + len(built.evidence)
+    for name in files:
+        data = archive.read(name)
+        assert (_sha(data), len(data)) == (listed[name]["sha256"], listed[name]["size"])
+        assert listed[name]["sha256"] in archive.read("MANIFEST.txt").decode()
+    assert manifest["package_pdf"]["sha256"] == built.package.current_sha256
+    stored = {e.sha256 for e in built.evidence} | {built.agreement.current_sha256}
+    assert stored <= {f["sha256"] for f in manifest["files"]}
+    released = clock.local(built.package.released_at).timetuple()[:6]
+    stamp = (*released[:5], released[5] - released[5] % 2)  # DOS time: 2-second steps
+    assert {i.date_time for i in archive.infolist()} == {stamp}
+
+
+def test_the_proof_of_presiding_tells_the_story_without_private_words(
+    who: dict[str, Any],
+) -> None:
+    case = support.settled_case(who, count=3)
+    threads.post_message(who["debtor"], case, Thread.CAUCUS_DEBTOR, "我的底线是八千元整")
+    threads.post_message(who["mediator"], case, Thread.JOINT, "请双方核对还款计划")
+    agreement = support.draft(case, who)
+    support.sign_all(case, agreement, who)
+    package = ps.released_package(case, agreement, who["mediator"])
+    service.build_package(package.id)
+    db.session.refresh(package)
+    text = _squeezed(documents.read_pdf(package.current_sha256 or ""))
+    assert "底线" not in text and "核对还款计划" not in text
+    for event in ("提出还款方案", "调解员拟定调解协议", "债务人签署调解协议", "调解协议生效"):
+        assert event in text
+    assert "调解员王调解主持调解" in text
+    assert "未同意（以上述送达地址邮寄或直接送达）" in text  # no e-service consent given
+
+
+def test_an_assignees_package_shows_the_assignment_chain_and_the_notice(
+    who: dict[str, Any],
+) -> None:
+    case, agreement = ps.agreement_in_force(
+        who,
+        is_assignee=True,
+        original_lender="原始小额贷款有限公司",
+        assignment_date=date(2025, 1, 10),
+        debtor_notified=True,
+    )
+    creditor = who["creditor"]
+    ps.add_file(creditor, case, ps.minimal_pdf(b"a"), "转让协议.pdf", EvidenceCategory.ASSIGNMENT)
+    ps.add_file(creditor, case, ps.minimal_pdf(b"n"), "转让通知.pdf", EvidenceCategory.NOTICE)
+    package = ps.released_package(case, agreement, who["mediator"])
+    service.build_package(package.id)
+    db.session.refresh(package)
+    text = _squeezed(documents.read_pdf(package.current_sha256 or ""))
+    assert "债权转让" in text and "原始小额贷款有限公司" in text
+    assert "2025年1月10日" in text and "已通知" in text
+    assert "转让协议.pdf" in text and "转让通知.pdf" in text

@@ -1,0 +1,236 @@
+"""Case intake by the creditor: drafts, validation, submission with the claim check,
+assignment by load; and who may see what."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, Case, LicenceType, MediatorConflict
+from app.models.users import Role, User
+from app.rules.cases import CaseState
+from tests.factories import PASSWORD, make_case, make_creditor_org, make_mediation_org, make_user
+from tests.helpers import Browser
+
+GOOD = {
+    "debtor_name": "刘强",
+    "debtor_id_type": "resident_id",
+    "debtor_id_number": "11010519491231002X",
+    "debtor_phone": "13800138001",
+    "debtor_email": "liuqiang@example.com",
+    "debtor_address": "北京市朝阳区某街 1 号",
+    "contract_number": "HT-2024-001",
+    "contract_date": "2024-03-01",
+    "principal_lent": "50,000",
+    "annual_rate": "12",
+    "term_months": "24",
+    "outstanding_principal": "30000",
+    "interest": "1500.00",
+    "penalty": "300",
+    "fees": "0",
+    "overdue_since": "2025-06-01",
+    "is_assignee": "no",
+    "debtor_notified": "",
+}
+
+
+@pytest.fixture
+def org(app: Flask):
+    return make_mediation_org()
+
+
+@pytest.fixture
+def mediators(org) -> list[User]:
+    return [make_user(Role.MEDIATOR, mediation_org=org, name=n) for n in ("甲调解员", "乙调解员")]
+
+
+@pytest.fixture
+def creditor(browser: Browser) -> User:
+    user = make_user(Role.CREDITOR)
+    assert browser.login(user.email, PASSWORD).status_code == 302
+    return user
+
+
+def _post(browser: Browser, action: str, **changes: str):
+    data = {**GOOD, "mediation_org_id": str(_org_id()), "action": action, **changes}
+    return browser.submit("/cases/new", data, page="/cases/new")
+
+
+def _org_id() -> int:
+    return db.session.scalar(select(func.min(Case.mediation_org_id)).select_from(Case)) or (
+        db.session.execute(db.text("SELECT min(id) FROM mediation_organisations")).scalar_one()
+    )
+
+
+def _cases() -> list[Case]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Case).order_by(Case.id)))
+
+
+def test_a_draft_is_saved_and_can_be_finished_later(browser: Browser, creditor, mediators) -> None:
+    response = _post(browser, "draft", interest="", penalty="", overdue_since="")
+    assert response.status_code == 302
+    (case,) = _cases()
+    assert case.state == CaseState.DRAFT
+    assert case.reference.startswith("HZ-2026-") and case.reference.endswith(f"{case.id:06d}")
+    assert case.debtor_id_masked == "110105********002X"
+    assert case.interest is None
+    page = browser.get(f"/cases/{case.id}/edit").get_data(as_text=True)
+    assert 'value="30000.00"' in page
+    finished = browser.submit(
+        f"/cases/{case.id}/edit",
+        {**GOOD, "mediation_org_id": str(case.mediation_org_id), "action": "submit"},
+        page=f"/cases/{case.id}/edit",
+    )
+    assert finished.status_code == 302
+    (case,) = _cases()
+    assert case.state == CaseState.SUBMITTED
+    assert case.claim_total == Decimal("31800.00")
+    assert case.mediator_id in {m.id for m in mediators}
+
+
+def test_the_id_number_is_encrypted_at_rest(browser: Browser, creditor, mediators) -> None:
+    _post(browser, "draft")
+    raw = db.session.execute(db.text("SELECT debtor_id_number FROM cases")).scalar_one()
+    assert "11010519491231002X" not in raw
+    assert _cases()[0].debtor_id_number == "11010519491231002X"
+    assert "11010519491231002X" not in browser.get(f"/cases/{_cases()[0].id}").get_data(
+        as_text=True
+    )
+
+
+def test_submitted_claim_is_locked(browser: Browser, creditor, mediators) -> None:
+    _post(browser, "submit")
+    (case,) = _cases()
+    assert browser.get(f"/cases/{case.id}/edit").status_code == 404
+    response = browser.submit(
+        f"/cases/{case.id}/edit", {**GOOD, "interest": "1", "action": "draft"}, page="/cases"
+    )
+    assert response.status_code == 404
+    assert _cases()[0].interest == Decimal("1500.00")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("debtor_id_number", "110105194912310021", "GB 11643"),
+        ("debtor_id_number", "1101051949123", "18"),
+        ("debtor_phone", "12345678901", "11 位"),
+        ("debtor_email", "not-an-email", "邮箱"),
+        ("interest", "-1", "金额"),
+        ("interest", "0.001", "两位小数"),
+        ("interest", "1e9999", "金额"),
+        ("interest", "NaN", "金额"),
+        ("interest", "一万", "金额"),
+        ("outstanding_principal", "0", "大于零"),
+        ("contract_date", "2099-01-01", "未来"),
+        ("overdue_since", "2024-02-01", "合同订立之前"),
+    ],
+)
+def test_bad_input_rerenders_with_a_clear_message_and_saves_nothing(
+    browser: Browser, creditor, mediators, field: str, value: str, message: str
+) -> None:
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    response = _post(browser, "submit", **{field: value})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html, field
+    assert f'value="{GOOD["debtor_name"]}"' in html  # what was typed stays
+    assert _cases() == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
+def test_submission_needs_every_field(browser: Browser, creditor, mediators) -> None:
+    response = _post(browser, "submit", fees="", contract_number="")
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).count("此项为必填项") == 2
+    assert _cases() == []
+
+
+def test_private_loan_over_the_cap_is_blocked_with_the_finding(
+    app: Flask, browser: Browser
+) -> None:
+    make_mediation_org()
+    lender = make_user(
+        Role.CREDITOR, creditor_org=make_creditor_org(licence_type=LicenceType.PRIVATE_LENDER)
+    )
+    browser.login(lender.email, PASSWORD)
+    response = _post(
+        browser, "submit", contract_date="2025-06-01", annual_rate="18", overdue_since="2025-09-01"
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "12.00%" in html  # 4 × LPR 3.00% in force on 2025-06-01
+    (case,) = _cases()  # kept as a draft so nothing typed is lost
+    assert case.state == CaseState.DRAFT
+
+
+def test_bank_at_the_same_rate_gets_a_warning_not_a_block(browser: Browser, creditor, mediators):
+    response = _post(
+        browser, "submit", contract_date="2025-06-01", annual_rate="30", overdue_since="2025-09-01"
+    )
+    assert response.status_code == 302
+    (case,) = _cases()
+    assert case.state == CaseState.SUBMITTED
+    page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "finding-warn" in page
+
+
+def test_assignee_must_give_the_assignment_details(browser: Browser, creditor, mediators) -> None:
+    response = _post(browser, "submit", is_assignee="yes")
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).count("此项为必填项") == 3
+
+
+def test_case_goes_to_the_mediator_with_fewest_open_cases(app: Flask, org, mediators) -> None:
+    from app.cases.lifecycle import pick_mediator
+
+    busy, free = mediators
+    for _ in range(2):
+        make_case(mediator=busy)
+    make_case(mediator=free, state=CaseState.CLOSED_NOT_MEDIATED)
+    case = make_case(mediation_org_id=org.id, state=CaseState.SUBMITTED)
+    assert pick_mediator(case) == free
+
+
+def test_a_declared_conflict_keeps_the_case_away(app: Flask, org, mediators) -> None:
+    from app.cases.lifecycle import pick_mediator
+
+    first, second = mediators
+    creditor = make_user(Role.CREDITOR)
+    db.session.add(
+        MediatorConflict(
+            mediator_id=first.id, creditor_org_id=creditor.creditor_org_id, reason="前雇主"
+        )
+    )
+    db.session.commit()
+    for _ in range(3):
+        make_case(mediator=second)  # busier, but the only one without a conflict
+    case = make_case(creditor=creditor, mediation_org_id=org.id)
+    assert pick_mediator(case) == second
+
+
+def test_creditor_lists_only_its_organisations_cases(browser: Browser, creditor) -> None:
+    mine = make_case(creditor=creditor)
+    theirs = make_case()
+    page = browser.get("/cases").get_data(as_text=True)
+    assert mine.reference in page
+    assert theirs.reference not in page
+
+
+@pytest.mark.parametrize("url", ["/cases/{id}", "/cases/{id}/edit", "/cases/{id}/evidence/1"])
+def test_another_creditor_guessing_ids_gets_404(browser: Browser, creditor, url: str) -> None:
+    other = make_case(state=CaseState.DRAFT)
+    assert browser.get(url.format(id=other.id)).status_code == 404
+
+
+def test_a_draft_is_invisible_to_the_mediation_side(app: Flask, org) -> None:
+    admin = make_user(Role.ADMIN, mediation_org=org)
+    draft = make_case(mediation_org_id=org.id, state=CaseState.DRAFT)
+    browser = Browser(app.test_client())
+    browser.login(admin.email, PASSWORD)
+    assert browser.get(f"/cases/{draft.id}").status_code == 404

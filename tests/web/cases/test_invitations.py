@@ -1,0 +1,279 @@
+"""The mediator accepts; the debtor is invited, proves who they are, consents and joins —
+or declines. Links work once and expire; codes expire and allow five tries."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.core import clock
+from app.extensions import db
+from app.models import AuditEvent, Case, Consent, Invitation, OneTimeCode, OutboundMessage
+from app.models.notifications import Channel
+from app.models.users import Role, User
+from app.rules.cases import CaseState
+from tests.factories import PASSWORD, make_case, make_user
+from tests.helpers import Browser
+
+DEBTOR_PASSWORD = "my own secret 2026"
+
+
+@pytest.fixture
+def mediator(app: Flask) -> User:
+    return make_user(Role.MEDIATOR)
+
+
+@pytest.fixture
+def case(mediator: User) -> Case:
+    return make_case(mediator=mediator)
+
+
+def accept(app: Flask, mediator: User, case: Case):
+    browser = Browser(app.test_client())
+    browser.login(mediator.email, PASSWORD)
+    return browser.submit(f"/cases/{case.id}/accept", page=f"/cases/{case.id}")
+
+
+def _messages(channel: Channel | None = None) -> list[OutboundMessage]:
+    db.session.expire_all()
+    stmt = select(OutboundMessage).order_by(OutboundMessage.id)
+    if channel:
+        stmt = stmt.where(OutboundMessage.channel == channel)
+    return list(db.session.scalars(stmt))
+
+
+def invitation_token() -> str:
+    body = [m for m in _messages(Channel.EMAIL) if m.template == "invitation"][-1].body
+    match = re.search(r"/invite/([A-Za-z0-9_\-]+)", body)
+    assert match
+    return match.group(1)
+
+
+def latest_code() -> str:
+    body = [m for m in _messages() if m.template == "one_time_code"][-1].body
+    match = re.search(r"(?<![\d-])(\d{6})(?!\d)", body)  # not the HZ-2026-000001 reference
+    assert match
+    return match.group(1)
+
+
+def confirm_identity(debtor: Browser, token: str, suffix: str = "31002X"):
+    page = f"/invite/{token}"
+    debtor.submit(f"/invite/{token}/identity", {"id_suffix": suffix, "channel": "sms"}, page=page)
+    return debtor.submit(f"/invite/{token}/code", {"code": latest_code()}, page=page)
+
+
+def join(debtor: Browser, consents=("share_organisation", "share_creditor", "e_service")):
+    return debtor.client.post(
+        "/invite/join",
+        data={
+            "csrf_token": debtor.token("/invite/join"),
+            "password": DEBTOR_PASSWORD,
+            "confirm": DEBTOR_PASSWORD,
+            "consent": list(consents),
+        },
+    )
+
+
+def test_accepting_invites_the_debtor_by_email_and_sms(app: Flask, mediator, case) -> None:
+    assert accept(app, mediator, case).status_code == 302
+    db.session.refresh(case)
+    assert case.state == CaseState.INVITED
+    email, sms = _messages(Channel.EMAIL)[0], _messages(Channel.SMS)[0]
+    assert email.address == "debtor@example.com" and sms.address == "13800138001"
+    for message in (email, sms):
+        assert case.reference in message.body
+        assert case.mediation_org.name in message.body
+        assert "/invite/" in message.body
+    invitation = db.session.scalars(select(Invitation)).one()
+    assert invitation.expires_at - invitation.created_at == timedelta(days=14)
+    assert invitation_token() not in invitation.token_hash
+
+
+def test_the_whole_way_in(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    start = debtor.get(f"/invite/{token}")
+    assert start.status_code == 200 and case.reference in start.get_data(as_text=True)
+    assert confirm_identity(debtor, token).headers["Location"] == "/invite/join"
+    response = join(debtor)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{case.id}"
+    page = debtor.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "31,800.00" in page and "11010519491231002X" not in page
+    db.session.expire_all()
+    assert case.state == CaseState.NEGOTIATING
+    user = db.session.get(User, case.debtor_user_id)
+    assert user.role == Role.DEBTOR and user.phone == "13800138001"
+    kinds = {c.kind: c.text_version for c in db.session.scalars(select(Consent))}
+    assert kinds == {
+        "share_organisation": "2026-11",
+        "share_creditor": "2026-11",
+        "e_service": "2026-11",
+    }
+    again = Browser(app.test_client())
+    assert again.login("13800138001", DEBTOR_PASSWORD).headers["Location"] == "/debtor"
+
+
+def test_the_link_works_once(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    confirm_identity(Browser(app.test_client()), token)
+    second = Browser(app.test_client())
+    response = second.get(f"/invite/{token}")
+    assert response.status_code == 410
+    assert "已被使用" in response.get_data(as_text=True)
+
+
+def test_an_expired_link_is_refused(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    invitation = db.session.scalars(select(Invitation)).one()
+    invitation.expires_at = clock.now() - timedelta(seconds=1)
+    db.session.commit()
+    response = Browser(app.test_client()).get(f"/invite/{invitation_token()}")
+    assert response.status_code == 410
+    assert "已过期" in response.get_data(as_text=True)
+
+
+def test_an_unknown_link_is_404(app: Flask) -> None:
+    assert Browser(app.test_client()).get("/invite/not-a-real-token").status_code == 404
+
+
+def test_five_wrong_id_answers_revoke_the_link(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    for _ in range(4):
+        r = debtor.submit(
+            f"/invite/{token}/identity",
+            {"id_suffix": "000000", "channel": "sms"},
+            page=f"/invite/{token}",
+        )
+        assert r.status_code == 400
+    fifth = debtor.submit(
+        f"/invite/{token}/identity", {"id_suffix": "000000", "channel": "sms"}, page="/login"
+    )
+    assert fifth.status_code == 410
+    assert debtor.get(f"/invite/{token}").status_code == 410
+
+
+def test_a_sixth_code_attempt_is_refused_even_if_right(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    debtor.submit(
+        f"/invite/{token}/identity",
+        {"id_suffix": "31002x", "channel": "sms"},
+        page=f"/invite/{token}",
+    )
+    code = latest_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        assert (
+            debtor.submit(f"/invite/{token}/code", {"code": wrong}, page="/login").status_code
+            == 400
+        )
+    sixth = debtor.submit(f"/invite/{token}/code", {"code": code}, page="/login")
+    assert sixth.status_code == 400
+    assert "错误次数过多" in sixth.get_data(as_text=True)
+    assert db.session.scalars(select(OneTimeCode)).one().attempts == 5
+
+
+def test_a_code_expires_after_ten_minutes(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    debtor.submit(
+        f"/invite/{token}/identity",
+        {"id_suffix": "31002X", "channel": "email"},
+        page=f"/invite/{token}",
+    )
+    otp = db.session.scalars(select(OneTimeCode)).one()
+    assert otp.expires_at - otp.created_at == timedelta(minutes=10)
+    otp.expires_at = clock.now() - timedelta(seconds=1)
+    db.session.commit()
+    response = debtor.submit(f"/invite/{token}/code", {"code": latest_code()}, page="/login")
+    assert response.status_code == 400
+    assert "已过期" in response.get_data(as_text=True)
+
+
+def test_joining_needs_the_required_consents(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    response = join(debtor, consents=("e_service",))
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert case.state == CaseState.INVITED
+    assert db.session.scalars(select(Consent)).all() == []
+
+
+def test_the_debtor_may_decline_which_closes_the_case(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    empty = debtor.submit("/invite/decline", {"reason": " "}, page="/invite/join")
+    assert empty.status_code == 400
+    response = debtor.submit("/invite/decline", {"reason": "已经还清"}, page="/invite/join")
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert case.state == CaseState.CLOSED_NOT_MEDIATED
+    assert case.close_reason == "已经还清"
+    actions = set(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id))
+    )
+    assert {
+        "case:accept",
+        "case:invite",
+        "invitation:identity:confirm",
+        "case:debtor:decline",
+    } <= actions
+
+
+def test_a_debtor_sees_only_their_own_case(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    join(debtor)
+    other = make_case(
+        mediator=mediator, state=CaseState.NEGOTIATING, debtor_user_id=make_user(Role.DEBTOR).id
+    )
+    assert debtor.get(f"/cases/{other.id}").status_code == 404
+    assert debtor.get(f"/cases/{case.id}").status_code == 200
+
+
+def test_only_the_assigned_mediator_may_accept(app: Flask, case) -> None:
+    colleague = make_user(Role.MEDIATOR, mediation_org_id=case.mediation_org_id)
+    browser = Browser(app.test_client())
+    browser.login(colleague.email, PASSWORD)
+    assert browser.submit(f"/cases/{case.id}/accept", page="/login").status_code == 404
+    db.session.refresh(case)
+    assert case.state == CaseState.SUBMITTED
+
+
+def test_decline_needs_a_reason_and_passes_the_case_on(app: Flask, mediator, case) -> None:
+    successor = make_user(Role.MEDIATOR, mediation_org_id=case.mediation_org_id)
+    browser = Browser(app.test_client())
+    browser.login(mediator.email, PASSWORD)
+    browser.submit(f"/cases/{case.id}/decline", {"reason": ""}, page="/login")
+    db.session.refresh(case)
+    assert case.mediator_id == mediator.id
+    browser.submit(f"/cases/{case.id}/decline", {"reason": "与债权人有利害关系"}, page="/login")
+    db.session.refresh(case)
+    assert case.mediator_id == successor.id and case.state == CaseState.SUBMITTED
+
+
+def test_deadlines_follow_the_stage(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    db.session.refresh(case)
+    invitation = db.session.scalars(select(Invitation)).one()
+    assert case.next_deadline == (invitation.expires_at + timedelta(hours=8)).date()
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    join(debtor)
+    db.session.refresh(case)
+    assert case.next_deadline == (case.accepted_at + timedelta(days=30, hours=8)).date()
