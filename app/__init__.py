@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, session
-from flask_login import current_user
+from flask import Flask, session
 
+from app import features, models  # noqa: F401  (models: every table in the metadata)
+from app.accounts.auth import load_session_user
+from app.cases.panels import register_panels
+from app.cli import register_cli
 from app.config import PROJECT_ROOT, Settings
-from app.core import pii
+from app.core import clock, pii
+from app.core.locale import select_locale
 from app.extensions import babel, csrf, db, login_manager, migrate
-
-SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
-LOCALE_COOKIE = "concord_lang"
+from app.web import register_web
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -26,6 +28,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update(config)
     pii.configure(settings.pii_key)
+    clock.configure(settings.timezone)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -33,30 +36,15 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
-    from app import models  # noqa: F401  (register every model with the metadata)
-    from app.web import register_web
-
     register_web(app)
-
-    from app.cli import register_cli
-
+    for blueprint in features.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    register_panels(features.CASE_PANELS)
     register_cli(app)
     return app
 
 
-def select_locale() -> str:
-    if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
-        return str(current_user.locale)
-    chosen = request.cookies.get(LOCALE_COOKIE)
-    if chosen in SUPPORTED_LOCALES:
-        return str(chosen)
-    # Concord serves mainland China: Chinese unless the person chose otherwise.
-    return "zh_Hans_CN"
-
-
 def _init_login(app: Flask) -> None:
-    from app.accounts.auth import load_session_user
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

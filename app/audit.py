@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -21,12 +24,161 @@ from app.models.audit import AuditEvent
 from app.models.users import User
 from app.rules.hashchain import GENESIS, EventContent, canonical_data, event_hash
 
+
+class AuditAction(StrEnum):
+    """Every kind of event in the log, named ``resource:action``. The values are hashed
+    into the chain: an existing value is never renamed (old rows keep their words)."""
+
+    AUTH_LOGIN = "auth:login"
+    AUTH_LOGOUT = "auth:logout"
+    ACCOUNT_PASSWORD_CHANGE = "account:password:change"  # noqa: S105 (an event name)
+    ACCOUNT_LOCALE_SET = "account:locale:set"
+    ORGANISATION_CREATE = "organisation:create"
+    ORGANISATION_UPDATE = "organisation:update"
+    CREDITOR_ORG_CREATE = "creditor_org:create"
+    CREDITOR_ORG_UPDATE = "creditor_org:update"
+    LPR_SET = "lpr:set"
+    USER_CREATE = "user:create"
+    USER_LOCK = "user:lock"
+    USER_UNLOCK = "user:unlock"
+    CALENDAR_OVERRIDE_SET = "calendar:override:set"
+    CALENDAR_OVERRIDE_REMOVE = "calendar:override:remove"
+    CALENDAR_YEAR_COMPLETE = "calendar:year:complete"
+    CASE_CREATE = "case:create"
+    CASE_DRAFT_UPDATE = "case:draft:update"
+    CASE_SUBMIT = "case:submit"
+    CASE_ACCEPT = "case:accept"
+    CASE_DECLINE = "case:decline"
+    CASE_REASSIGN = "case:reassign"
+    CASE_INVITE = "case:invite"
+    CASE_EVIDENCE_UPLOAD = "case:evidence:upload"
+    CASE_EVIDENCE_DOWNLOAD = "case:evidence:download"
+    INVITATION_IDENTITY_CONFIRM = "invitation:identity:confirm"
+    INVITATION_REVOKE = "invitation:revoke"
+    CASE_DEBTOR_JOIN = "case:debtor:join"
+    CASE_DEBTOR_DECLINE = "case:debtor:decline"
+    CONTACT_SENT = "contact:sent"
+    MEDIATOR_CONFLICT_DECLARE = "mediator:conflict:declare"
+    CASE_OBJECTION_RAISE = "case:objection:raise"
+    CASE_OBJECTION_ANSWER = "case:objection:answer"
+    CASE_OBJECTION_RESOLVE = "case:objection:resolve"
+    CASE_OBJECTION_WITHDRAW = "case:objection:withdraw"
+    CASE_STATEMENT_SUBMIT = "case:statement:submit"
+    CASE_CONSENT_GIVE = "case:consent:give"
+    CASE_CONSENT_WITHDRAW = "case:consent:withdraw"
+    CASE_PROPOSAL_SUBMIT = "case:proposal:submit"
+    CASE_PROPOSAL_COUNTER = "case:proposal:counter"
+    CASE_PROPOSAL_ACCEPT = "case:proposal:accept"
+    CASE_PROPOSAL_REJECT = "case:proposal:reject"
+    CASE_PROPOSAL_WITHDRAW = "case:proposal:withdraw"
+    CASE_AGREEMENT_DRAFT = "case:agreement:draft"
+    CASE_AGREEMENT_RENDER = "case:agreement:render"
+    CASE_AGREEMENT_CODE = "case:agreement:code"
+    CASE_AGREEMENT_SIGN = "case:agreement:sign"
+    CASE_AGREEMENT_IN_FORCE = "case:agreement:in_force"
+    CASE_AGREEMENT_DOWNLOAD = "case:agreement:download"
+    CASE_CONFIRMATION_ACKNOWLEDGE = "case:confirmation:acknowledge"
+    CASE_CONFIRMATION_RELEASE = "case:confirmation:release"
+    CASE_CONFIRMATION_CODE = "case:confirmation:code"
+    CASE_CONFIRMATION_SIGN = "case:confirmation:sign"
+    CASE_CONFIRMATION_READY = "case:confirmation:ready"
+    CASE_CONFIRMATION_FILE = "case:confirmation:file"
+    CASE_CONFIRMATION_RULING = "case:confirmation:ruling"
+    CASE_CONFIRMATION_REMEDIATE = "case:confirmation:remediate"
+    CASE_CONFIRMATION_REMINDER = "case:confirmation:reminder"
+    CASE_PACKAGE_RENDER = "case:package:render"
+    CASE_PACKAGE_FAIL = "case:package:fail"
+    CASE_PACKAGE_DOWNLOAD = "case:package:download"
+    CONTACT_FAILED = "contact:failed"
+
+
+ACTION_LABELS = {
+    AuditAction.AUTH_LOGIN: _l("Signed in"),
+    AuditAction.AUTH_LOGOUT: _l("Signed out"),
+    AuditAction.ACCOUNT_PASSWORD_CHANGE: _l("Changed the password"),
+    AuditAction.ACCOUNT_LOCALE_SET: _l("Changed the language"),
+    AuditAction.ORGANISATION_CREATE: _l("Registered the mediation organisation"),
+    AuditAction.ORGANISATION_UPDATE: _l("Updated the organisation's details"),
+    AuditAction.CREDITOR_ORG_CREATE: _l("Registered a creditor organisation"),
+    AuditAction.CREDITOR_ORG_UPDATE: _l("Updated a creditor organisation"),
+    AuditAction.LPR_SET: _l("Entered a one-year LPR fixing"),
+    AuditAction.USER_CREATE: _l("Opened an account"),
+    AuditAction.USER_LOCK: _l("Locked an account"),
+    AuditAction.USER_UNLOCK: _l("Unlocked an account"),
+    AuditAction.CALENDAR_OVERRIDE_SET: _l("Entered a day in the legal calendar"),
+    AuditAction.CALENDAR_OVERRIDE_REMOVE: _l("Removed a day from the legal calendar"),
+    AuditAction.CALENDAR_YEAR_COMPLETE: _l("Marked a year's holidays as complete"),
+    AuditAction.CASE_CREATE: _l("Case opened as a draft"),
+    AuditAction.CASE_DRAFT_UPDATE: _l("Draft updated"),
+    AuditAction.CASE_SUBMIT: _l("Claim submitted and checked"),
+    AuditAction.CASE_ACCEPT: _l("Mediator accepted the case"),
+    AuditAction.CASE_DECLINE: _l("A mediator declined the case"),
+    AuditAction.CASE_REASSIGN: _l("Case reassigned"),
+    AuditAction.CASE_INVITE: _l("Debtor invited"),
+    AuditAction.CASE_EVIDENCE_UPLOAD: _l("Evidence added"),
+    AuditAction.CASE_EVIDENCE_DOWNLOAD: _l("Evidence downloaded"),
+    AuditAction.INVITATION_IDENTITY_CONFIRM: _l("Debtor confirmed their identity"),
+    AuditAction.INVITATION_REVOKE: _l("Invitation link revoked"),
+    AuditAction.CASE_DEBTOR_JOIN: _l("Debtor joined the mediation"),
+    AuditAction.CASE_DEBTOR_DECLINE: _l("Debtor declined mediation; case closed"),
+    AuditAction.CONTACT_SENT: _l("Message delivered"),
+    AuditAction.MEDIATOR_CONFLICT_DECLARE: _l("Declared a conflict of interest"),
+    AuditAction.CASE_OBJECTION_RAISE: _l("Debtor objected to a claim item"),
+    AuditAction.CASE_OBJECTION_ANSWER: _l("Creditor answered an objection"),
+    AuditAction.CASE_OBJECTION_RESOLVE: _l("Mediator resolved an objection"),
+    AuditAction.CASE_OBJECTION_WITHDRAW: _l("Debtor withdrew an objection"),
+    AuditAction.CASE_STATEMENT_SUBMIT: _l("Debtor submitted an income-and-spending statement"),
+    AuditAction.CASE_CONSENT_GIVE: _l("Consent given"),
+    AuditAction.CASE_CONSENT_WITHDRAW: _l("Consent withdrawn"),
+    AuditAction.CASE_PROPOSAL_SUBMIT: _l("New proposal"),
+    AuditAction.CASE_PROPOSAL_COUNTER: _l("Counter-proposal"),
+    AuditAction.CASE_PROPOSAL_ACCEPT: _l("Proposal accepted"),
+    AuditAction.CASE_PROPOSAL_REJECT: _l("Proposal rejected"),
+    AuditAction.CASE_PROPOSAL_WITHDRAW: _l("Proposal withdrawn"),
+    AuditAction.CASE_AGREEMENT_DRAFT: _l("Mediator drafted the agreement"),
+    AuditAction.CASE_AGREEMENT_RENDER: _l("Agreement document prepared"),
+    AuditAction.CASE_AGREEMENT_CODE: _l("One-time code sent for signing"),
+    AuditAction.CASE_AGREEMENT_SIGN: _l("Agreement signed"),
+    AuditAction.CASE_AGREEMENT_IN_FORCE: _l("Agreement took effect"),
+    AuditAction.CASE_AGREEMENT_DOWNLOAD: _l("Agreement downloaded"),
+    AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE: _l("Mediator acknowledged pre-check warnings"),
+    AuditAction.CASE_CONFIRMATION_RELEASE: _l("Judicial confirmation package released"),
+    AuditAction.CASE_CONFIRMATION_CODE: _l("One-time code sent for signing"),
+    AuditAction.CASE_CONFIRMATION_SIGN: _l("Application for judicial confirmation signed"),
+    AuditAction.CASE_CONFIRMATION_READY: _l("Application signed by both parties"),
+    AuditAction.CASE_CONFIRMATION_FILE: _l("Application filed with the court"),
+    AuditAction.CASE_CONFIRMATION_RULING: _l("Court ruling recorded"),
+    AuditAction.CASE_CONFIRMATION_REMEDIATE: _l("Mediation reopened after the court's refusal"),
+    AuditAction.CASE_CONFIRMATION_REMINDER: _l("Deadline reminder sent"),
+    AuditAction.CASE_PACKAGE_RENDER: _l("Package assembled"),
+    AuditAction.CASE_PACKAGE_FAIL: _l("Package could not be assembled"),
+    AuditAction.CASE_PACKAGE_DOWNLOAD: _l("Package downloaded"),
+}
+
+
+def action_label(action: str) -> str:
+    """An event's kind in the reader's language."""
+    label = ACTION_LABELS.get(action)  # type: ignore[call-overload]
+    return str(label) if label is not None else _("Recorded event: %(action)s", action=action)
+
+
+_AUDIT_REASONS = {
+    "previous-hash link broken": _l("the link to the previous event is broken"),
+    "case chain link broken": _l("the link to the case's previous event is broken"),
+    "content does not match its hash": _l("the event's content no longer matches its hash"),
+}
+
+
+def audit_reason_label(reason: str) -> str:
+    return str(_AUDIT_REASONS.get(reason, reason))
+
+
 # An arbitrary constant: the PostgreSQL advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 0x436F6E63
 
 
 def record(
-    action: str,
+    action: AuditAction | str,
     *,
     actor: User | None,
     object_type: str,

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from app import audit
 from app.documents import cli as documents_cli
+from app.documents.issued import lookup_issued
 
 
 def register_cli(app: Flask) -> None:
@@ -36,6 +37,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Create the demo organisations and accounts (running it again changes nothing)."""
+        # The demo seeder is not part of the running application: it loads only here.
         from app.demo.seed import DEMO_PASSWORD, seed
 
         accounts, created, notes = seed()
@@ -48,7 +50,6 @@ def register_cli(app: Flask) -> None:
 
 
 def _issued_facts(sha256: str) -> dict[str, object] | None:
-    from app.documents.issued import lookup_issued
 
     facts = lookup_issued(sha256)
     if facts is None:

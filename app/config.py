@@ -45,6 +45,8 @@ class Settings:
     secret_key: str
     database_url: str
     redis_url: str
+    # Run background tasks inline, in the caller (tests; HUEY_IMMEDIATE=1).
+    queue_immediate: bool
     storage_path: Path
     max_upload_mb: int
     timezone: str
@@ -111,6 +113,7 @@ class Settings:
             "secret_key": secret_key,
             "database_url": _normalise_db_url(database_url),
             "redis_url": _env("REDIS_URL"),
+            "queue_immediate": _env("HUEY_IMMEDIATE") == "1",
             "storage_path": Path(_env("STORAGE_PATH") or instance / "storage"),
             "max_upload_mb": _env_int("MAX_UPLOAD_MB", 20),
             "timezone": _env("TIMEZONE", "Asia/Shanghai"),

@@ -14,7 +14,6 @@ from flask_login import current_user
 from app.access import Permission, can, requires, requires_object
 from app.agreements import drafting as service
 from app.agreements.drafting import AgreementConflict, AgreementError, DraftInput
-from app.cases.panels import case_panel
 from app.core.messages import FIELD_ERRORS
 from app.documents import issued as documents
 from app.extensions import db
@@ -106,7 +105,6 @@ def _message(code: str) -> str:
     return str(ERRORS.get(code, ERRORS["conflict"]))
 
 
-@case_panel
 def agreement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     """Where the agreement stands: the current version, who signed when, the PDF, and the
     one next step this viewer may take (draft, sign)."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import audit
+from app.audit import AuditAction
 from app.core import clock
-from app.core.storage import BlobStore, StorageRefused
+from app.core.storage import StorageRefused, blob_store, max_upload_bytes
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
@@ -18,14 +19,7 @@ from app.models.users import User
 MAX_DESCRIPTION = 300
 
 
-def blob_store() -> BlobStore:
-    return BlobStore(current_app.config["SETTINGS"].storage_path)
-
-
-def max_upload_bytes() -> int:
-    return int(current_app.config["SETTINGS"].max_upload_mb) * 1024 * 1024
-
-
+@use_case
 def add_evidence(
     actor: User,
     case: Case,
@@ -60,7 +54,7 @@ def add_evidence(
     case.last_activity_at = clock.now()
     db.session.flush()
     audit.record(
-        "case:evidence:upload",
+        AuditAction.CASE_EVIDENCE_UPLOAD,
         actor=actor,
         object_type="evidence",
         object_id=evidence.id,
@@ -73,7 +67,6 @@ def add_evidence(
             "supersedes": supersedes_id,
         },
     )
-    db.session.commit()
     return evidence
 
 
@@ -85,13 +78,13 @@ def evidence_of(case: Case) -> list[EvidenceFile]:
     )
 
 
+@use_case
 def record_download(actor: User, evidence: EvidenceFile) -> None:
     audit.record(
-        "case:evidence:download",
+        AuditAction.CASE_EVIDENCE_DOWNLOAD,
         actor=actor,
         object_type="evidence",
         object_id=evidence.id,
         case_id=evidence.case_id,
         data={"sha256": evidence.sha256},
     )
-    db.session.commit()

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import InvalidInput
+
 CHUNK = 64 * 1024
 
 # Magic numbers of the only types accepted as evidence.
@@ -20,12 +25,16 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class StorageRefused(ValueError):
-    """The file is refused; ``code`` is ``file_type``, ``file_too_large`` or ``file_empty``."""
+class StorageRefused(InvalidInput):
+    """The file is refused; ``code`` is ``file_type``, ``file_too_large`` (with ``mb``, the
+    limit) or ``file_empty``."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    messages = {
+        "file_type": _l("Only PDF, JPEG and PNG files are accepted (checked by their content)."),
+        "file_too_large": _l("The file is larger than the limit of %(mb)s MB."),
+        "file_empty": _l("The file is empty."),
+        "unknown_evidence": _l("Choose a file of this case to correct."),
+    }
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,8 @@ class BlobStore:
                             raise StorageRefused("file_type")
                     size += len(chunk)
                     if size > max_bytes:
-                        raise StorageRefused("file_too_large")
+                        limit_mb = max(1, max_bytes // (1024 * 1024))
+                        raise StorageRefused("file_too_large", mb=limit_mb)
                     digest.update(chunk)
                     out.write(chunk)
             if size == 0 or media_type is None:
@@ -93,3 +103,12 @@ class BlobStore:
             while chunk := f.read(CHUNK):
                 digest.update(chunk)
         return digest.hexdigest() == sha256
+
+
+def blob_store() -> BlobStore:
+    """The application's store (``STORAGE_PATH``)."""
+    return BlobStore(current_app.config["SETTINGS"].storage_path)
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["SETTINGS"].max_upload_mb) * 1024 * 1024

@@ -86,17 +86,20 @@ def use_case(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def after_commit(job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run ``job(*args, **kwargs)`` once the current use case has committed (at once when
-    no use case is running: a worker's own step, after its commit)."""
+    """Run ``job(*args, **kwargs)`` once the running use case has committed; never if it
+    rolls back. The same job with the same arguments runs once per transaction, however
+    often it is asked for."""
     session = db.session()
     if not session.info.get(_DEPTH):
-        job(*args, **kwargs)
+        # TRANSITION: becomes an error once every writer is a use case.
+        log.warning("after_commit(%r) outside a use case: skipped", job)
         return
-    session.info.setdefault(_AFTER, []).append((job, args, kwargs))
+    pending = session.info.setdefault(_AFTER, {})
+    pending.setdefault((job, args, tuple(sorted(kwargs.items()))), (job, args, kwargs))
 
 
 def _run_after_commit(session: Session) -> None:
-    for job, args, kwargs in session.info.pop(_AFTER, []):
+    for job, args, kwargs in session.info.pop(_AFTER, {}).values():
         try:
             job(*args, **kwargs)
         except Exception:  # the data is committed; a failed kick is retried by the schedule

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from app.cases.evidence import blob_store
+from app.core.storage import blob_store
 from app.extensions import db
 from app.models.agreements import Agreement, DocumentKind, IssuedDocument
 from app.models.cases import Case

@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
+from app.audit import AuditAction
 from app.cases import evidence as evidence_service
 from app.core import clock
+from app.core.errors import InvalidInput, Refused
+from app.core.parties import CLAIM_ITEMS
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
@@ -29,18 +34,21 @@ from app.models.users import Role, User
 from app.notifications.outbox import queue_message
 from app.notifications.texts import objections as texts
 
-CLAIM_ITEMS = ("principal", "interest", "penalty", "fees")
 MAX_REASON = 4000
 MAX_ANSWER = 4000
 
 
-class ObjectionError(Exception):
-    """Refused by a rule; ``code`` names it (and ``field`` the form field, if any)."""
+class ObjectionRefused(Refused):
+    """The objection's own state does not allow this."""
 
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+    messages = {
+        "closed": _l("This objection is already closed."),
+        "already_answered": _l("This objection has already been answered."),
+        "not_answered": _l("The creditor has not answered this objection yet."),
+        "not_yours": _l("Only the person who raised an objection can withdraw it."),
+        "not_the_debtor": _l("Only the debtor of this case can object to the claim."),
+        "unknown": _l("This objection does not belong to this case."),
+    }
 
 
 @dataclass(frozen=True)
@@ -54,12 +62,13 @@ class Upload:
 def _clean(text: str, field: str, limit: int) -> str:
     text = (text or "").strip()
     if not text:
-        raise ObjectionError("required", field)
+        raise InvalidInput("required", field)
     if len(text) > limit:
-        raise ObjectionError("too_long", field)
+        raise InvalidInput("too_long", field)
     return text
 
 
+@use_case
 def raise_objection(
     actor: User, case: Case, item: str, reason: str, upload: Upload | None = None
 ) -> Objection:
@@ -67,16 +76,16 @@ def raise_objection(
     reason and, optionally, a file of their own (PDF, JPEG or PNG, checked by content).
 
     Everything is checked before anything is written. The file goes through the case's
-    evidence store (:func:`app.cases.evidence.add_evidence`, which commits it with its
-    own audit event), so everyone on the case can download it like any other evidence;
-    the objection, its audit event and the creditor's notifications follow in a second
-    commit. A refused file (``StorageRefused``) therefore leaves nothing behind.
+    evidence store (:func:`app.cases.evidence.add_evidence`, with its own audit event), so
+    everyone on the case can download it like any other evidence; the file, the objection,
+    their audit events and the creditor's notifications are one transaction, so a refused
+    file (``StorageRefused``) leaves nothing behind.
     """
     if item not in CLAIM_ITEMS:
-        raise ObjectionError("choice", "item")
+        raise InvalidInput("choice", "item")
     reason = _clean(reason, "reason", MAX_REASON)
     if case.debtor_user_id != actor.id:
-        raise ObjectionError("not_the_debtor")
+        raise ObjectionRefused("not_the_debtor")
     evidence: EvidenceFile | None = None
     if upload is not None:
         evidence = evidence_service.add_evidence(
@@ -99,63 +108,68 @@ def raise_objection(
     case.last_activity_at = clock.now()
     db.session.flush()
     _record(
-        "case:objection:raise", actor, objection, {"item": item, "evidence": objection.evidence_id}
+        AuditAction.CASE_OBJECTION_RAISE,
+        actor,
+        objection,
+        {"item": item, "evidence": objection.evidence_id},
     )
     _notify_creditor(case)
-    db.session.commit()
     return objection
 
 
+@use_case
 def answer_objection(actor: User, case: Case, objection: Objection, answer: str) -> None:
     """The creditor answers an open objection, once; the debtor is told (contact rules)."""
     answer = _clean(answer, "answer", MAX_ANSWER)
     _check_open(case, objection)
     if objection.answer is not None:
-        raise ObjectionError("already_answered")
+        raise ObjectionRefused("already_answered")
     objection.answer = answer
     objection.answered_by_id = actor.id
     objection.answered_at = clock.now()
     case.last_activity_at = clock.now()
-    _record("case:objection:answer", actor, objection, {"item": objection.item})
+    _record(AuditAction.CASE_OBJECTION_ANSWER, actor, objection, {"item": objection.item})
     _notify_debtor(case)
-    db.session.commit()
 
 
+@use_case
 def resolve_objection(actor: User, case: Case, objection: Objection) -> None:
     """The mediator closes an objection the creditor has answered: both sides have been
     heard. An unanswered objection cannot be resolved (the creditor must answer first)."""
     _check_open(case, objection)
     if objection.answer is None:
-        raise ObjectionError("not_answered")
-    _close(actor, case, objection, ObjectionStatus.RESOLVED, "case:objection:resolve")
+        raise ObjectionRefused("not_answered")
+    _close(actor, case, objection, ObjectionStatus.RESOLVED, AuditAction.CASE_OBJECTION_RESOLVE)
 
 
+@use_case
 def withdraw_objection(actor: User, case: Case, objection: Objection) -> None:
     """The debtor withdraws their own open objection (answered or not)."""
     _check_open(case, objection)
     if objection.raised_by_id != actor.id:
-        raise ObjectionError("not_yours")
-    _close(actor, case, objection, ObjectionStatus.WITHDRAWN, "case:objection:withdraw")
+        raise ObjectionRefused("not_yours")
+    _close(actor, case, objection, ObjectionStatus.WITHDRAWN, AuditAction.CASE_OBJECTION_WITHDRAW)
 
 
 def _check_open(case: Case, objection: Objection) -> None:
     if objection.case_id != case.id:
-        raise ObjectionError("unknown")
+        raise ObjectionRefused("unknown")
     if objection.status != ObjectionStatus.OPEN:
-        raise ObjectionError("closed")
+        raise ObjectionRefused("closed")
 
 
 def _close(
-    actor: User, case: Case, objection: Objection, status: ObjectionStatus, action: str
+    actor: User, case: Case, objection: Objection, status: ObjectionStatus, action: AuditAction
 ) -> None:
     objection.status = status
     objection.closed_at = clock.now()
     case.last_activity_at = clock.now()
     _record(action, actor, objection, {"item": objection.item})
-    db.session.commit()
 
 
-def _record(action: str, actor: User, objection: Objection, data: dict[str, object]) -> None:
+def _record(
+    action: AuditAction, actor: User, objection: Objection, data: dict[str, object]
+) -> None:
     audit.record(
         action,
         actor=actor,

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select, text
 
 from app import audit
 from app.config import ConfigurationError, Settings
-from app.core import clock
+from app.core import clock, jobs
 from app.extensions import db
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.notifications import channels
@@ -102,6 +102,9 @@ def queue_message(
     )
     db.session.add(message)
     db.session.flush()
+    if due_at <= now:
+        # Due now: the worker sends it right after the commit, not at the next minute.
+        jobs.enqueue("deliver_outbox_now")
     return message
 
 

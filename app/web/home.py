@@ -8,7 +8,8 @@ from werkzeug.wrappers import Response
 
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts.activity import cases_of, colleagues, recent_activity
-from app.core.labels import action_label, licence_label, role_label, state_label
+from app.audit import action_label
+from app.core.parties import licence_label, role_label, state_label
 
 bp = Blueprint("home", __name__)
 

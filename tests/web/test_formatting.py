@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from app.web import local_date, local_datetime
+from app.core.format import local_date, local_datetime
 
 LATE_EVENING_UTC = datetime(2026, 11, 28, 16, 30, tzinfo=UTC)  # 00:30 next day in Beijing
 

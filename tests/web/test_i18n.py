@@ -17,8 +17,8 @@ from flask import Flask, render_template_string
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from app import LOCALE_COOKIE
 from app.config import PROJECT_ROOT
+from app.core.locale import LOCALE_COOKIE
 from app.extensions import db
 from app.models.audit import AuditEvent
 from tests.factories import PASSWORD, make_user

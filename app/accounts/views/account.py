@@ -21,11 +21,11 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app import LOCALE_COOKIE, SUPPORTED_LOCALES
 from app.access import Permission, can, public, requires
 from app.accounts import auth as auth_service
 from app.accounts.views.auth import client_ip, safe_next, session_limits
 from app.cases import lifecycle as case_service
+from app.core.locale import LOCALE_COOKIE, SUPPORTED_LOCALES
 from app.extensions import db
 from app.models.cases import MediatorConflict
 from app.models.organisations import CreditorOrganisation

@@ -19,8 +19,9 @@ from app.access import Permission, can, requires, requires_object
 from app.accounts import organisations as org_service
 from app.accounts.activity import creditor_orgs_with_users, mediation_staff
 from app.accounts.auth import MIN_PASSWORD_LENGTH
+from app.audit import audit_reason_label
 from app.cases import lifecycle as case_service
-from app.core.labels import LICENCE_CHOICES, audit_reason_label, licence_label, role_label
+from app.core.parties import LICENCE_CHOICES, licence_label, role_label
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
@@ -56,7 +57,7 @@ class CreditorOrgForm(FlaskForm):
         _l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=18)]
     )
     licence_type = SelectField(
-        _l("Licence type"), choices=[SelectChoice(k.value, v) for k, v in LICENCE_CHOICES]
+        _l("Licence type"), choices=[SelectChoice(k, v) for k, v in LICENCE_CHOICES]
     )
     address = StringField(_l("Registered address"), validators=[DataRequired(), Length(max=300)])
     legal_representative = StringField(

@@ -29,10 +29,10 @@ from app.cases.forms import rows, values_from_case
 from app.cases.intake import parse_case_form
 from app.cases.panels import render_panels
 from app.cases.timeline import timeline_for
-from app.core.case_labels import evidence_category_choices
-from app.core.labels import state_label
-from app.core.messages import FIELD_ERRORS, RULE_ERRORS
-from app.core.storage import StorageRefused
+from app.core.errors import DomainError, InvalidInput
+from app.core.messages import RULE_ERRORS
+from app.core.parties import evidence_category_choices, state_label
+from app.core.storage import StorageRefused, blob_store
 from app.extensions import db
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
@@ -235,30 +235,24 @@ def upload_evidence(case_id: int) -> Response | tuple[str, int]:
     upload = request.files.get("file")
     category = request.form.get("category", "")
     supersedes = request.form.get("supersedes_id") or None
-    error = None
-    if upload is None or not upload.filename:
-        error = str(FIELD_ERRORS["required"])
-    elif category not in {c.value for c in EvidenceCategory}:
-        error = str(FIELD_ERRORS["choice"])
-    elif supersedes is not None and not supersedes.isdigit():
-        error = str(FIELD_ERRORS["unknown_evidence"])
-    if error is None:
-        assert upload is not None
-        try:
-            evidence_service.add_evidence(
-                _user(),
-                case,
-                upload.stream,
-                upload.filename or "",
-                EvidenceCategory(category),
-                request.form.get("description", ""),
-                int(supersedes) if supersedes else None,
-            )
-        except StorageRefused as err:
-            db.session.rollback()
-            error = str(FIELD_ERRORS.get(err.code, err.code)).replace("%(mb)s", str(_max_mb()))
-    if error is not None:
-        return show(case_id, upload_error=error, status=400)
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput("required", "file")
+        if category not in {c.value for c in EvidenceCategory}:
+            raise InvalidInput("choice", "category")
+        if supersedes is not None and not supersedes.isdigit():
+            raise StorageRefused("unknown_evidence", "supersedes_id")
+        evidence_service.add_evidence(
+            _user(),
+            case,
+            upload.stream,
+            upload.filename or "",
+            EvidenceCategory(category),
+            request.form.get("description", ""),
+            int(supersedes) if supersedes else None,
+        )
+    except DomainError as err:
+        return show(case_id, upload_error=err.message, status=err.status)
     flash(_("The file was added to the case's evidence."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#evidence")
 
@@ -270,7 +264,7 @@ def download_evidence(case_id: int, evidence_id: int) -> Response:
     evidence = db.session.get(EvidenceFile, evidence_id)
     if evidence is None or evidence.case_id != case.id:
         abort(404)
-    path = evidence_service.blob_store().path_for(evidence.sha256)
+    path = blob_store().path_for(evidence.sha256)
     evidence_service.record_download(_user(), evidence)
     # The name is only data: whatever path it pretends to carry, offer its last part.
     name = PurePosixPath(evidence.original_name.replace("\\", "/")).name or "evidence"

@@ -31,7 +31,7 @@ from app.cases.docket import (
     docket,
 )
 from app.cases.lifecycle import today as legal_today
-from app.core.labels import state_label
+from app.core.parties import state_label
 from app.models.users import Role
 from app.rules.cases import OPEN_STATES
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.cases.evidence import blob_store, evidence_of
+from app.cases.evidence import evidence_of
 from app.confirmation.package.content import package_context
 from app.confirmation.package.report import (
     AGREEMENT_TITLE,
@@ -28,6 +28,7 @@ from app.confirmation.package.report import (
     evidence_filename,
     evidence_title,
 )
+from app.core.storage import blob_store
 from app.documents import issued as documents
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementStatus, DocumentKind

@@ -19,7 +19,6 @@ from app.access import Permission, can, requires, requires_object
 from app.agreements.views import ERRORS as AGREEMENT_ERRORS
 from app.calendar.overrides import legal_calendar
 from app.cases.lifecycle import today
-from app.cases.panels import case_panel
 from app.confirmation import release as service
 from app.confirmation import signing
 from app.confirmation.common import ConfirmationConflict, ConfirmationError, current_package
@@ -130,7 +129,6 @@ def _date(value: str) -> date:
 # --- the panel ----------------------------------------------------------------------------
 
 
-@case_panel
 def confirmation_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     """The clock, the package and the court's answer, for the parties and the mediator."""
     if case.state not in _SHOWN_IN or not can(viewer, Permission.PACKAGE_VIEW, case):

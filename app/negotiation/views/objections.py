@@ -8,55 +8,34 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires
-from app.cases.panels import case_panel
 from app.cases.views import cases as cases_web
-from app.core.messages import FIELD_ERRORS
+from app.core.errors import DomainError
+from app.core.format import money
+from app.core.parties import CLAIM_ITEMS, claim_item_label
 from app.core.storage import StorageRefused
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Objection, ObjectionStatus
 from app.models.users import User
 from app.negotiation import objections as objection_service
-from app.negotiation.objections import CLAIM_ITEMS, ObjectionError, Upload
-from app.web import money
+from app.negotiation.objections import Upload
 
 bp = Blueprint("objections", __name__)
 
-ITEM_LABELS = {
-    "principal": _l("Outstanding principal"),
-    "interest": _l("Interest"),
-    "penalty": _l("Penalty / overdue interest"),
-    "fees": _l("Fees"),
-}
 _ITEM_AMOUNTS = {
     "principal": "outstanding_principal",
     "interest": "interest",
     "penalty": "penalty",
     "fees": "fees",
 }
-OBJECTION_ERRORS = {
-    "closed": _l("This objection is already closed."),
-    "already_answered": _l("This objection has already been answered."),
-    "not_answered": _l("The creditor has not answered this objection yet."),
-    "not_yours": _l("Only the person who raised an objection can withdraw it."),
-    "not_the_debtor": _l("Only the debtor of this case can object to the claim."),
-    "conflict": _l("The case changed at the same moment. Please look again and retry."),
-}
 
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-def _error_text(code: str) -> str:
-    text = FIELD_ERRORS.get(code) or OBJECTION_ERRORS.get(code) or code
-    return str(text).replace("%(mb)s", str(cases_web._max_mb()))
 
 
 # --- the panel --------------------------------------------------------------------------
@@ -78,7 +57,7 @@ def _view(case: Case, o: Objection, viewer: User, names: dict[int, str]) -> dict
     form = g.get("objection_form") or {}
     return {
         "id": o.id,
-        "item_label": str(ITEM_LABELS.get(o.item, o.item)),
+        "item_label": claim_item_label(o.item),
         "reason": o.reason,
         "raised_at": o.raised_at,
         "status_key": key,
@@ -104,21 +83,19 @@ def _view(case: Case, o: Objection, viewer: User, names: dict[int, str]) -> dict
             and can(viewer, Permission.OBJECTION_RAISE, case),
         },
         "answer_value": form.get("answer", "") if form.get("answer_for") == o.id else "",
-        "answer_error": _error_text(form["answer_error"])
-        if form.get("answer_for") == o.id
-        else None,
+        "answer_error": form.get("answer_error") if form.get("answer_for") == o.id else None,
     }
 
 
 def _raise_form(case: Case) -> dict[str, Any]:
     form = g.get("objection_form") or {}
     values = form.get("values", {})
-    errors = {k: _error_text(v) for k, v in form.get("errors", {}).items()}
+    errors = form.get("errors", {})
     return {
         "choices": [
             (
                 item,
-                str(ITEM_LABELS[item]),
+                claim_item_label(item),
                 money(getattr(case, _ITEM_AMOUNTS[item])),
                 values.get("item") == item,
             )
@@ -131,7 +108,6 @@ def _raise_form(case: Case) -> dict[str, Any]:
     }
 
 
-@case_panel
 def objections_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     rows = objection_service.objections_of(case)
     may_raise = can(viewer, Permission.OBJECTION_RAISE, case)
@@ -162,14 +138,17 @@ def _objection(case: Case, objection_id: int) -> Objection:
     return objection
 
 
-def _again(case_id: int, status: int, **form: Any) -> tuple[str, int]:
-    """The case page again, with the typed values and the message in the panel (a
-    ``notice`` is a rule's code, put into words once the failed transaction is gone)."""
-    db.session.rollback()
-    if form.get("notice"):
-        form["notice"] = _error_text(form["notice"])
+def _again(case_id: int, err: DomainError, **form: Any) -> tuple[str, int]:
+    """The case page again, with the typed values and the refusal in the panel: next to
+    the field at fault, or as the panel's notice."""
+    if err.field is None:
+        form["notice"] = err.message
+    elif "answer_for" in form:
+        form["answer_error"] = err.message
+    else:
+        form["errors"] = {err.field: err.message}
     g.objection_form = form
-    return cases_web.show(case_id, status=status)
+    return cases_web.show(case_id, status=err.status)
 
 
 def _done(case: Case, message: str) -> Response:
@@ -185,18 +164,12 @@ def create(case_id: int) -> Response | tuple[str, int]:
     reason = request.form.get("reason", "")
     file = request.files.get("evidence")
     upload = Upload(file.stream, file.filename or "") if file and file.filename else None
-    values = {"item": item, "reason": reason}
     try:
         objection_service.raise_objection(_user(), case, item, reason, upload)
-    except ObjectionError as err:
-        if err.field is None:
-            return _again(case_id, 409, notice=err.code)
-        return _again(case_id, 400, values=values, errors={err.field: err.code})
-    except StorageRefused as err:
-        return _again(case_id, 400, values=values, errors={"evidence": err.code})
-    except StaleDataError:
-        return _again(case_id, 409, notice="conflict")
-    cases_web._kick_outbox()
+    except DomainError as err:
+        if isinstance(err, StorageRefused):
+            err.field = "evidence"  # the file the debtor attached
+        return _again(case_id, err, values={"item": item, "reason": reason})
     return _done(case, _("Your objection was recorded. The creditor has been asked to answer."))
 
 
@@ -208,13 +181,8 @@ def answer(case_id: int, objection_id: int) -> Response | tuple[str, int]:
     text = request.form.get("answer", "")
     try:
         objection_service.answer_objection(_user(), case, objection, text)
-    except ObjectionError as err:
-        if err.field is None:
-            return _again(case_id, 409, notice=err.code)
-        return _again(case_id, 400, answer_for=objection.id, answer=text, answer_error=err.code)
-    except StaleDataError:  # answered by a colleague at the same moment: one answer wins
-        return _again(case_id, 409, notice="conflict")
-    cases_web._kick_outbox()
+    except DomainError as err:
+        return _again(case_id, err, answer_for=objection.id, answer=text)
     return _done(case, _("Your answer was recorded. The debtor has been told."))
 
 
@@ -225,10 +193,8 @@ def resolve(case_id: int, objection_id: int) -> Response | tuple[str, int]:
     objection = _objection(case, objection_id)
     try:
         objection_service.resolve_objection(_user(), case, objection)
-    except ObjectionError as err:
-        return _again(case_id, 409, notice=err.code)
-    except StaleDataError:
-        return _again(case_id, 409, notice="conflict")
+    except DomainError as err:
+        return _again(case_id, err)
     return _done(case, _("The objection is marked as resolved."))
 
 
@@ -239,8 +205,6 @@ def withdraw(case_id: int, objection_id: int) -> Response | tuple[str, int]:
     objection = _objection(case, objection_id)
     try:
         objection_service.withdraw_objection(_user(), case, objection)
-    except ObjectionError as err:
-        return _again(case_id, 409, notice=err.code)
-    except StaleDataError:
-        return _again(case_id, 409, notice="conflict")
+    except DomainError as err:
+        return _again(case_id, err)
     return _done(case, _("You withdrew your objection."))

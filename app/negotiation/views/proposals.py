@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires, requires_object
 from app.cases import lifecycle as case_service
-from app.cases.panels import case_panel
+from app.core.format import money
 from app.core.messages import FIELD_ERRORS
 from app.extensions import db
 from app.models.cases import Case
@@ -38,7 +38,6 @@ from app.rules.identity import InvalidInput
 from app.rules.money import parse_money
 from app.rules.proposals import ProposalState, Side, TermsKind
 from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM, MAX_INSTALMENTS, Frequency
-from app.web import money
 
 bp = Blueprint("proposals", __name__)
 
@@ -469,7 +468,6 @@ CARD_LABELS = {
 }
 
 
-@case_panel
 def proposals_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     """Open proposals first, the accepted one marked, then the history; the form for
     those who may propose. A bounded number of queries whatever the number of proposals."""

@@ -17,8 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires
-from app.cases.panels import case_panel
 from app.cases.views import cases as cases_web
+from app.core.format import money
 from app.core.messages import FIELD_ERRORS
 from app.extensions import db
 from app.models.cases import Case
@@ -31,7 +31,6 @@ from app.rules.affordability import (
     Affordability,
     parse_statement,
 )
-from app.web import money
 
 bp = Blueprint("statements", __name__)
 
@@ -148,7 +147,6 @@ def _title(viewer: User) -> str:
 # --- the case-page panel ----------------------------------------------------------------
 
 
-@case_panel
 def statement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     if not can(viewer, Permission.STATEMENT_VIEW, case):
         return None  # admins and anyone not on the case

@@ -19,11 +19,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, requires
-from app.cases.panels import case_panel
 from app.cases.views.cases import _kick_outbox, _load
 from app.cases.views.cases import show as show_case
-from app.core.labels import role_label
 from app.core.messages import FIELD_ERRORS
+from app.core.parties import role_label
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Thread
@@ -95,7 +94,6 @@ def _cursors() -> dict[Thread, int]:
     return cursors
 
 
-@case_panel
 def threads_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
     """The threads the viewer may read, newest messages at the bottom, with a form under
     each thread they may post to. Nothing at all while there is nothing to read or post."""

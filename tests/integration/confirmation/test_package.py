@@ -19,10 +19,10 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.cases.evidence import blob_store
 from app.confirmation.package import build as service
 from app.confirmation.package.build import PackageError
 from app.core import clock
+from app.core.storage import blob_store
 from app.documents import issued as documents
 from app.documents.signing import sign_field
 from app.documents.verification import verify_pdf

@@ -1,0 +1,59 @@
+"""The features of Concord, in the order of a case's life, and what each adds to the app.
+
+``accounts`` ← ``calendar`` ← ``cases`` ← ``negotiation`` ← ``agreements`` ←
+``confirmation``: a later feature may use an earlier one, never the reverse (the
+import-linter contracts in ``.importlinter`` hold the code to it). This module is the one
+place that knows them all: the application factory registers their blueprints and case-page
+sections from here, and the worker (:mod:`app.worker`) loads their tasks.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app.accounts.views import account, admin, auth
+from app.agreements import tasks as agreement_tasks
+from app.agreements import views as agreements
+from app.calendar import views as calendar
+from app.cases.panels import Panel
+from app.cases.views import cases, docket, invite
+from app.confirmation import tasks as confirmation_tasks
+from app.confirmation.views import confirmation, packages
+from app.negotiation.views import objections, proposals, statements, threads
+from app.notifications import tasks as notification_tasks
+from app.web import home, verify
+
+FEATURES = ("accounts", "calendar", "cases", "negotiation", "agreements", "confirmation")
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    auth.bp,
+    account.bp,
+    home.bp,
+    admin.bp,
+    calendar.bp,
+    cases.bp,
+    invite.bp,
+    docket.bp,
+    verify.bp,
+    packages.bp,
+    confirmation.bp,
+    agreements.bp,
+    objections.bp,
+    statements.bp,
+    proposals.bp,
+    threads.bp,
+)
+
+# The case page, in the order a reader needs: the court's confirmation and the agreement
+# once there are, what is disputed, what the debtor can afford, the offers, talk.
+CASE_PANELS: tuple[Panel, ...] = (
+    confirmation.confirmation_panel,
+    agreements.agreement_panel,
+    objections.objections_panel,
+    statements.statement_panel,
+    proposals.proposals_panel,
+    threads.threads_panel,
+)
+
+# Importing a tasks module registers its Huey tasks and their job names (app.core.jobs).
+TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks)

@@ -1,0 +1,78 @@
+"""Errors as the person sees them: one place turns a refusal into a page or, for a JSON
+request, into RFC 9457 problem details (``application/problem+json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.core.errors import DomainError
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def register_errors(app: Flask) -> None:
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best in ("application/json", PROBLEM_JSON)
+    )
+
+
+def problem(body: dict[str, Any], status: int) -> tuple[Any, int]:
+    response = jsonify(body)
+    response.mimetype = PROBLEM_JSON
+    return response, status
+
+
+def domain_error(err: DomainError) -> tuple[Any, int]:
+    """A refusal no view turned into its own page: the message on the error page (or the
+    problem details), with the error's status. Nothing was saved: the use case rolled back."""
+    if wants_json():
+        return problem(err.as_json(), err.status)
+    return render_template("error.html", code=err.status, message=err.message), err.status
+
+
+def _error_message(code: int) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist, or you do not have access to it."),
+        405: _("This action is not allowed here."),
+        413: _("What you sent is larger than the limit of %(mb)s MB.", mb=_max_mb()),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    return messages.get(code, _("Something went wrong on our side. Nothing was saved."))
+
+
+def _max_mb() -> int:
+    return int(current_app.config["SETTINGS"].max_upload_mb)
+
+
+def _render_error(code: int, message: str) -> tuple[Any, int]:
+    if wants_json():
+        return problem({"error": f"http_{code}", "message": message, "status": code}, code)
+    return render_template("error.html", code=code, message=message), code
+
+
+def _csrf_error(err: CSRFError) -> tuple[Any, int]:
+    return _render_error(
+        400,
+        _(
+            "This form has expired or did not come from this site. Go back, reload the page "
+            "and send it again."
+        ),
+    )
+
+
+def _http_error(err: HTTPException) -> tuple[Any, int]:
+    code = err.code or 500
+    return _render_error(code, _error_message(code))
