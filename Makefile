@@ -40,7 +40,7 @@ seed: migrate pki
 ## make run: set everything up, then serve the portal and the background worker.
 run: seed
 	@echo "Concord is starting on http://$(HOST):$(PORT) (worker included). Ctrl-C stops both."
-	@$(BIN)/huey_consumer app.queue.huey --workers 2 --worker-type process --logfile instance/worker.log & \
+	@$(BIN)/huey_consumer app.worker.huey --workers 2 --worker-type process --logfile instance/worker.log & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -10,7 +10,7 @@ its one-time code and signs through ``sign_agreement``). One warm-up run (fonts,
 signer's key) is left out; the figures are medians of ``RUNS`` runs, ``agreement_pdf_s``
 the median of render + signing per run. Development PKI, no time-stamping authority.
 
-Memory (``pdf_peak_rss_mb``): a real consumer, ``huey_consumer app.queue.huey -w 1
+Memory (``pdf_peak_rss_mb``): a real consumer, ``huey_consumer app.worker.huey -w 1
 -k process -n``, as ``make run`` starts it (one process worker, no periodic tasks), with
 the environment pointing at the bench's instance folder (database, blob store, queue)
 and the shared development PKI. ``WORKER_JOBS`` drafted versions are put on its queue as
@@ -79,7 +79,7 @@ def bench_agreement(folder: Path | None = None) -> dict[str, float]:
 def _drafted(who: dict[str, User]) -> tuple[Case, Agreement]:
     """A freshly drafted 24-instalment version, left for the worker to render."""
     case = settled_case(who, count=INSTALMENTS)
-    with mock.patch("app.queue.render_agreement_task"):
+    with mock.patch("app.agreements.tasks.render_agreement_task"):
         agreement = draft(case, who)
     assert agreement.status == AgreementStatus.RENDERING
     return case, agreement
@@ -117,14 +117,15 @@ def _worker_env(settings: Settings) -> dict[str, str]:
 
 
 def _worker_peak_rss_mb(app: Flask, settings: Settings, agreement_ids: list[int]) -> float:
-    from app.queue import huey, render_agreement_task
+    from app.agreements.tasks import render_agreement_task
+    from app.queue import huey
 
     queue = SqliteStorage("concord", filename=str(settings.instance_path / "queue.db"))
     for agreement_id in agreement_ids:
         queue.enqueue(huey.serialize_task(render_agreement_task.s(agreement_id)))
     consumer_bin = Path(sys.executable).parent / "huey_consumer"
     consumer = subprocess.Popen(
-        [str(consumer_bin), "app.queue.huey", "-w", "1", "-k", "process", "-n", "-q"],
+        [str(consumer_bin), "app.worker.huey", "-w", "1", "-k", "process", "-n", "-q"],
         cwd=PROJECT_ROOT,
         env=_worker_env(settings),
         stdout=subprocess.DEVNULL,

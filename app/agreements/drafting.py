@@ -47,7 +47,7 @@ from app.models.users import User
 from app.rules import agreements as rules
 from app.rules.cases import CaseEvent, CaseState
 from app.rules.claims import Finding, Severity
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.signing.flow import SignatureInput  # noqa: F401
 
 # --- drafting ---------------------------------------------------------------------------
@@ -105,7 +105,8 @@ def draft_agreement(actor: User, case: Case, data: DraftInput) -> Agreement:
         },
     )
     db.session.commit()
-    from app.queue import render_agreement_task
+    # TRANSITION (until drafting is a use case): straight after the commit.
+    from app.agreements.tasks import render_agreement_task
 
     render_agreement_task(agreement.id)
     return agreement

@@ -15,7 +15,8 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from app.rules.contacts import is_mainland_mobile, normalise_phone
-from app.rules.identity import InvalidInput, parse_resident_id
+from app.rules.errors import InvalidInput
+from app.rules.identity import parse_resident_id
 from app.rules.money import parse_money, parse_rate
 
 ID_TYPES = ("resident_id", "passport", "other")

@@ -276,6 +276,6 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
 
 
 def _enqueue_build(package_id: int) -> None:
-    from app.queue import build_package_task
+    from app.confirmation.tasks import build_package_task  # TRANSITION: becomes jobs.enqueue
 
     build_package_task(package_id)

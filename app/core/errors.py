@@ -1,107 +1,75 @@
-"""One family of errors for every rule the application enforces.
+"""Refusals as people read them.
 
-A use case refuses by raising a :class:`DomainError`; nothing else decides how a refusal
-looks. The one handler (:mod:`app.web.errors`) turns it into a page (or the form again,
-where the view re-renders one) and, for a JSON request, into
-``{"error": code, "message": ..., "field": ..., "findings": [...]}`` with the error's HTTP
-status (RFC 9457 problem details).
-
-- :class:`InvalidInput` (400): a value the person typed is not acceptable; ``field`` names
-  the form field.
-- :class:`Refused` (409): the request is understood but a rule does not allow it now
-  (the case is at another stage, the link was used, a limit is reached).
-- :class:`Blocked` (422): refused because of findings (the legal pre-checks); the findings
-  travel with the error.
-- :class:`Conflict` (409): somebody else changed the same thing at the same moment; trying
-  again after looking at the new state may succeed.
-
-Each feature's error class carries ``messages``: its codes in words, in both languages
-(lazy gettext strings); codes it does not name fall back to :data:`COMMON`.
+The classes live in :mod:`app.rules.errors` (plain Python, so the rules raise them too)
+and are used from here; this module adds the words for the codes every feature shares (a
+required field, a malformed amount or ID number, a lost race) and the problem-details body
+a JSON client gets (RFC 9457).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-COMMON: dict[str, Any] = {
-    "required": _l("This field is required."),
-    "too_long": _l("This is too long."),
-    "choice": _l("Choose one of the options."),
-    "invalid": _l("This value is not acceptable."),
-    "conflict": _l("The case changed at the same moment. Please look again and retry."),
-    "refused": _l("This is not possible at the moment."),
-    "wrong_state": _l("This is no longer possible at the case's current stage."),
-}
+from app.rules.errors import (
+    COMMON_MESSAGES,
+    Blocked,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    Refused,
+)
+
+__all__ = ["Blocked", "Conflict", "DomainError", "InvalidInput", "Refused", "problem_details"]
+
+COMMON_MESSAGES.update(
+    {
+        "invalid": _l("This value is not acceptable."),
+        "refused": _l("This is not possible at the moment."),
+        "conflict": _l("The case changed at the same moment. Please look again and retry."),
+        "wrong_state": _l("This is no longer possible at the case's current stage."),
+        "required": _l("This field is required."),
+        "too_long": _l("This is too long."),
+        "choice": _l("Choose one of the options."),
+        "date_format": _l("Enter a date as YYYY-MM-DD."),
+        "date_future": _l("This date cannot be in the future."),
+        "overdue_before_contract": _l("The debt cannot be overdue before the contract was formed."),
+        "assignment_before_contract": _l("The assignment cannot be earlier than the contract."),
+        "invalid_mobile": _l("Enter an 11-digit mainland mobile number, e.g. 13800138000."),
+        "invalid_email": _l("Enter a valid email address."),
+        "term_range": _l("Enter the term in whole months, from 1 to 600."),
+        "id_format": _l("A resident ID number has 18 characters: 17 digits and a digit or X."),
+        "id_birth_date": _l("The date of birth inside this ID number is not a real date."),
+        "id_future_birth": _l("The date of birth inside this ID number is in the future."),
+        "id_checksum": _l("This ID number's last character does not match (GB 11643 check)."),
+        "money_format": _l("Enter an amount in yuan with digits only, e.g. 12000 or 12,000.50."),
+        "money_precision": _l("Amounts have at most two decimals (fen)."),
+        "money_zero": _l("The amount must be greater than zero."),
+        "money_too_large": _l("This amount is too large."),
+        "rate_format": _l("Enter the annual rate in percent with digits only, e.g. 12 or 3.85."),
+        "rate_range": _l("The annual rate must be between 0 and 1000 percent."),
+        "file_type": _l("Only PDF, JPEG and PNG files are accepted (checked by their content)."),
+        "file_too_large": _l("The file is larger than the limit of %(mb)s MB."),
+        "file_empty": _l("The file is empty."),
+        "unknown_evidence": _l("Choose a file of this case to correct."),
+    }
+)
 
 
-class DomainError(Exception):
-    """A refusal by a rule. ``code`` is stable (clients and tests use it), ``field`` names
-    the input at fault, ``findings`` are the rule results behind it, ``params`` fill the
-    message."""
-
-    status: ClassVar[int] = 400
-    default_code: ClassVar[str] = "invalid"
-    messages: ClassVar[Mapping[str, Any]] = {}
-
-    def __init__(
-        self,
-        code: str | None = None,
-        field: str | None = None,
-        *,
-        findings: Sequence[Any] = (),
-        status: int | None = None,
-        **params: Any,
-    ) -> None:
-        self.code = code or self.default_code
-        super().__init__(self.code)
-        self.field = field
-        self.findings = list(findings)
-        self.params = params
-        if status is not None:
-            self.status = status  # type: ignore[misc]
-
-    @property
-    def message(self) -> str:
-        """The code in the reader's language (call inside a request or app context)."""
-        text = self.messages.get(self.code) or COMMON.get(self.code)
-        if text is None:
-            return str(COMMON["refused"])
-        text = str(text)
-        return text % self.params if self.params else text
-
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "error": self.code,
-            "message": self.message,
-            "status": self.status,
-            "findings": [_finding(f) for f in self.findings],
-        }
-        if self.field:
-            body["field"] = self.field
-        return body
-
-
-class InvalidInput(DomainError):
-    status = 400
-    default_code = "invalid"
-
-
-class Refused(DomainError):
-    status = 409
-    default_code = "refused"
-
-
-class Blocked(Refused):
-    status = 422
-    default_code = "blocked"
-
-
-class Conflict(Refused):
-    status = 409
-    default_code = "conflict"
+def problem_details(err: DomainError) -> dict[str, Any]:
+    """The JSON body of a refusal: ``error`` (the stable code), ``message``, ``status``,
+    ``field`` when one input is at fault, and the ``findings`` behind it."""
+    body: dict[str, Any] = {
+        "error": err.code,
+        "message": err.message,
+        "status": err.status,
+        "findings": [_finding(f) for f in err.findings],
+    }
+    if err.field:
+        body["field"] = err.field
+    return body
 
 
 def _finding(finding: Any) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.money import FEN, parse_money
 
 INCOME_SOURCES = ("wages", "benefits", "pension", "business", "family_support", "other")

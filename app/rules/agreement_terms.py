@@ -16,7 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from app.rules.identity import InvalidInput, mask_id
+from app.rules.errors import InvalidInput
+from app.rules.identity import mask_id
 from app.rules.proposals import ClaimAmounts, Side, Terms, TermsKind, split_fees
 from app.rules.schedules import Instalment, Schedule
 

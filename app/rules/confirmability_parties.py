@@ -20,7 +20,8 @@ from app.rules.confirmability_facts import (
     warn,
 )
 from app.rules.contacts import normalise_phone
-from app.rules.identity import InvalidInput, age_on, mask_id, parse_resident_id
+from app.rules.errors import InvalidInput
+from app.rules.identity import age_on, mask_id, parse_resident_id
 from app.rules.proposals import Side
 
 

@@ -14,22 +14,14 @@ from datetime import date
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from app.rules.errors import InvalidInput
+
 # 17 ASCII digits and an ASCII digit or X. Written with [0-9] rather than \d because \d
 # also matches full-width and other Unicode digits, which python-stdnum would silently
 # translate; we refuse them instead so that what is stored is what was typed.
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 _MASK = "****"
-
-
-class InvalidInput(ValueError):
-    """Input a person typed that the domain refuses; ``code`` says why (a machine code
-    such as ``"id_checksum"`` or ``"money_format"`` that the web layer turns into a
-    message in the user's language)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

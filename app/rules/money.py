@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 
 FEN = Decimal("0.01")
 ROUNDING = ROUND_HALF_UP  # the one rounding rule: half a fen rounds away from zero

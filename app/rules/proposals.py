@@ -29,7 +29,7 @@ from app.rules.claims import (
     check_claim,
     lpr_on,
 )
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.money import FEN, to_fen
 from app.rules.schedules import Schedule, add_months, require_fen
 

@@ -15,7 +15,7 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 from itertools import pairwise
 
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.money import FEN, to_fen
 
 MAX_INSTALMENTS = 60  # regular instalments; a down payment may come on top

@@ -74,7 +74,7 @@ def requested_channel() -> Channel | None:
 
 def announce_code(sent: Channel) -> None:
     """Deliver the code now (the signer is waiting for it) and say where it went."""
-    from app.queue import deliver_outbox_now
+    from app.notifications.tasks import deliver_outbox_now
 
     deliver_outbox_now()
     label = _("text message") if sent == Channel.SMS else _("email")

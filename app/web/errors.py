@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, problem_details
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -37,7 +37,7 @@ def domain_error(err: DomainError) -> tuple[Any, int]:
     """A refusal no view turned into its own page: the message on the error page (or the
     problem details), with the error's status. Nothing was saved: the use case rolled back."""
     if wants_json():
-        return problem(err.as_json(), err.status)
+        return problem(problem_details(err), err.status)
     return render_template("error.html", code=err.status, message=err.message), err.status
 
 

@@ -13,7 +13,9 @@ from huey import RedisHuey, SqliteHuey
 
 from app import audit
 from app.extensions import db
-from app.queue import _make_huey, huey, verify_audit_chain_nightly
+from app.config import Settings
+from app.queue import huey, make_huey
+from app.worker import verify_audit_chain_nightly
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -30,7 +32,7 @@ def _redis_or_skip() -> None:
 def test_sqlite_storage_is_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    queue = _make_huey()
+    queue = make_huey(Settings.from_env())
     assert isinstance(queue, SqliteHuey)
     assert Path(queue.storage.filename) == tmp_path / "queue.db"
 
@@ -38,7 +40,7 @@ def test_sqlite_storage_is_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path
 def test_redis_storage_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     _redis_or_skip()
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
-    assert isinstance(_make_huey(), RedisHuey)
+    assert isinstance(make_huey(Settings.from_env()), RedisHuey)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
@@ -51,7 +53,7 @@ def test_a_task_round_trips_through_the_storage(
     else:
         monkeypatch.delenv("REDIS_URL", raising=False)
         monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    queue = _make_huey()
+    queue = make_huey(Settings.from_env())
     queue.flush()
     task = queue.task()(verify_audit_chain_nightly.func)
     audit.record("test:event", actor=None, object_type="t", object_id=1)

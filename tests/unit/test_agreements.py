@@ -37,7 +37,7 @@ from app.rules.agreements import (
     who_may_sign_next,
 )
 from app.rules.claims import Severity
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.proposals import ClaimAmounts, Side, TermsKind, settle_terms
 from app.rules.schedules import Frequency, Instalment, Schedule, instalment_plan, lump_sum
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from app.rules.errors import DomainError, InvalidInput
 from app.rules.identity import (
-    InvalidInput,
     ResidentId,
     age_on,
     mask_account,
@@ -64,10 +64,15 @@ def test_a_birth_date_of_today_is_not_in_the_future() -> None:
     assert parse_resident_id(number, date(2025, 1, 1)).birth_date == date(2025, 1, 1)
 
 
-def test_invalid_input_is_a_value_error_carrying_its_code() -> None:
-    error = InvalidInput("id_checksum")
-    assert isinstance(error, ValueError)
-    assert (error.code, str(error)) == ("id_checksum", "id_checksum")
+def test_invalid_input_is_a_domain_error_carrying_its_code_and_status() -> None:
+    error = InvalidInput("id_checksum", "debtor_id_number")
+    assert isinstance(error, DomainError)
+    assert (error.code, error.field, error.status, str(error)) == (
+        "id_checksum",
+        "debtor_id_number",
+        400,
+        "id_checksum",
+    )
 
 
 @pytest.mark.parametrize(

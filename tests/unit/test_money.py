@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.money import parse_money, parse_rate, to_fen
 
 

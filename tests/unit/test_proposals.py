@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.rules.claims import ClaimFacts, Finding, LenderKind, Severity, check_claim
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.proposals import (
     ClaimAmounts,
     ProposalRuleError,

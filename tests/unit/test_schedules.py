@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.schedules import (
     MAX_INSTALMENTS,
     Frequency,

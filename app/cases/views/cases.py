@@ -318,6 +318,6 @@ def reassign(case_id: int) -> Response:
 
 def _kick_outbox() -> None:
     """Ask the worker to deliver what is due now (the periodic task would within a minute)."""
-    from app.queue import deliver_outbox_now
+    from app.notifications.tasks import deliver_outbox_now
 
     deliver_outbox_now()

@@ -184,6 +184,6 @@ def decline() -> str | tuple[str, int]:
 
 
 def _kick_outbox() -> None:
-    from app.queue import deliver_outbox_now
+    from app.notifications.tasks import deliver_outbox_now
 
     deliver_outbox_now()

@@ -20,7 +20,8 @@ from app.models.invitations import Consent
 from app.models.organisations import LicenceType
 from app.models.users import User
 from app.rules.consents import consent_text
-from app.rules.identity import InvalidInput, parse_resident_id
+from app.rules.errors import InvalidInput
+from app.rules.identity import parse_resident_id
 
 UNRECORDED = "（未登记）"
 

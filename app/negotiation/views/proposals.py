@@ -34,7 +34,7 @@ from app.negotiation.proposals import Offer, ProposalConflict, ProposalRuleError
 from app.rules.affordability import fits, fits_lump_sum
 from app.rules.cases import CaseState
 from app.rules.claims import Finding
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.money import parse_money
 from app.rules.proposals import ProposalState, Side, TermsKind
 from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM, MAX_INSTALMENTS, Frequency
@@ -366,7 +366,7 @@ def withdraw(case_id: int, proposal_id: int) -> Response | tuple[str, int]:
 
 
 def _kick_outbox() -> None:
-    from app.queue import deliver_outbox_now
+    from app.notifications.tasks import deliver_outbox_now
 
     deliver_outbox_now()
 

@@ -353,7 +353,7 @@ def test_the_demo_seal_is_a_red_ring_on_transparent_ground(app: Flask, seeded: N
 
 
 def test_nightly_audit_verification_task_reports_the_chain(app: Flask) -> None:
-    from app.queue import verify_audit_chain_nightly
+    from app.worker import verify_audit_chain_nightly
 
     audit.record("test:event", actor=None, object_type="t", object_id=1)
     db.session.commit()

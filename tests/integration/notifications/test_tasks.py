@@ -14,7 +14,9 @@ from app.extensions import db
 from app.models.cases import Case
 from app.models.notifications import Channel, OutboxStatus
 from app.notifications.outbox import queue_message
-from app.queue import deliver_outbox, deliver_outbox_now, huey, verify_audit_chain_nightly
+from app.notifications.tasks import deliver_outbox, deliver_outbox_now
+from app.queue import huey
+from app.worker import verify_audit_chain_nightly
 
 
 def test_the_outbox_sweep_runs_every_minute_and_the_audit_check_stays_nightly() -> None:

@@ -32,7 +32,7 @@ from app.models.negotiation import (
 )
 from app.models.notifications import OutboundMessage
 from app.models.users import Role, User
-from app.queue import deliver_outbox_now
+from app.notifications.tasks import deliver_outbox_now
 from app.rules.cases import CaseState
 from app.rules.proposals import Side
 from tests.factories import PASSWORD, make_case, make_mediation_org, make_user

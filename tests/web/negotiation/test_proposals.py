@@ -22,7 +22,7 @@ from app.negotiation import proposals as service
 from app.negotiation.proposals import Offer
 from app.negotiation.views.proposals import parse_offer, proposals_panel
 from app.rules.cases import CaseState
-from app.rules.identity import InvalidInput
+from app.rules.errors import InvalidInput
 from app.rules.proposals import ProposalRuleError, ProposalState, Side
 from app.rules.schedules import Frequency, Instalment, Schedule
 from tests.factories import PASSWORD, make_case, make_mediation_org, make_user
