@@ -13,9 +13,9 @@ from app.models.agreements import Agreement
 from app.models.cases import Case
 from app.models.negotiation import Proposal
 from app.models.users import Role, User
+from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts.negotiation import agreement_notice
 from app.rules.claims import Finding
-from app.signing.flow import case_link, notify_case
 
 ROLES = ("debtor", "creditor", "mediator")
 

@@ -12,9 +12,9 @@ from app.extensions import db
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.users import Role, User
+from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts.confirmation import confirmation_notice
 from app.rules.claims import Finding
-from app.signing.flow import case_link, notify_case
 
 
 class ConfirmationError(Exception):

@@ -23,10 +23,10 @@ from app.core import clock
 from app.extensions import db
 from app.models.cases import Case
 from app.models.confirmation import DeadlineReminder
+from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts.confirmation import deadline_reminder
 from app.rules.cases import CaseState
 from app.rules.deadlines import LegalCalendar, confirmation_deadline, reminder_days
-from app.signing.flow import case_link, notify_case
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,10 @@ their own rules about who signs when; this module holds only what both do identi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from flask import current_app
 
 from app import audit
 from app.core import clock
@@ -23,7 +21,6 @@ from app.models.agreements import SignatureMethod
 from app.models.cases import Case
 from app.models.notifications import Channel
 from app.models.users import User
-from app.notifications.outbox import queue_message
 from app.signing import reauth
 
 MAX_DRAWN_PNG = 200 * 1024
@@ -143,45 +140,3 @@ def printable(text: str) -> str:
 
     missing = missing_glyphs(text)
     return "".join("□" if ch in missing else ch for ch in text)
-
-
-def case_link(case: Case) -> str:
-    return f"{current_app.config['SETTINGS'].public_url}/cases/{case.id}"
-
-
-def notify_case(
-    case: Case,
-    template: str,
-    compose: Callable[[Channel], tuple[str, str]],
-    *,
-    roles: Collection[str],
-    now: datetime | None = None,
-) -> None:
-    """Queue ``compose(channel)`` for the debtor (email, else SMS, under the contact rules),
-    every active creditor user with an email, and the case's mediator (``roles``); ``now``
-    is the clock, for a worker's run."""
-    from app.negotiation.proposals import _creditor_staff
-
-    def send(address: str, channel: Channel, **who: object) -> None:
-        subject, body = compose(channel)
-        queue_message(
-            address=address,
-            channel=channel,
-            template=template,
-            subject=subject,
-            body=body,
-            case_id=case.id,
-            now=now,
-            **who,  # type: ignore[arg-type]
-        )
-
-    if "debtor" in roles:
-        if case.debtor_email:
-            send(case.debtor_email, Channel.EMAIL, to_debtor=True)
-        elif case.debtor_phone:
-            send(case.debtor_phone, Channel.SMS, to_debtor=True)
-    if "creditor" in roles:
-        for user in _creditor_staff(case):
-            send(user.email, Channel.EMAIL, recipient_user_id=user.id)  # type: ignore[arg-type]
-    if "mediator" in roles and case.mediator is not None and case.mediator.email:
-        send(case.mediator.email, Channel.EMAIL, recipient_user_id=case.mediator.id)
