@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from app.models.cases import Case
+from app.models.organisations import MediationOrganisation
 from app.models.users import Role, User
 from app.rules.cases import CLOSED_STATES, OPEN_STATES, CaseState
 
@@ -64,8 +66,8 @@ class Permission(StrEnum):
 P = Permission
 _CASE_READ = {P.CASE_VIEW, P.EVIDENCE_DOWNLOAD}
 _NEGOTIATE = {P.PROPOSAL_SUBMIT, P.PROPOSAL_WITHDRAW, P.MESSAGE_POST}
-# The agreement is the parties' and the mediator's: the organisation's admin does not sign
-# it or download it (BRIEF §2 journey 5).
+# The agreement is the parties' and the mediator's (人民调解法 Art. 29: the parties and the
+# mediator sign it); the organisation's admin does not sign it or download it.
 _AGREE = {P.AGREEMENT_VIEW, P.AGREEMENT_SIGN, P.PACKAGE_VIEW}
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREDITOR: frozenset(
@@ -144,9 +146,6 @@ def can(user: Any, permission: Permission, obj: Any = None) -> bool:
 
 
 def _can_on_object(user: User, permission: Permission, obj: Any) -> bool:
-    from app.models.cases import Case
-    from app.models.organisations import MediationOrganisation
-
     if isinstance(obj, Case):
         return _can_on_case(user, permission, obj)
     if isinstance(obj, MediationOrganisation):

@@ -14,9 +14,11 @@ from flask import Blueprint
 from app.accounts.views import account, admin, auth
 from app.agreements import tasks as agreement_tasks
 from app.agreements import views as agreements
+from app.calendar import overrides as calendar_overrides
 from app.calendar import views as calendar
 from app.cases.panels import Panel
 from app.cases.views import cases, docket, invite
+from app.confirmation import deadline as confirmation_deadline
 from app.confirmation import tasks as confirmation_tasks
 from app.confirmation.views import confirmation, packages
 from app.negotiation.views import objections, proposals, statements, threads
@@ -57,3 +59,7 @@ CASE_PANELS: tuple[Panel, ...] = (
 
 # Importing a tasks module registers its Huey tasks and their job names (app.core.jobs).
 TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks)
+
+# A change of the legal calendar moves the confirmation deadlines counted on it, in the
+# same transaction (the calendar comes before confirmation, so it cannot call it itself).
+calendar_overrides.on_calendar_change(confirmation_deadline.refresh_confirmation_deadlines)

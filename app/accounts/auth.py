@@ -13,7 +13,10 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from app import audit
+from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid, AuthError, SignInThrottled
+from app.audit import AuditAction
 from app.core import clock
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.auth import LoginAttempt, UserSession
 from app.models.users import User
@@ -32,18 +35,6 @@ def _hasher() -> tuple[PasswordHasher, str]:
         hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1])
         _hashers[key] = (hasher, hasher.hash("not-a-real-password"))
     return _hashers[key]
-
-
-MIN_PASSWORD_LENGTH = 10
-
-
-class AuthError(Exception):
-    """Sign-in refused; ``code`` says why (the view picks the message)."""
-
-    def __init__(self, code: str, wait: timedelta | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.wait = wait
 
 
 def hash_password(password: str) -> str:
@@ -105,32 +96,56 @@ def sign_in(
     After ``max_failures`` failed attempts for one account or from one address inside the
     window, further attempts are refused with the time to wait, without checking the
     password (so guessing cannot continue during the wait).
+
+    Not one use case but the entry to two: a wrong password is refused *and* remembered.
+    The failure is committed by its own use case (:func:`record_failed_sign_in`) before
+    the refusal is raised, so the throttle counts it although the sign-in fails; a
+    successful sign-in is :func:`begin_session`. Call it outside any use case (a request
+    does): inside one, the failure would roll back with the refusal.
     """
     now = clock.now()
     key = normalise_login(identifier)[:254]
     wait = _throttle_wait(key, ip, now, limits.policy)
     if wait is not None:
-        raise AuthError("throttled", wait)
+        raise SignInThrottled(wait)
     user = find_user(identifier)
     if not verify_password(user, password):
-        db.session.add(LoginAttempt(identifier=key, ip=ip, at=now, succeeded=False))
-        db.session.commit()
+        record_failed_sign_in(key, ip, now)
         raise AuthError("bad_credentials")
     assert user is not None
     if user.is_locked:
-        raise AuthError("locked")
-    db.session.add(LoginAttempt(identifier=key, ip=ip, at=now, succeeded=True))
+        raise AuthError("locked", status=403)
+    return user, begin_session(user, key, ip=ip, user_agent=user_agent, limits=limits, at=now)
+
+
+@use_case
+def record_failed_sign_in(key: str, ip: str, at: datetime) -> None:
+    """Remember a failed attempt for the throttle (its own transaction: it must outlive
+    the refusal it causes)."""
+    db.session.add(LoginAttempt(identifier=key, ip=ip, at=at, succeeded=False))
+
+
+@use_case
+def begin_session(
+    user: User, key: str, *, ip: str, user_agent: str, limits: SessionLimits, at: datetime
+) -> str:
+    """A successful sign-in: the attempt (it resets the account's failure count), a new
+    server-side session and the audit event; returns the session token."""
+    db.session.add(LoginAttempt(identifier=key, ip=ip, at=at, succeeded=True))
     token = open_session(user, ip, user_agent, limits.lifetime)
-    audit.record("auth:login", actor=user, object_type="user", object_id=user.id, data={"ip": ip})
-    db.session.commit()
-    return user, token
+    audit.record(
+        AuditAction.AUTH_LOGIN, actor=user, object_type="user", object_id=user.id, data={"ip": ip}
+    )
+    return token
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@use_case
 def open_session(user: User, ip: str, user_agent: str, lifetime: timedelta) -> str:
+    """A new server-side session for ``user``; returns its token (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
@@ -155,17 +170,19 @@ def load_session_user(token: str) -> User | None:
     return user
 
 
+@use_case
 def sign_out(user: User, token: str) -> None:
     db.session.execute(
         update(UserSession)
         .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_at.is_(None))
         .values(revoked_at=clock.now())
     )
-    audit.record("auth:logout", actor=user, object_type="user", object_id=user.id)
-    db.session.commit()
+    audit.record(AuditAction.AUTH_LOGOUT, actor=user, object_type="user", object_id=user.id)
 
 
+@use_case
 def revoke_all_sessions(user: User) -> int:
+    """End every open session of ``user``; returns how many were open."""
     result = db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
@@ -174,39 +191,39 @@ def revoke_all_sessions(user: User) -> int:
     return int(result.rowcount or 0)
 
 
+@use_case
 def change_password(
     user: User, current: str, new: str, *, ip: str, user_agent: str, lifetime: timedelta
 ) -> str:
     """Replace the password and end every session of the account, this one included;
     the caller continues in a fresh session whose token is returned."""
     if not verify_password(user, current):
-        raise AuthError("bad_current_password")
+        raise AccountInvalid("bad_current_password", "current")
     if len(new) < MIN_PASSWORD_LENGTH:
-        raise AuthError("password_too_short")
+        raise AccountInvalid("password_too_short", "new")
     user.password_hash = hash_password(new)
     user.password_changed_at = clock.now()
     ended = revoke_all_sessions(user)
     token = open_session(user, ip, user_agent, lifetime)
     audit.record(
-        "account:password:change",
+        AuditAction.ACCOUNT_PASSWORD_CHANGE,
         actor=user,
         object_type="user",
         object_id=user.id,
         data={"sessions_ended": ended},
     )
-    db.session.commit()
     return token
 
 
+@use_case
 def set_locale(user: User, locale: str) -> None:
     if user.locale == locale:
         return
     user.locale = locale
     audit.record(
-        "account:locale:set",
+        AuditAction.ACCOUNT_LOCALE_SET,
         actor=user,
         object_type="user",
         object_id=user.id,
         data={"locale": locale},
     )
-    db.session.commit()

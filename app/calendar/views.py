@@ -1,9 +1,10 @@
 """The legal calendar page: administrators enter the State Council's holiday notice for
-years the holiday package does not know yet (CPL Art. 85; BRIEF §7). The calendar is
-platform-wide, so any administrator may keep it."""
+years the holiday package does not know yet (CPL Art. 85). The calendar is platform-wide,
+so any administrator may keep it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -12,45 +13,33 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import Field, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.access import Permission, requires
 from app.calendar import overrides as service
-from app.cases.lifecycle import today
-from app.extensions import db
+from app.calendar.overrides import CalendarError
+from app.core import clock
+from app.core.errors import DomainError
 
 bp = Blueprint("admin_calendar", __name__, url_prefix="/admin/calendar")
 
-ERRORS = {
-    "duplicate": _l("This day already has an entry. Remove it first to change it."),
-    "note_required": _l("Say where the entry comes from, e.g. the notice's number."),
-    "note_too_long": _l("Use at most %(n)s characters.", n=service.MAX_NOTE),
-    "bad_date": _l("Enter a date as YYYY-MM-DD, e.g. 2027-02-10."),
-    "out_of_range": _l(
-        "Enter a date between %(first)s and %(last)s.",
-        first=service.FIRST_YEAR,
-        last=service.LAST_YEAR,
-    ),
-    "bad_year": _l(
-        "Enter a year between %(first)s and %(last)s.",
-        first=service.FIRST_YEAR,
-        last=service.LAST_YEAR,
-    ),
-    "year_known": _l("The holiday package already covers this year."),
-    "already_complete": _l("This year is already marked as complete."),
-}
 
+def _parsed_with(parse: Callable[[str], object]) -> Callable[[FlaskForm, Field], None]:
+    """A form validator that reads the field with ``parse`` (a service parser) and keeps
+    the value on the field as ``parsed``; its refusal is shown at the field."""
 
-def _iso_date(form: FlaskForm, field: StringField) -> None:
-    try:
-        field.parsed = date.fromisoformat((field.data or "").strip())
-    except ValueError:
-        raise ValidationError(str(ERRORS["bad_date"])) from None
+    def validate(form: FlaskForm, field: Field) -> None:
+        try:
+            field.parsed = parse(field.data or "")  # type: ignore[attr-defined]
+        except DomainError as err:
+            raise ValidationError(err.message) from None
+
+    return validate
 
 
 class OverrideForm(FlaskForm):
-    day = StringField(_l("Day (YYYY-MM-DD)"), validators=[_iso_date])
+    day = StringField(_l("Day (YYYY-MM-DD)"), validators=[_parsed_with(service.parse_day)])
     is_working = SelectField(
         _l("The day is"),
         choices=[
@@ -61,26 +50,19 @@ class OverrideForm(FlaskForm):
     note = StringField(
         _l("Source"),
         validators=[
-            DataRequired(message=ERRORS["note_required"]),
-            Length(max=service.MAX_NOTE, message=ERRORS["note_too_long"]),
+            DataRequired(message=CalendarError.messages["note_required"]),
+            Length(max=service.MAX_NOTE, message=CalendarError.messages["note_too_long"]),
         ],
     )
 
 
-def _year(form: FlaskForm, field: StringField) -> None:
-    text = (field.data or "").strip()
-    if not (text.isdecimal() and service.FIRST_YEAR <= int(text) <= service.LAST_YEAR):
-        raise ValidationError(str(ERRORS["bad_year"]))
-    field.parsed = int(text)
-
-
 class YearForm(FlaskForm):
-    year = StringField(_l("Year"), validators=[_year])
+    year = StringField(_l("Year"), validators=[_parsed_with(service.parse_year)])
 
 
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     calendar = service.legal_calendar()
-    this_year = today().year
+    this_year = clock.today().year
     known = service.package_years()
     warnings = [
         warning
@@ -97,6 +79,16 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         package_last=known[-1] if known else None,
         warnings=warnings,
     ), status
+
+
+def _again(form: FlaskForm, err: DomainError, **forms: FlaskForm) -> tuple[str, int]:
+    """The page again, the typed values kept, the refusal at the input at fault (or above
+    the page when no input is)."""
+    if err.field and err.field in form:
+        form[err.field].errors = [err.message]
+    else:
+        flash(err.message, "error")
+    return _page(err.status, **forms)
 
 
 @bp.route("/")
@@ -119,11 +111,8 @@ def add_override() -> Response | tuple[str, int]:
             form.is_working.data == "working",
             form.note.data or "",
         )
-    except service.CalendarError as err:
-        db.session.rollback()
-        field = form.note if err.code.startswith("note") else form.day
-        field.errors = [str(ERRORS.get(err.code, err.code))]
-        return _page(400, override_form=form)
+    except DomainError as err:
+        return _again(form, err, override_form=form)
     flash(_("The entry for %(day)s was saved.", day=day.isoformat()), "success")
     return redirect(url_for("admin_calendar.index"))
 
@@ -133,10 +122,9 @@ def add_override() -> Response | tuple[str, int]:
 def remove_override(day: str) -> Response:
     try:
         when = date.fromisoformat(day)
-        service.remove_override(current_user._get_current_object(), when)
-    except (ValueError, service.CalendarError):
-        db.session.rollback()
-        abort(404)
+    except ValueError:
+        abort(404)  # not a day: no such entry
+    service.remove_override(current_user._get_current_object(), when)  # refusal: 404 page
     flash(_("The entry for %(day)s was removed.", day=when.isoformat()), "success")
     return redirect(url_for("admin_calendar.index"))
 
@@ -150,9 +138,7 @@ def mark_year() -> Response | tuple[str, int]:
     year: int = form.year.parsed  # type: ignore[attr-defined]
     try:
         service.mark_year_complete(current_user._get_current_object(), year)
-    except service.CalendarError as err:
-        db.session.rollback()
-        form.year.errors = [str(ERRORS.get(err.code, err.code))]
-        return _page(400, year_form=form)
+    except DomainError as err:
+        return _again(form, err, year_form=form)
     flash(_("%(year)s is marked as complete.", year=str(year)), "success")
     return redirect(url_for("admin_calendar.index"))

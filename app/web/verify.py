@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.access import public
 from app.documents import issued as documents
+from app.documents.verification import verify_pdf
 
 bp = Blueprint("verify", __name__)
 
@@ -42,8 +43,6 @@ STAGES = {
 
 def check_file(data: bytes) -> dict[str, Any]:
     """The verdict on an uploaded file, for the page (and the tests)."""
-    from app.documents.verification import verify_pdf
-
     report = verify_pdf(data, documents.trust_roots(), max_bytes=MAX_MB * 1024 * 1024)
     issued = documents.lookup_issued(report.sha256) if report.accepted else None
     problem = report.problem

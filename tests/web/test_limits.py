@@ -3,8 +3,13 @@ responses carry the headers a careful site sends."""
 
 from __future__ import annotations
 
-from flask import Flask
+import io
 
+from flask import Flask
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from app.extensions import db
 from app.models.users import Role
 from tests.factories import PASSWORD, make_user
 from tests.helpers import Browser
@@ -24,13 +29,8 @@ def test_oversized_form_body_gets_413_with_a_message(app: Flask, browser: Browse
 
 
 def test_oversized_upload_is_refused_and_nothing_changes(app: Flask, browser: Browser) -> None:
-    import io
-
     admin = make_user(Role.ADMIN)
     browser.login(admin.email, PASSWORD)
-    from werkzeug.datastructures import FileStorage
-    from werkzeug.test import encode_multipart
-
     big = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * (_limit(app) + 10))
     # Encoded in memory: the test client would spool a body this large to a temp file.
     boundary, body = encode_multipart(
@@ -46,8 +46,6 @@ def test_oversized_upload_is_refused_and_nothing_changes(app: Flask, browser: Br
         content_type=f"multipart/form-data; boundary={boundary}",
     )
     assert response.status_code == 413
-    from app.extensions import db
-
     db.session.refresh(admin.mediation_org)
     assert admin.mediation_org.name != "新名称"
     assert admin.mediation_org.seal_image is None

@@ -16,19 +16,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.access import Permission, can, public, requires
 from app.accounts import auth as auth_service
+from app.accounts import conflicts_of_interest
+from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid
 from app.accounts.views.auth import client_ip, safe_next, session_limits
-from app.cases import lifecycle as case_service
+from app.core.errors import DomainError
 from app.core.locale import LOCALE_COOKIE, SUPPORTED_LOCALES
-from app.extensions import db
-from app.models.cases import MediatorConflict
-from app.models.organisations import CreditorOrganisation
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -40,9 +38,9 @@ class PasswordForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(
-                min=auth_service.MIN_PASSWORD_LENGTH,
+                min=MIN_PASSWORD_LENGTH,
                 max=200,
-                message=_l("Use at least %(n)s characters.", n=auth_service.MIN_PASSWORD_LENGTH),
+                message=AccountInvalid.messages["password_too_short"],
             ),
         ],
     )
@@ -61,22 +59,13 @@ class LanguageForm(FlaskForm):
 
 def _render(form: PasswordForm, status: int = 200) -> tuple[str, int]:
     user = current_user._get_current_object()
-    conflicts, creditors = [], []
-    if can(user, Permission.CONFLICT_DECLARE):
-        conflicts = db.session.execute(
-            select(CreditorOrganisation.name, MediatorConflict.reason, MediatorConflict.declared_at)
-            .join(MediatorConflict, MediatorConflict.creditor_org_id == CreditorOrganisation.id)
-            .where(MediatorConflict.mediator_id == user.id)
-        ).all()
-        creditors = db.session.scalars(
-            select(CreditorOrganisation).order_by(CreditorOrganisation.name)
-        ).all()
+    may_declare = can(user, Permission.CONFLICT_DECLARE)
     return render_template(
         "account/show.html",
         form=form,
-        conflicts=conflicts,
-        creditors=creditors,
-        may_declare=can(user, Permission.CONFLICT_DECLARE),
+        conflicts=conflicts_of_interest.declared_conflicts(user) if may_declare else [],
+        creditors=conflicts_of_interest.creditors() if may_declare else [],
+        may_declare=may_declare,
     ), status
 
 
@@ -90,15 +79,16 @@ def show() -> tuple[str, int]:
 @requires(Permission.CONFLICT_DECLARE)
 def declare_conflict() -> Response:
     """A mediator declares a conflict of interest with a creditor: no cases from it."""
-    creditor = db.session.get(
-        CreditorOrganisation, request.form.get("creditor_org_id", type=int) or 0
-    )
-    reason = request.form.get("reason", "")
-    if creditor is None or not reason.strip():
-        flash(_("Choose the creditor and give the reason."), "error")
-        return redirect(url_for("account.show") + "#conflicts")
-    case_service.declare_conflict(current_user._get_current_object(), creditor.id, reason)
-    flash(_("Your conflict of interest with %(name)s is recorded.", name=creditor.name), "success")
+    try:
+        name = conflicts_of_interest.declare_conflict(
+            current_user._get_current_object(),
+            request.form.get("creditor_org_id", type=int),
+            request.form.get("reason", ""),
+        )
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("Your conflict of interest with %(name)s is recorded.", name=name), "success")
     return redirect(url_for("account.show") + "#conflicts")
 
 
@@ -118,9 +108,9 @@ def change_password() -> str | Response | tuple[str, int]:
             user_agent=request.headers.get("User-Agent", ""),
             lifetime=limits.lifetime,
         )
-    except auth_service.AuthError:
-        form.current.errors = [_("The current password is not correct.")]
-        return _render(form, 400)
+    except DomainError as err:
+        getattr(form, err.field or "current").errors = [err.message]
+        return _render(form, err.status)
     user = current_user._get_current_object()
     user.session_token = token
     session.clear()

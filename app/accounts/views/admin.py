@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,29 +14,17 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app import audit
 from app.access import Permission, can, requires, requires_object
+from app.accounts import lpr
 from app.accounts import organisations as org_service
 from app.accounts.activity import creditor_orgs_with_users, mediation_staff
-from app.accounts.auth import MIN_PASSWORD_LENGTH
 from app.audit import audit_reason_label
-from app.cases import lifecycle as case_service
+from app.core.errors import DomainError
 from app.core.parties import LICENCE_CHOICES, licence_label, role_label
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
-from app.rules.money import parse_rate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-ERRORS = {
-    "duplicate": _l("This value is already registered."),
-    "invalid_uscc": _l("This is not a valid unified social credit code (18 characters, GB 32100)."),
-    "seal_not_png": _l("The seal must be a PNG image."),
-    "seal_too_large": _l("The seal image must be smaller than 2 MB."),
-    "email_or_phone_required": _l("Give an email address or a mobile number."),
-    "invalid_mobile": _l("Enter an 11-digit mainland mobile number, e.g. 13800138000."),
-    "password_too_short": _l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-    "unknown_organisation": _l("Choose an organisation from the list."),
-}
 
 
 class OrganisationForm(FlaskForm):
@@ -116,13 +102,16 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         staff=staff,
         creditors=creditors,
         audit_head=audit.head_hash(),
-        lpr=case_service.lpr_history(),
+        lpr=lpr.lpr_history(),
     ), status
 
 
-def _apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
-    for field, code in errors.items():
-        getattr(form, field).errors = [str(ERRORS.get(code, code))]
+def _refused(form: FlaskForm, err: DomainError) -> None:
+    """The refusal next to the input at fault, or above the page when no input is."""
+    if err.field and err.field in form:
+        form[err.field].errors = [err.message]
+    else:
+        flash(err.message, "error")
 
 
 @bp.route("/")
@@ -148,10 +137,9 @@ def update_organisation() -> Response | tuple[str, int]:
     )
     try:
         org_service.update_mediation_org(current_user._get_current_object(), org, details, seal)
-    except org_service.ValidationFailed as err:
-        db.session.rollback()
-        _apply_errors(form, err.errors)
-        return _page(400, org_form=form)
+    except DomainError as err:
+        _refused(form, err)
+        return _page(err.status, org_form=form)
     flash(_("The organisation's details were saved."), "success")
     return redirect(url_for("admin.home"))
 
@@ -180,10 +168,9 @@ def create_creditor() -> Response | tuple[str, int]:
             address=form.address.data or "",
             legal_representative=form.legal_representative.data or "",
         )
-    except org_service.ValidationFailed as err:
-        db.session.rollback()
-        _apply_errors(form, err.errors)
-        return _page(400, creditor_form=form)
+    except DomainError as err:
+        _refused(form, err)
+        return _page(err.status, creditor_form=form)
     flash(_("The creditor organisation was registered."), "success")
     return redirect(url_for("admin.home"))
 
@@ -196,9 +183,6 @@ def create_account() -> Response | tuple[str, int]:
         return _page(400, account_form=form)
     role = Role(form.role.data)
     creditor_org_id = form.creditor_org_id.data or None
-    if role == Role.CREDITOR and not creditor_org_id:
-        _apply_errors(form, {"creditor_org_id": "unknown_organisation"})
-        return _page(400, account_form=form)
     account = org_service.NewAccount(
         role=role,
         name=form.name.data or "",
@@ -210,10 +194,9 @@ def create_account() -> Response | tuple[str, int]:
     )
     try:
         org_service.create_user(current_user._get_current_object(), account)
-    except org_service.ValidationFailed as err:
-        db.session.rollback()
-        _apply_errors(form, err.errors)
-        return _page(400, account_form=form)
+    except DomainError as err:
+        _refused(form, err)
+        return _page(err.status, account_form=form)
     flash(_("The account was opened."), "success")
     return redirect(url_for("admin.home"))
 
@@ -266,15 +249,15 @@ def verify_audit() -> Response:
 
 @bp.route("/lpr", methods=["POST"])
 @requires(Permission.LPR_MANAGE)
-def set_lpr() -> Response | tuple[str, int]:
-    """Add or correct a one-year LPR fixing (BRIEF §4: the history is data)."""
+def set_lpr() -> Response:
+    """Add or correct a one-year LPR fixing (the history is data: :mod:`app.accounts.lpr`)."""
     try:
-        effective = date.fromisoformat(request.form.get("effective", ""))
-        rate = parse_rate(request.form.get("rate", ""))
-        case_service.set_lpr(current_user._get_current_object(), effective, rate)
-    except (ValueError, case_service.CaseRuleError):
-        db.session.rollback()
-        flash(_("Enter a date (YYYY-MM-DD) and a rate between 0 and 20 percent."), "error")
-        return redirect(url_for("admin.home") + "#lpr")
-    flash(_("The LPR fixing of %(day)s was saved.", day=effective.isoformat()), "success")
+        effective, rate = lpr.read_fixing(
+            request.form.get("effective", ""), request.form.get("rate", "")
+        )
+        lpr.set_lpr(current_user._get_current_object(), effective, rate)
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("The LPR fixing of %(day)s was saved.", day=effective.isoformat()), "success")
     return redirect(url_for("admin.home") + "#lpr")

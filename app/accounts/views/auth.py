@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from flask import (
@@ -17,7 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts import auth as auth_service
+from app.core.errors import DomainError
 from app.rules.throttle import ThrottlePolicy
 
 bp = Blueprint("auth", __name__)
@@ -60,21 +61,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _refusal_message(err: auth_service.AuthError) -> str:
-    if err.code == "throttled":
-        minutes = max(1, -(-int((err.wait or timedelta()).total_seconds()) // 60))
-        return ngettext(
-            "Too many failed sign-in attempts. For your security, please wait %(num)s "
-            "minute and try again.",
-            "Too many failed sign-in attempts. For your security, please wait %(num)s "
-            "minutes and try again.",
-            minutes,
-        )
-    if err.code == "locked":
-        return _("This account is locked. Please contact your organisation's administrator.")
-    return _("The email/mobile number or the password is not correct.")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> str | Response | tuple[str, int]:
@@ -90,11 +76,11 @@ def login() -> str | Response | tuple[str, int]:
                 user_agent=request.headers.get("User-Agent", ""),
                 limits=session_limits(),
             )
-        except auth_service.AuthError as err:
-            status = 429 if err.code == "throttled" else 200
-            return render_template(
-                "auth/login.html", form=form, error=_refusal_message(err)
-            ), status
+        except DomainError as err:
+            # The form again, with the refusal. Only the throttle's 429 reaches the browser:
+            # a form sign-in has no WWW-Authenticate challenge to send with a 401 or 403.
+            status = err.status if err.status == HTTPStatus.TOO_MANY_REQUESTS else 200
+            return render_template("auth/login.html", form=form, error=err.message), status
         session.clear()  # a new session id: nothing from before sign-in carries over
         login_user(user)
         return redirect(safe_next(request.args.get("next")) or url_for(role_home_endpoint(user)))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.cases import LprRate, MediatorConflict
 from app.models.organisations import CreditorOrganisation, LicenceType
 from app.models.users import Role, User
 from tests.factories import PASSWORD, make_creditor_org, make_user
@@ -271,3 +272,77 @@ def test_a_seal_that_is_not_png_is_refused(browser: Browser, admin: User) -> Non
 def test_audit_chain_can_be_verified_from_the_page(browser: Browser, admin: User) -> None:
     response = browser.submit("/admin/audit/verify", page="/admin/", follow_redirects=True)
     assert "审计日志完整" in response.get_data(as_text=True)
+
+
+# --- the one-year LPR history ------------------------------------------------------------
+
+
+def _fixings() -> dict[str, str]:
+    rows = db.session.scalars(select(LprRate).order_by(LprRate.effective))
+    return {r.effective.isoformat(): str(r.rate.normalize()) for r in rows}
+
+
+def test_admin_adds_and_corrects_an_lpr_fixing(browser: Browser, admin: User) -> None:
+    for rate in ("3.10", "3.05"):
+        response = browser.submit(
+            "/admin/lpr", {"effective": "2030-01-20", "rate": rate}, page="/admin/"
+        )
+        assert response.status_code == 302
+    assert _fixings()["2030-01-20"] == "3.05"
+    assert _actions()[-2:] == ["lpr:set", "lpr:set"]
+
+
+@pytest.mark.parametrize(
+    ("effective", "rate"),
+    [("2030-02-30", "3.1"), ("2030-01-20", "abc"), ("2030-01-20", "25"), ("2030-01-20", "0")],
+)
+def test_a_bad_lpr_fixing_is_refused_and_nothing_saved(
+    browser: Browser, admin: User, effective: str, rate: str
+) -> None:
+    before, events = _fixings(), _count(AuditEvent)
+    response = browser.submit(
+        "/admin/lpr", {"effective": effective, "rate": rate}, page="/admin/", follow_redirects=True
+    )
+    assert "利率（以百分比计，0 至 20 之间）" in response.get_data(as_text=True)
+    assert _fixings() == before
+    assert _count(AuditEvent) == events
+
+
+# --- a mediator's conflicts of interest ---------------------------------------------------
+
+
+@pytest.fixture
+def mediator(browser: Browser) -> User:
+    user = make_user(Role.MEDIATOR)
+    assert browser.login(user.email, PASSWORD).status_code == 302
+    return user
+
+
+def test_a_mediator_declares_a_conflict_once(browser: Browser, mediator: User) -> None:
+    creditor = make_creditor_org(name="某某银行")
+    for _ in range(2):
+        response = browser.submit(
+            "/account/conflicts",
+            {"creditor_org_id": str(creditor.id), "reason": "曾在该行任职"},
+            page="/account/",
+        )
+        assert response.status_code == 302
+    assert _count(MediatorConflict) == 1
+    assert _actions().count("mediator:conflict:declare") == 1
+    html = browser.get("/account/").get_data(as_text=True)
+    assert "某某银行" in html and "曾在该行任职" in html
+
+
+@pytest.mark.parametrize(("creditor", "reason"), [(True, "   "), (False, "曾在该行任职")])
+def test_a_conflict_needs_a_creditor_and_a_reason(
+    browser: Browser, mediator: User, creditor: bool, reason: str
+) -> None:
+    org_id = str(make_creditor_org().id) if creditor else "999999"
+    response = browser.submit(
+        "/account/conflicts",
+        {"creditor_org_id": org_id, "reason": reason},
+        page="/account/",
+        follow_redirects=True,
+    )
+    assert "请选择债权人并填写理由" in response.get_data(as_text=True)
+    assert _count(MediatorConflict) == 0

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import func, select
 
+from app.accounts import auth as auth_service
+from app.accounts.errors import AuthError, SignInThrottled
 from app.core import clock
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
 from app.models.users import Role
+from app.rules.throttle import ThrottlePolicy
 from tests.factories import PASSWORD, make_user
 from tests.helpers import Browser
 
@@ -73,6 +79,40 @@ def test_sixth_attempt_within_fifteen_minutes_is_refused_with_a_wait(browser: Br
     assert browser.get("/debtor").status_code == 302
 
 
+def _failures() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False))
+    )
+
+
+def test_a_failed_attempt_is_stored_although_the_sign_in_is_refused(browser: Browser) -> None:
+    user = make_user()
+    assert browser.login(user.email, "wrong").status_code == 200
+    db.session.rollback()  # only what was committed remains
+    assert _failures() == 1
+
+
+def test_the_service_commits_the_failure_and_still_refuses(app: Flask) -> None:
+    user = make_user()
+    limits = auth_service.SessionLimits(
+        policy=ThrottlePolicy(max_failures=2), lifetime=timedelta(hours=1)
+    )
+    sign_in = {"ip": "10.0.0.1", "user_agent": "test", "limits": limits}
+    with app.test_request_context(), pytest.raises(AuthError) as refused:
+        auth_service.sign_in(user.email, "wrong", **sign_in)
+    assert refused.value.code == "bad_credentials"
+    db.session.rollback()
+    assert _failures() == 1
+    with app.test_request_context(), pytest.raises(AuthError):
+        auth_service.sign_in(user.email, "wrong again", **sign_in)
+    with app.test_request_context():
+        with pytest.raises(SignInThrottled) as throttled:
+            auth_service.sign_in(user.email, PASSWORD, **sign_in)
+        assert throttled.value.status == 429
+        assert "请等待 15 分钟后再试" in throttled.value.message
+    assert _failures() == 2  # a refused wait is not another failure
+
+
 def test_throttle_lifts_when_the_failures_age_out(browser: Browser) -> None:
     user = make_user()
     past = clock.now() - timedelta(minutes=16)
@@ -100,8 +140,6 @@ def test_form_without_csrf_token_is_refused_clearly(client) -> None:
 
 
 def test_forged_session_cookie_is_ignored(app, client) -> None:
-    from flask.sessions import SecureCookieSessionInterface
-
     user = make_user()
     db.session.add(
         UserSession(
@@ -169,8 +207,6 @@ def test_session_cookie_flags(browser: Browser) -> None:
 def test_next_only_follows_same_site_paths(
     browser: Browser, next_param: str, expected: str
 ) -> None:
-    from urllib.parse import quote
-
     user = make_user()
     response = browser.login(user.email, PASSWORD, query="?next=" + quote(next_param, safe=""))
     assert response.headers["Location"] == expected

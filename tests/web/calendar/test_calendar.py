@@ -13,11 +13,13 @@ from sqlalchemy import select
 from app.calendar import overrides as service
 from app.calendar import views as admin_calendar
 from app.calendar.overrides import CalendarError
+from app.confirmation.deadline import refresh_confirmation_deadlines
 from app.confirmation.release import confirmation_deadline_for
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.confirmation import HolidayOverride, HolidayYear
 from app.models.users import Role, User
+from app.rules.deadlines import LegalCalendar
 from tests.confirmation_support import in_force_case
 from tests.factories import PASSWORD, make_user
 from tests.helpers import Browser
@@ -121,6 +123,55 @@ def test_removing_a_day_without_an_entry_is_refused(admin: User) -> None:
     assert refused.value.code == "not_found"
 
 
+# --- who is told of a change -------------------------------------------------------------
+
+
+@pytest.fixture
+def listeners(monkeypatch: pytest.MonkeyPatch) -> list[service.CalendarListener]:
+    """The registered listeners, restored after the test."""
+    registered = list(service._listeners)
+    monkeypatch.setattr(service, "_listeners", registered)
+    return registered
+
+
+def test_the_confirmation_deadlines_listen_to_the_calendar(app: Flask) -> None:
+    """The wiring in app.features: the calendar names no later feature itself."""
+    assert refresh_confirmation_deadlines in service._listeners
+
+
+def test_a_listener_sees_the_new_calendar_inside_the_change(
+    admin: User, listeners: list[service.CalendarListener]
+) -> None:
+    seen: list[bool] = []
+
+    def listener(calendar: LegalCalendar) -> list[int]:
+        seen.append(calendar.is_working_day(date(2027, 2, 20)))
+        admin.name = "listener wrote this"  # committed with the change
+        return [42]
+
+    assert service.on_calendar_change(listener) is listener
+    service.on_calendar_change(listener)  # a second registration changes nothing
+    service.set_override(admin, date(2027, 2, 20), True, "调休上班")
+    db.session.rollback()  # only what was committed remains
+    assert seen == [True]
+    assert db.session.get(User, admin.id).name == "listener wrote this"
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert event is not None and event.data["moved"] == [42]
+
+
+def test_a_failing_listener_takes_the_change_back_with_it(
+    admin: User, listeners: list[service.CalendarListener]
+) -> None:
+    def listener(calendar: LegalCalendar) -> None:
+        raise RuntimeError("deadline store down")
+
+    service.on_calendar_change(listener)
+    with pytest.raises(RuntimeError):
+        service.set_override(admin, date(2027, 2, 20), True, "调休上班")
+    assert db.session.scalar(select(HolidayOverride)) is None
+    assert "calendar:override:set" not in _actions()
+
+
 # --- the page ---------------------------------------------------------------------------
 
 
@@ -159,6 +210,9 @@ def test_an_admin_enters_a_day_marks_the_year_and_removes_the_day(signed_in: Bro
     assert removed.status_code == 302
     assert db.session.scalar(select(HolidayOverride)) is None
     assert signed_in.submit(f"{PAGE}overrides/2027-02-31/remove", {}, page=PAGE).status_code == 404
+    gone = signed_in.submit(f"{PAGE}overrides/2027-02-09/remove", {}, page=PAGE)
+    assert gone.status_code == 404
+    assert "This day has no entry in the calendar." in gone.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
