@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -20,15 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, enum_column
 from app.extensions import db
 from app.models.users import User
-
-
-def _enum(cls: type, length: int = 16) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class AgreementStatus(StrEnum):
@@ -51,7 +44,7 @@ class Agreement(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
-    status: Mapped[AgreementStatus] = mapped_column(_enum(AgreementStatus))
+    status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus, 16))
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)
     drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     drafted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -91,7 +84,7 @@ class AgreementSignature(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     ip: Mapped[str] = mapped_column(String(64))
     user_agent: Mapped[str] = mapped_column(String(400))
-    method: Mapped[SignatureMethod] = mapped_column(_enum(SignatureMethod, 8))
+    method: Mapped[SignatureMethod] = mapped_column(enum_column(SignatureMethod, 8))
     typed_name: Mapped[str | None] = mapped_column(String(100))
     drawn_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     document_sha256: Mapped[str] = mapped_column(String(64))  # the file the signer saw
@@ -114,7 +107,7 @@ class IssuedDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, 16))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
     version: Mapped[int] = mapped_column(Integer)

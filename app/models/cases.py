@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, enum_column
 from app.core.pii import EncryptedString
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
@@ -17,12 +17,6 @@ from app.models.users import User
 from app.rules.cases import CaseReference, CaseState
 
 Money = Numeric(14, 2)
-
-
-def _enum(cls: type, length: int = 32) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class Case(db.Model):
@@ -37,7 +31,7 @@ class Case(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.DRAFT)
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState), default=CaseState.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
     creditor_org_id: Mapped[int] = mapped_column(ForeignKey("creditor_organisations.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -55,7 +49,7 @@ class Case(db.Model):
     debtor_address: Mapped[str | None] = mapped_column(String(300))
 
     # The contract.
-    lender_kind: Mapped[LicenceType] = mapped_column(_enum(LicenceType))
+    lender_kind: Mapped[LicenceType] = mapped_column(enum_column(LicenceType))
     contract_number: Mapped[str | None] = mapped_column(String(64))
     contract_date: Mapped[date | None] = mapped_column(Date)
     principal_lent: Mapped[Decimal | None] = mapped_column(Money)

@@ -1,6 +1,6 @@
-"""Judicial confirmation (司法确认, BRIEF §5): the package released to the parties and the
-court, its signatures, what happened at court, the legal calendar's overrides and the
-deadline reminders sent."""
+"""Judicial confirmation (司法确认, CPL Art. 205; 人民调解法 Art. 33): the package released
+to the parties and the court, its signatures, what happened at court, the legal
+calendar's overrides and the deadline reminders sent."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -23,15 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, enum_column
 from app.extensions import db
 from app.models.users import User
-
-
-def _enum(cls: type, length: int = 16) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class PackageStatus(StrEnum):
@@ -57,7 +50,7 @@ class ConfirmationPackage(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per case
-    status: Mapped[PackageStatus] = mapped_column(_enum(PackageStatus))
+    status: Mapped[PackageStatus] = mapped_column(enum_column(PackageStatus, 16))
     court_name: Mapped[str] = mapped_column(String(100))
     court_division: Mapped[str] = mapped_column(String(6))
     # The pre-check findings at release and the warnings the mediator acknowledged.
@@ -72,7 +65,7 @@ class ConfirmationPackage(db.Model):
     # After filing (recorded by the mediator).
     filed_on: Mapped[date | None] = mapped_column(Date)
     court_case_number: Mapped[str | None] = mapped_column(String(64))
-    ruling: Mapped[Ruling | None] = mapped_column(_enum(Ruling))
+    ruling: Mapped[Ruling | None] = mapped_column(enum_column(Ruling, 16))
     ruling_on: Mapped[date | None] = mapped_column(Date)
     ruling_reason: Mapped[str | None] = mapped_column(Text)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -47,7 +47,8 @@ class OneTimeCode(db.Model):
 
 
 class Consent(db.Model):
-    """One consent of BRIEF §6, given with a versioned text; withdrawable."""
+    """One consent (:mod:`app.rules.consents`; PIPL Arts. 14, 29), given with a versioned
+    text; withdrawable."""
 
     __tablename__ = "consents"
 

@@ -8,21 +8,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, enum_column
 from app.extensions import db
 from app.rules.proposals import ProposalState, Side
 
 Money = Numeric(14, 2)
-
-
-def _enum(cls: type, length: int = 16) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class ObjectionStatus(StrEnum):
@@ -45,7 +39,7 @@ class Objection(db.Model):
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     status: Mapped[ObjectionStatus] = mapped_column(
-        _enum(ObjectionStatus), default=ObjectionStatus.OPEN
+        enum_column(ObjectionStatus, 16), default=ObjectionStatus.OPEN
     )
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -90,10 +84,12 @@ class Proposal(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    side: Mapped[Side] = mapped_column(_enum(Side))
+    side: Mapped[Side] = mapped_column(enum_column(Side, 16))
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     replies_to_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
-    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.OPEN)
+    state: Mapped[ProposalState] = mapped_column(
+        enum_column(ProposalState, 16), default=ProposalState.OPEN
+    )
     kind: Mapped[str] = mapped_column(String(16))  # lump_sum | instalments
     total: Mapped[Decimal] = mapped_column(Money)
     principal: Mapped[Decimal] = mapped_column(Money)
@@ -143,7 +139,7 @@ class Message(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    thread: Mapped[Thread] = mapped_column(_enum(Thread))
+    thread: Mapped[Thread] = mapped_column(enum_column(Thread, 16))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -1,7 +1,7 @@
 """The outbox: every message to a person, with when it may go out and what happened.
 
-For debtors this table is also the contact log of BRIEF §6 (who, channel, time, template,
-outcome), kept at least two years.
+For debtors this table is also the contact log of :mod:`app.notifications.outbox` (who,
+channel, time, template, outcome), kept at least two years.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, enum_column
 from app.extensions import db
 
 
@@ -41,9 +41,7 @@ class OutboundMessage(db.Model):
     # Who the contact rules count against: "debtor:<case id>" for a debtor, else "user:<id>".
     recipient_key: Mapped[str] = mapped_column(String(40))
     is_debtor: Mapped[bool] = mapped_column(default=False)
-    channel: Mapped[Channel] = mapped_column(
-        Enum(Channel, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e])
-    )
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 8))
     address: Mapped[str] = mapped_column(String(254))
     template: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
@@ -51,12 +49,7 @@ class OutboundMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(
-            OutboxStatus,
-            native_enum=False,
-            length=8,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_column(OutboxStatus, 8),
         default=OutboxStatus.QUEUED,
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, LargeBinary, String
+from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, enum_column
 from app.extensions import db
 
 
 class LicenceType(StrEnum):
-    """What kind of lender a creditor is; decides which interest rules apply (BRIEF §4)."""
+    """What kind of lender a creditor is; decides which interest rules apply
+    (:mod:`app.rules.claims`)."""
 
     BANK = "bank"
     CONSUMER_FINANCE = "consumer_finance"
@@ -46,15 +47,8 @@ class CreditorOrganisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    licence_type: Mapped[LicenceType] = mapped_column(
-        Enum(
-            LicenceType,
-            native_enum=False,
-            length=32,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
-    # For the court package's identity section (BRIEF §5.1(4)).
+    licence_type: Mapped[LicenceType] = mapped_column(enum_column(LicenceType))
+    # For the court package's identity section (:mod:`app.confirmation.package.parties`).
     address: Mapped[str | None] = mapped_column(String(300))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

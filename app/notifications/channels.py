@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from app.config import ConfigurationError, Settings
+from app.core import clock
 from app.models.notifications import Channel, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def build_email(message: OutboundMessage, settings: Settings) -> EmailMessage:
     email["From"] = settings.mail_sender
     email["To"] = message.address
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Date"] = format_datetime(clock.now())
     email["Message-ID"] = make_msgid(domain=_sender_domain(settings.mail_sender))
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to us
     email.set_content(message.body, charset="utf-8")
@@ -76,8 +75,9 @@ def _smtp(message: OutboundMessage, settings: Settings) -> None:
 
 
 def _block(message: OutboundMessage, settings: Settings) -> str:
-    """One readable block per message for the file and console backends."""
-    stamp = datetime.now(UTC).astimezone(ZoneInfo(settings.timezone)).isoformat(timespec="seconds")
+    """One readable block per message for the file and console backends, stamped on the
+    legal clock."""
+    stamp = clock.local(clock.now()).isoformat(timespec="seconds")
     sender = f"From: {settings.mail_sender}\n" if message.channel == Channel.EMAIL else ""
     return (
         f"==== {stamp} {message.channel.value} #{message.id} ====\n"

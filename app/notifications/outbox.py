@@ -1,11 +1,12 @@
 """The outbox: use cases queue messages in their own transaction; a worker sends them.
 
 Queuing in the same transaction as the change means a message exists if and only if
-the change does. The contact rules (BRIEF §6) are applied when the message is planned
-(a debtor message gets the first ``due_at`` outside quiet hours within the daily limit)
-and again if it is still unsent when quiet hours begin. Together with the
-``contact:sent`` audit events, the outbox rows are the contact log of BRIEF §6 (who,
-channel, time, template, outcome).
+the change does. The contact rules of :mod:`app.rules.contact_rules` are applied on the
+legal clock (``TIMEZONE``, :func:`app.core.clock.legal_tz`) when the message is planned (a
+debtor message gets the first ``due_at`` outside quiet hours within the daily limit) and
+again if it is still unsent when quiet hours begin. Together with the ``contact:sent``
+and ``contact:failed`` audit events, the outbox rows are the contact log: who, channel,
+time, template, outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import logging
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -22,17 +24,24 @@ from flask import current_app
 from sqlalchemy import or_, select, text
 
 from app import audit
+from app.audit import AuditAction
 from app.config import ConfigurationError, Settings
 from app.core import clock, jobs
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.notifications import channels
-from app.rules.contact_rules import DEFAULT_POLICY, earliest_delivery, is_quiet
+from app.rules.contact_rules import DEFAULT_POLICY, ContactPolicy, earliest_delivery, is_quiet
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-POLICY = DEFAULT_POLICY
+
+
+def contact_policy() -> ContactPolicy:
+    """The contact rules reckoned on the legal clock: quiet hours and the local day of the
+    daily limit move with ``TIMEZONE`` (:class:`app.config.Settings`)."""
+    return replace(DEFAULT_POLICY, tz=clock.legal_tz().key)
 
 
 def recipient_key(
@@ -64,10 +73,10 @@ def queue_message(
     """Add a message to the outbox in the caller's transaction (flushed, not committed).
 
     A message to a debtor (``to_debtor``) is due at the first moment the contact rules
-    allow (BRIEF §6): never between 21:00 and 08:00 Asia/Shanghai, at most three contacts
-    a local day across all channels. The contacts counted are that debtor's queued and
-    sent messages on this case and any debtor message to the same address, so one phone
-    is not contacted three times a day per case.
+    allow (:mod:`app.rules.contact_rules`): never between 21:00 and 08:00 on the legal
+    clock, at most three contacts a local day across all channels. The contacts counted
+    are that debtor's queued and sent messages on this case and any debtor message to the
+    same address, so one phone is not contacted three times a day per case.
 
     Exception, by decision: a message the debtor has just requested themselves
     (``requested_by_recipient``, e.g. the one-time code they asked for to sign in) is due
@@ -111,16 +120,18 @@ def queue_message(
 def plan_debtor_contact(
     key: str, address: str, *, wanted: datetime, exclude_id: int | None = None
 ) -> datetime:
-    """The earliest allowed delivery for one more contact to this debtor (BRIEF §6)."""
+    """The earliest allowed delivery for one more contact to this debtor
+    (:func:`app.rules.contact_rules.earliest_delivery`, on the legal clock)."""
+    policy = contact_policy()
     _lock_recipient(key, address)
-    return earliest_delivery(wanted, _debtor_contacts(key, address, wanted, exclude_id), POLICY)
+    contacts = _debtor_contacts(key, address, wanted, exclude_id, ZoneInfo(policy.tz))
+    return earliest_delivery(wanted, contacts, policy)
 
 
 def _debtor_contacts(
-    key: str, address: str, since: datetime, exclude_id: int | None
+    key: str, address: str, since: datetime, exclude_id: int | None, tz: ZoneInfo
 ) -> list[datetime]:
     """Delivery times (sent, else due) of this debtor's contacts from ``since``'s local day on."""
-    tz = ZoneInfo(POLICY.tz)
     day_start = datetime.combine(since.astimezone(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
     rows = db.session.scalars(
         select(OutboundMessage).where(
@@ -148,17 +159,22 @@ def _lock_recipient(*names: str) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
+# --- delivery -------------------------------------------------------------------------
+
+
 def deliver_due(now: datetime | None = None, limit: int = 100) -> int:
     """Send queued messages whose time has come, oldest first; return how many were sent.
 
-    One message per transaction: it is locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-    so parallel workers never take the same one), sent, marked and committed before the
-    next, so a crash can resend at most the message in flight. A failed send stays
-    queued with its error and is retried by the next run; after five attempts it is
-    marked failed. A channel whose backend is misconfigured is skipped for the rest of
-    the run without using up its messages' attempts. SQLite cannot lock rows, so on it
-    runs wait for each other instead (:func:`_one_run_at_a_time`). ``now`` is the clock,
-    for tests; by default the real time is read for every message.
+    One message per transaction: the loop locks the next due message (``FOR UPDATE SKIP
+    LOCKED`` on PostgreSQL, so parallel workers never take the same one) and hands it to
+    one step, a use case whose commit releases the lock: :func:`replan_message` when it
+    fell into quiet hours, else :func:`deliver_message` (which records a refusal by the
+    channel with :func:`record_failure`). A crash can therefore resend at most the message
+    in flight. A failed send stays queued with its error and is retried by the next run;
+    after five attempts it is marked failed. A channel whose backend is misconfigured is
+    skipped for the rest of the run without using up its messages' attempts. SQLite cannot
+    lock rows, so on it runs wait for each other instead (:func:`_one_run_at_a_time`).
+    ``now`` is the clock, for tests; by default the real time is read for every message.
     """
     with _one_run_at_a_time():
         return _deliver(now, limit, current_app.config["SETTINGS"])
@@ -174,11 +190,13 @@ def _deliver(now: datetime | None, limit: int, settings: Settings) -> int:
         if message is None:
             break
         tried.add(message.id)
-        channel = message.channel
+        channel = message.channel  # read now: a rolled-back step expires the message
+        if _late_into_quiet_hours(message, moment):
+            replan_message(message, moment)
+            continue
         try:
-            sent += _deliver_one(message, moment, settings)
+            sent += deliver_message(message, moment, settings)
         except ConfigurationError:
-            db.session.rollback()
             broken.add(channel)
             log.exception("outbox: %s backend misconfigured, not sending", channel.value)
     return sent
@@ -204,6 +222,7 @@ def _one_run_at_a_time() -> Iterator[None]:
 def _next_due(
     moment: datetime, tried: Collection[int], broken: Collection[Channel]
 ) -> OutboundMessage | None:
+    """The oldest due message, locked (on PostgreSQL) until the step given it ends."""
     stmt = (
         select(OutboundMessage)
         .where(OutboundMessage.status == OutboxStatus.QUEUED, OutboundMessage.due_at <= moment)
@@ -218,52 +237,60 @@ def _next_due(
     return db.session.scalar(stmt)
 
 
-def _deliver_one(message: OutboundMessage, moment: datetime, settings: Settings) -> int:
-    if _late_into_quiet_hours(message, moment):
-        return 0
+def _late_into_quiet_hours(message: OutboundMessage, moment: datetime) -> bool:
+    """A debtor message planned for allowed hours but still unsent when quiet hours begin
+    (a retry, or a worker that was down). A due time inside quiet hours is only ever given
+    to a message the debtor requested, which goes."""
+    if not message.is_debtor:
+        return False
+    policy = contact_policy()
+    return is_quiet(moment, policy) and not is_quiet(message.due_at, policy)
+
+
+@use_case
+def replan_message(message: OutboundMessage, moment: datetime) -> None:
+    """Move a debtor message that fell into quiet hours to the next allowed moment."""
+    message.due_at = plan_debtor_contact(
+        message.recipient_key, message.address, wanted=moment, exclude_id=message.id
+    )
+    log.info("outbox: message %s moved out of quiet hours to %s", message.id, message.due_at)
+
+
+@use_case
+def deliver_message(message: OutboundMessage, moment: datetime, settings: Settings) -> int:
+    """Hand one due message to its channel and mark it sent (1), or record the channel's
+    refusal as a failed attempt (0) while the message is still locked. A misconfigured
+    backend (``ConfigurationError``) rolls back: the message keeps its attempts."""
     try:
         channels.send(message, settings)
     except ConfigurationError:
         raise
     except Exception as exc:  # any refusal by the channel: keep the message, retry later
-        _record_failure(message, exc)
-        db.session.commit()
+        record_failure(message, exc)
         return 0
     message.status = OutboxStatus.SENT
     message.sent_at = moment
     message.attempts += 1
     message.error = None
     if message.is_debtor:
-        _audit_contact("contact:sent", message)
-    db.session.commit()
+        _audit_contact(AuditAction.CONTACT_SENT, message)
     return 1
 
 
-def _late_into_quiet_hours(message: OutboundMessage, moment: datetime) -> bool:
-    """A debtor message planned for allowed hours but still unsent when quiet hours begin
-    (a retry, or a worker that was down) is moved to the next allowed moment. A due time
-    inside quiet hours is only ever given to a message the debtor requested, which goes."""
-    if not message.is_debtor or not is_quiet(moment, POLICY) or is_quiet(message.due_at, POLICY):
-        return False
-    message.due_at = plan_debtor_contact(
-        message.recipient_key, message.address, wanted=moment, exclude_id=message.id
-    )
-    db.session.commit()
-    log.info("outbox: message %s moved out of quiet hours to %s", message.id, message.due_at)
-    return True
-
-
-def _record_failure(message: OutboundMessage, exc: Exception) -> None:
+@use_case
+def record_failure(message: OutboundMessage, exc: Exception) -> None:
+    """Count a failed attempt; the fifth one marks the message failed (and, for a debtor,
+    logs the contact that did not happen)."""
     message.attempts += 1
     message.error = f"{type(exc).__name__}: {exc}"[:2000]
     log.warning("outbox: message %s attempt %s failed: %s", message.id, message.attempts, exc)
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED
         if message.is_debtor:
-            _audit_contact("contact:failed", message)
+            _audit_contact(AuditAction.CONTACT_FAILED, message)
 
 
-def _audit_contact(action: str, message: OutboundMessage) -> None:
+def _audit_contact(action: AuditAction, message: OutboundMessage) -> None:
     """The contact log entry. The address stays out: the chain cannot forget it (PIPL)."""
     audit.record(
         action,

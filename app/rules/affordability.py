@@ -3,7 +3,7 @@
 Modelled on the UK Standard Financial Statement (SFS), the common format that British
 creditors and debt advisers use to agree affordable repayments: monthly income by
 source, essential spending by category, savings and assets. The debtor fills it in
-during negotiation (BRIEF §2 journey 4) and every proposal is shown against it. The
+during negotiation (:mod:`app.negotiation.statements`) and every proposal is shown against it. The
 band is guidance for the parties and the mediator, not a rule of law; the debtor's
 explanation is written in plain words for an anxious reader.
 """

@@ -1,4 +1,4 @@
-"""Is the claim lawful? The claim check run at intake and on every proposal (BRIEF §4).
+"""Is the claim lawful? The claim check run at intake and on every proposal.
 
 The result is a list of findings (block / warn / info), each with a plain message in
 Chinese and English that carries the figures, and the legal source it rests on.
@@ -127,7 +127,8 @@ class ClaimFacts:
 
 @dataclass(frozen=True)
 class ClaimPolicy:
-    """Configurable lines. ``institution_cost_line`` (24%) is *unverified* (BRIEF §4)."""
+    """Configurable lines. ``institution_cost_line`` (24%) is *unverified*: 法发〔2017〕22号
+    item 2 is guidance, not a statute, so it warns and never blocks."""
 
     institution_cost_line: Decimal = Decimal("24")
     penalty_excess_ratio: Decimal = Decimal("0.30")
@@ -144,8 +145,9 @@ def check_claim(
     policy: ClaimPolicy = DEFAULT_POLICY,
 ) -> list[Finding]:
     """Every finding about the claim as of ``today``, blocks first, then warnings, then
-    information (BRIEF §4). Private lenders are held to 4 × LPR; licensed institutions
-    get warnings only, because courts reduce their excessive charges case by case."""
+    information. Private lenders are held to 4 × LPR (民间借贷规定 Arts. 25–31); licensed
+    institutions get warnings only, because courts reduce their excessive charges case by
+    case."""
     if facts.lender is LenderKind.PRIVATE_LENDER:
         lending = _check_private_lender(facts, today, history)
     else:
@@ -258,7 +260,7 @@ def _check_institution(
     """Licensed institutions are outside the private-lending cap, but courts cut charges
     far above the actual loss (银行卡规定 Art. 2). The cost is the higher of the contract
     rate and the all-in rate of the charges claimed. Above the configurable line (24%,
-    *unverified*): warn. Above 4 × LPR only: also a warning, as BRIEF §4 asks, because a
+    *unverified*): warn. Above 4 × LPR only: also a warning, by decision, because a
     court may use that cap as its yardstick. One finding at most: the line wins."""
     cost = max(_percent(facts.annual_rate), _all_in_rate(facts, today) or Decimal(0))
     line = _percent(policy.institution_cost_line)

@@ -1,4 +1,4 @@
-"""The consents a debtor gives when joining (BRIEF §6; PIPL Arts. 14, 23, 29).
+"""The consents a debtor gives when joining (PIPL Arts. 14, 23, 29).
 
 Each is separate, versioned and withdrawable. A new wording gets a new version; what a
 person agreed to is recorded with the version and the exact text.

@@ -1,7 +1,14 @@
-"""When a message to a debtor may go out: quiet hours and a daily limit (BRIEF §6).
+"""When a message to a debtor may go out: quiet hours and a daily limit.
 
-All rules are reckoned in Asia/Shanghai local time; every datetime must be
-timezone-aware, and naive ones are refused rather than guessed.
+A product rule, stricter than the industry's: the banking association's collection
+guideline keeps debtors free of contact from 22:00 to 08:00; we keep 21:00 to 08:00 and
+at most three outreach contacts a day. A code or link the debtor has just asked for is
+not outreach and goes at once (:func:`app.notifications.outbox.queue_message`).
+
+All rules are reckoned in the local time of the policy's zone (``ContactPolicy.tz``): the
+application passes its legal clock, ``TIMEZONE`` (see
+:func:`app.notifications.outbox.contact_policy`); the default is Asia/Shanghai. Every
+datetime must be timezone-aware, and naive ones are refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ class ContactPolicy:
     """Quiet hours run from ``quiet_start`` (inclusive) to ``quiet_end`` (exclusive),
     across midnight when start is later than end. Our 21:00–08:00 is stricter than the
     industry's 22:00–08:00; at most ``daily_limit`` outbound contacts per local day
-    across all channels (BRIEF §6)."""
+    across all channels. ``tz`` is the zone of "local": pure code cannot read the
+    settings, so the application builds its policy on the legal clock."""
 
     quiet_start: time = QUIET_START
     quiet_end: time = QUIET_END
@@ -42,7 +50,7 @@ DEFAULT_POLICY = ContactPolicy()
 
 
 def is_quiet(moment: datetime, policy: ContactPolicy = DEFAULT_POLICY) -> bool:
-    """Whether ``moment`` falls in quiet hours, in the policy's local time (BRIEF §6)."""
+    """Whether ``moment`` falls in quiet hours, in the policy's local time."""
     _require_aware(moment)
     clock = moment.astimezone(ZoneInfo(policy.tz)).time()
     start, end = policy.quiet_start, policy.quiet_end
@@ -63,7 +71,7 @@ def earliest_delivery(
     sent or scheduled, on any channel. Never in quiet hours: a message due then waits
     for the end of quiet hours (08:00 the same or the next morning). At most
     ``daily_limit`` contacts per local calendar day: when the day is full, the message
-    moves to the first allowed moment of the next day with room (BRIEF §6).
+    moves to the first allowed moment of the next day with room.
     """
     _require_aware(wanted)
     for moment in already_scheduled:

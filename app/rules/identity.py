@@ -1,8 +1,7 @@
 """Identity numbers: the PRC resident identity card number, ages, and masking.
 
 Resident ID numbers and bank account numbers are sensitive personal information
-(PIPL Arts. 28, 29, 51): they are masked everywhere except in the court package
-(BRIEF §6).
+(PIPL Arts. 28, 29, 51): they are masked everywhere except in the court package.
 """
 
 from __future__ import annotations
@@ -77,7 +76,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 def mask_id(number: str) -> str:
-    """Mask an identity document number for display (PIPL Art. 51; BRIEF §6).
+    """Mask an identity document number for display (PIPL Art. 51).
 
     An 18-character resident ID keeps its first 6 (division) and last 4 characters:
     ``110101********1234``. Any other document (passport, permit) keeps only its last 4
@@ -93,7 +92,7 @@ def mask_id(number: str) -> str:
 
 
 def mask_account(number: str) -> str:
-    """Mask a bank account or card number for display: ``****1234`` (BRIEF §6).
+    """Mask a bank account or card number for display: ``****1234`` (PIPL Art. 51).
 
     Spaces and dashes that people type between digit groups are ignored; four characters
     or fewer are masked entirely; an empty number stays empty.

@@ -2,7 +2,7 @@
 
 A mediation agreement that a court can confirm states how and by when it is performed,
 without open terms: a fixed total and every instalment with its date and amount
-(人民调解法 Art. 29; 民诉法解释 Art. 358(5); BRIEF §3). Amounts are ``Decimal`` yuan at
+(人民调解法 Art. 29; 民诉法解释 Art. 358(5)). Amounts are ``Decimal`` yuan at
 fen precision and the instalments always sum exactly to the total (STYLE.md rule 6).
 """
 
@@ -200,7 +200,7 @@ def _due_date(first_due: date, frequency: Frequency, k: int) -> date:
 
 
 def validate_schedule(schedule: Schedule, *, expected_total: Decimal, today: date) -> None:
-    """Check a schedule before it goes into a proposal or an agreement (BRIEF §3).
+    """Check a schedule before it goes into a proposal or an agreement (人民调解法 Art. 29).
 
     Refusal codes, first failure wins: ``instalment_count`` (more than 61 rows: 60
     instalments and a down payment), ``schedule_order`` (dates going backwards),

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.models.audit import AuditEvent, AuditEventImmutable
 from app.models.users import Role
 from app.rules.hashchain import GENESIS, EventContent, canonical_data, event_hash
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
+from tests.helpers import Browser
 
 
 def _record(n: int, case_id: int | None = None) -> list[AuditEvent]:
@@ -203,9 +204,7 @@ def test_cli_reports_the_first_broken_link_and_fails(app: Flask) -> None:
     assert f"BROKEN at event id {events[1].id}" in result.output
 
 
-def test_sign_in_is_audited_in_the_same_transaction(app: Flask, browser) -> None:
-    from tests.factories import PASSWORD
-
+def test_sign_in_is_audited_in_the_same_transaction(app: Flask, browser: Browser) -> None:
     user = make_user()
     browser.login(user.email, PASSWORD)
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]

@@ -1,6 +1,6 @@
-"""The income-and-spending statement (BRIEF §2 journey 4): what is left each month, the
-affordable band (80% / 50% of it, whole yuan, rounded down), plain explanations, and a
-strict form reader."""
+"""The income-and-spending statement (:mod:`app.rules.affordability`): what is left each
+month, the affordable band (80% / 50% of it, whole yuan, rounded down), plain
+explanations, and a strict form reader."""
 
 from __future__ import annotations
 

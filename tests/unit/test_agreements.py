@@ -1,5 +1,5 @@
 """The mediation agreement: frozen terms, checks before rendering, the version and signing
-rules, and the template context (BRIEF §3)."""
+rules, and the template context (人民调解法 Art. 29; 在线调解规则 Art. 19)."""
 
 from __future__ import annotations
 

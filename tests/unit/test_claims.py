@@ -1,5 +1,6 @@
-"""The claim check (BRIEF §4): private lenders are capped at 4 × LPR, institutions are
-warned, excessive penalties, limitation and assignment are flagged, blocks come first."""
+"""The claim check (:mod:`app.rules.claims`): private lenders are capped at 4 × LPR
+(民间借贷规定 Arts. 25–31), institutions are warned, excessive penalties, limitation and
+assignment are flagged, blocks come first."""
 
 from __future__ import annotations
 

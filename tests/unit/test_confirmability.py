@@ -1,6 +1,6 @@
-"""The confirmability pre-checks (BRIEF §5.2): one row per check proving it fires, a clean
-application with no finding, the window and age boundaries, and release only when nothing
-blocks and every warning is acknowledged."""
+"""The confirmability pre-checks (:mod:`app.rules.confirmability`): one row per check
+proving it fires, a clean application with no finding, the window and age boundaries, and
+release only when nothing blocks and every warning is acknowledged."""
 
 from __future__ import annotations
 

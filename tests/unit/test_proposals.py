@@ -1,6 +1,6 @@
-"""Offers and counter-offers (BRIEF §2 journey 4): who may accept, reject or withdraw
-what and when, how an agreed total splits into principal / interest / fees, and what
-the claim check says about a proposal."""
+"""Offers and counter-offers (:mod:`app.rules.proposals`): who may accept, reject or
+withdraw what and when, how an agreed total splits into principal / interest / fees, and
+what the claim check says about a proposal."""
 
 from __future__ import annotations
 

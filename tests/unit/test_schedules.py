@@ -1,5 +1,6 @@
-"""Repayment schedules (BRIEF §3): every instalment has a date and an amount, the rows sum
-exactly to the agreed total, monthly dates never drift, and bad plans are refused."""
+"""Repayment schedules (人民调解法 Art. 29; 民诉法解释 Art. 358(5)): every instalment has a
+date and an amount, the rows sum exactly to the agreed total, monthly dates never drift,
+and bad plans are refused."""
 
 from __future__ import annotations
 

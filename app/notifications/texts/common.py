@@ -1,11 +1,12 @@
 """The texts we send, in Simplified Chinese (debtors are Chinese speakers).
 
 Each builder returns ``(subject, body)``; for SMS the subject is only a label for the
-outbox and its log. Content rules (BRIEF §6): every message names the organisation and
-the case; no threats, no impersonation of courts or police, no exaggeration — calm,
-factual wording. No amounts or other debt details either: an address on file may reach
-someone other than the debtor, and the case page behind the link is where details are
-shown, after the debtor proves who they are.
+outbox and its log. Content rules (ours, checked by
+``tests/integration/notifications/test_messages.py``): every message names the
+organisation and the case; no threats, no impersonation of courts or police, no
+exaggeration — calm, factual wording. No amounts or other debt details either: an
+address on file may reach someone other than the debtor, and the case page behind the
+link is where details are shown, after the debtor proves who they are.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Message texts follow the content rules of BRIEF §6: they name the organisation and the
-case, stay calm and factual, and an SMS fits in 160 characters."""
+"""Message texts follow the content rules of :mod:`app.notifications.texts.common`: they
+name the organisation and the case, stay calm and factual, and an SMS fits in 160
+characters."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ CREDITOR = "某某消费金融股份有限公司"
 LINK = "https://concord.example.cn/invite/" + "x" * 43  # a real token is 43 characters
 EXPIRES = date(2026, 12, 12)
 
-# Words that threaten, or borrow the authority of courts and police (BRIEF §6).
+# Words that threaten, or borrow the authority of courts and police.
 FORBIDDEN = (
     "法院",
     "公安",

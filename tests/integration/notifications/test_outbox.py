@@ -1,5 +1,6 @@
-"""The outbox applies the contact rules when a message is queued (BRIEF §6) and delivers
-each message once, logging every debtor contact in the audit chain."""
+"""The outbox applies the contact rules (:mod:`app.rules.contact_rules`) on the legal clock
+when a message is queued and delivers each message once, logging every debtor contact in
+the audit chain."""
 
 from __future__ import annotations
 
