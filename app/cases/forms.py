@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.messages import FIELD_ERRORS
+from app.core.errors import DomainError
 from app.models.cases import Case
 
 
@@ -113,16 +113,20 @@ def values_from_case(case: Case) -> dict[str, str]:
     return values
 
 
-def rows(values: Mapping[str, str], errors: Mapping[str, str], max_mb: int) -> list[dict[str, Any]]:
-    """What the template shows: each group with its fields, values and messages."""
+def rows(values: Mapping[str, str], errors: Mapping[str, DomainError]) -> list[dict[str, Any]]:
+    """What the template shows: each group with its fields, values and messages (the
+    refusal of a field, by the field it names)."""
     out = []
     for title, specs in GROUPS:
         fields = []
         for spec in specs:
-            code = errors.get(spec.name)
-            message = str(FIELD_ERRORS.get(code, code)) if code else None
-            if code == "file_too_large":
-                message = str(FIELD_ERRORS[code]) % {"mb": max_mb}
-            fields.append({"spec": spec, "value": values.get(spec.name, ""), "error": message})
+            error = errors.get(spec.name)
+            fields.append(
+                {
+                    "spec": spec,
+                    "value": values.get(spec.name, ""),
+                    "error": error.message if error else None,
+                }
+            )
         out.append({"title": title, "fields": fields})
     return out

@@ -14,8 +14,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.core.errors import InvalidInput
 from app.rules.contacts import is_mainland_mobile, normalise_phone
-from app.rules.errors import InvalidInput
 from app.rules.identity import parse_resident_id
 from app.rules.money import parse_money, parse_rate
 
@@ -41,66 +41,89 @@ REQUIRED = (
 REQUIRED_FOR_ASSIGNEE = ("original_lender", "assignment_date", "debtor_notified")
 
 
+# Reads one field's text: (raw, today, field) -> value, or ``InvalidInput(code, field)``.
+Parser = Callable[[str, date, str], Any]
+
+
 @dataclass
 class ParsedCase:
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+    # The refusal of each field at fault, by the field it names (the first one found).
+    errors: dict[str, InvalidInput] = field(default_factory=dict)
+
+    def refuse(self, error: InvalidInput) -> None:
+        """Keep ``error`` for the field it names, unless that field is refused already."""
+        assert error.field is not None
+        self.errors.setdefault(error.field, error)
 
 
-def _text(limit: int) -> Callable[[str, date], str]:
-    def parse(raw: str, today: date) -> str:
+def _text(limit: int) -> Parser:
+    def parse(raw: str, today: date, name: str) -> str:
         if len(raw) > limit:
-            raise InvalidInput("too_long")
+            raise InvalidInput("too_long", name)
         return raw
 
     return parse
 
 
-def _date_not_future(raw: str, today: date) -> date:
+def _date_not_future(raw: str, today: date, name: str) -> date:
     try:
         value = date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput("date_format") from None
+        raise InvalidInput("date_format", name) from None
     if value > today:
-        raise InvalidInput("date_future")
+        raise InvalidInput("date_future", name)
     return value
 
 
-def _phone(raw: str, today: date) -> str:
+def _phone(raw: str, today: date, name: str) -> str:
     if not is_mainland_mobile(raw):
-        raise InvalidInput("invalid_mobile")
+        raise InvalidInput("invalid_mobile", name)
     return normalise_phone(raw)
 
 
-def _email(raw: str, today: date) -> str:
+def _email(raw: str, today: date, name: str) -> str:
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise InvalidInput("invalid_email") from None
+        raise InvalidInput("invalid_email", name) from None
 
 
-def _term(raw: str, today: date) -> int:
+def _term(raw: str, today: date, name: str) -> int:
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 600:
-        raise InvalidInput("term_range")
+        raise InvalidInput("term_range", name)
     return int(raw)
 
 
-def _choice(options: tuple[str, ...]) -> Callable[[str, date], str]:
-    def parse(raw: str, today: date) -> str:
+def _choice(options: tuple[str, ...]) -> Parser:
+    def parse(raw: str, today: date, name: str) -> str:
         if raw not in options:
-            raise InvalidInput("choice")
+            raise InvalidInput("choice", name)
         return raw
 
     return parse
 
 
-def _yes_no(raw: str, today: date) -> bool:
+def _yes_no(raw: str, today: date, name: str) -> bool:
     if raw not in ("yes", "no"):
-        raise InvalidInput("choice")
+        raise InvalidInput("choice", name)
     return raw == "yes"
 
 
-PARSERS: dict[str, Callable[[str, date], Any]] = {
+def _rule(read: Callable[[str, date], Any]) -> Parser:
+    """A reader of :mod:`app.rules` for one field: the rule knows no form, so its refusal
+    is raised again naming the field."""
+
+    def parse(raw: str, today: date, name: str) -> Any:
+        try:
+            return read(raw, today)
+        except InvalidInput as err:
+            raise InvalidInput(err.code, name, **err.params) from None
+
+    return parse
+
+
+PARSERS: dict[str, Parser] = {
     "debtor_name": _text(100),
     "debtor_id_type": _choice(ID_TYPES),
     "debtor_phone": _phone,
@@ -108,18 +131,19 @@ PARSERS: dict[str, Callable[[str, date], Any]] = {
     "debtor_address": _text(300),
     "contract_number": _text(64),
     "contract_date": _date_not_future,
-    "annual_rate": lambda raw, today: parse_rate(raw),
+    "annual_rate": _rule(lambda raw, today: parse_rate(raw)),
     "term_months": _term,
     "overdue_since": _date_not_future,
     "original_lender": _text(200),
     "assignment_date": _date_not_future,
     "debtor_notified": _yes_no,
-    **{name: (lambda raw, today: parse_money(raw)) for name in MONEY_FIELDS},
+    **{name: _rule(lambda raw, today: parse_money(raw)) for name in MONEY_FIELDS},
     **{
-        name: (lambda raw, today: parse_money(raw, allow_zero=True))
+        name: _rule(lambda raw, today: parse_money(raw, allow_zero=True))
         for name in MONEY_OR_ZERO_FIELDS
     },
 }
+_RESIDENT_ID = _rule(lambda raw, today: parse_resident_id(raw, today).number)
 
 
 def parse_case_form(raw: Mapping[str, str], today: date, *, complete: bool) -> ParsedCase:
@@ -131,42 +155,40 @@ def parse_case_form(raw: Mapping[str, str], today: date, *, complete: bool) -> P
         _parse_field(result, name, (raw.get(name) or "").strip(), today, parse)
     _parse_id_number(result, (raw.get("debtor_id_number") or "").strip(), today)
     if not result.values.get("debtor_name"):
-        result.errors.setdefault("debtor_name", "required")
+        result.refuse(InvalidInput("required", "debtor_name"))
     if complete:
         needed = REQUIRED + (REQUIRED_FOR_ASSIGNEE if is_assignee else ())
         for name in needed:
-            if result.values.get(name) is None and name not in result.errors:
-                result.errors[name] = "required"
+            if result.values.get(name) is None:
+                result.refuse(InvalidInput("required", name))
     _cross_checks(result)
     return result
 
 
-def _parse_field(
-    result: ParsedCase, name: str, raw: str, today: date, parse: Callable[[str, date], Any]
-) -> None:
+def _parse_field(result: ParsedCase, name: str, raw: str, today: date, parse: Parser) -> None:
+    result.values[name] = None
     if not raw:
-        result.values[name] = None
         return
     try:
-        result.values[name] = parse(raw, today)
+        result.values[name] = parse(raw, today, name)
     except InvalidInput as err:
-        result.errors[name] = err.code
-        result.values[name] = None
+        result.refuse(err)
 
 
 def _parse_id_number(result: ParsedCase, raw: str, today: date) -> None:
-    result.values["debtor_id_number"] = None
+    name = "debtor_id_number"
+    result.values[name] = None
     if not raw:
         return
-    if result.values.get("debtor_id_type", "resident_id") in (None, "resident_id"):
-        try:
-            result.values["debtor_id_number"] = parse_resident_id(raw, today).number
-        except InvalidInput as err:
-            result.errors["debtor_id_number"] = err.code
-    elif len(raw) > 32 or not raw.isascii() or not raw.replace("-", "").isalnum():
-        result.errors["debtor_id_number"] = "id_format"
-    else:
-        result.values["debtor_id_number"] = raw.upper()
+    try:
+        if result.values.get("debtor_id_type", "resident_id") in (None, "resident_id"):
+            result.values[name] = _RESIDENT_ID(raw, today, name)
+        elif len(raw) > 32 or not raw.isascii() or not raw.replace("-", "").isalnum():
+            raise InvalidInput("id_format", name)
+        else:
+            result.values[name] = raw.upper()
+    except InvalidInput as err:
+        result.refuse(err)
 
 
 def _cross_checks(result: ParsedCase) -> None:
@@ -176,13 +198,13 @@ def _cross_checks(result: ParsedCase) -> None:
         and v.get("overdue_since")
         and v["overdue_since"] <= v["contract_date"]
     ):
-        result.errors.setdefault("overdue_since", "overdue_before_contract")
+        result.refuse(InvalidInput("overdue_before_contract", "overdue_since"))
     if (
         v.get("contract_date")
         and v.get("assignment_date")
         and v["assignment_date"] < v["contract_date"]
     ):
-        result.errors.setdefault("assignment_date", "assignment_before_contract")
+        result.refuse(InvalidInput("assignment_before_contract", "assignment_date"))
 
 
 def claim_total(values: Mapping[str, Any]) -> Decimal:

@@ -1,24 +1,50 @@
-"""Case use cases: draft, submit, assign, accept or decline, reassign, conflicts."""
+"""Case use cases: draft, submit, assign, accept or decline, reassign.
+
+A mediator's declared conflicts of interest (which keep cases away from them) and the LPR
+history are kept by :mod:`app.accounts`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app import audit
+from app.accounts.lpr import lpr_history
+from app.audit import AuditAction
+from app.cases.errors import CaseInputError, CaseRuleError, ClaimBlocked
 from app.cases.intake import ParsedCase, claim_total
+from app.cases.invitations import create_invitation
+from app.cases.transitions import transition_case
 from app.core import clock
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.models.cases import Case, LprRate, MediatorConflict
+from app.models.cases import Case, MediatorConflict
 from app.models.users import Role, User
-from app.rules.cases import OPEN_STATES, CaseEvent, CaseState, InvalidTransition, next_state
-from app.rules.claims import ClaimFacts, Finding, LenderKind, LprFixing, Severity, check_claim
+from app.rules.cases import OPEN_STATES, CaseEvent, CaseState
+from app.rules.claims import ClaimFacts, Finding, LenderKind, Severity, check_claim
 from app.rules.identity import mask_id
+
+# Later stages use lpr_history, CaseRuleError and transition_case through this module.
+__all__ = [
+    "EDITABLE",
+    "CaseRuleError",
+    "ClaimBlocked",
+    "accept_case",
+    "claim_facts",
+    "claim_findings",
+    "decline_case",
+    "lpr_history",
+    "pick_mediator",
+    "reassign_case",
+    "save_draft",
+    "submit_case",
+    "today",
+    "transition_case",
+]
 
 EDITABLE = (
     "debtor_name",
@@ -44,17 +70,8 @@ EDITABLE = (
 )
 
 
-class CaseRuleError(Exception):
-    """A use case refused by a business rule; ``code`` names it for the message."""
-
-    def __init__(self, code: str, findings: list[Finding] | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.findings = findings or []
-
-
 def today() -> date:
-    """Today on the legal clock (Asia/Shanghai)."""
+    """Today on the legal clock (the zone of ``Settings.timezone``, see :mod:`app.core.clock`)."""
     return clock.today()
 
 
@@ -67,6 +84,7 @@ def _apply(case: Case, values: Mapping[str, Any]) -> None:
     case.last_activity_at = clock.now()
 
 
+@use_case
 def save_draft(actor: User, parsed: ParsedCase, mediation_org_id: int, case: Case | None) -> Case:
     """Create or update a draft; the claim stays editable until submission."""
     if case is not None and case.state != CaseState.DRAFT:
@@ -86,7 +104,7 @@ def save_draft(actor: User, parsed: ParsedCase, mediation_org_id: int, case: Cas
     _apply(case, parsed.values)
     db.session.flush()
     audit.record(
-        "case:create" if creating else "case:draft:update",
+        AuditAction.CASE_CREATE if creating else AuditAction.CASE_DRAFT_UPDATE,
         actor=actor,
         object_type="case",
         object_id=case.id,
@@ -96,13 +114,7 @@ def save_draft(actor: User, parsed: ParsedCase, mediation_org_id: int, case: Cas
             "fields": sorted(k for k, v in parsed.values.items() if v is not None),
         },
     )
-    db.session.commit()
     return case
-
-
-def lpr_history() -> list[LprFixing]:
-    rows = db.session.scalars(select(LprRate).order_by(LprRate.effective))
-    return [LprFixing(r.effective, r.rate) for r in rows]
 
 
 def claim_facts(case: Case) -> ClaimFacts | None:
@@ -139,24 +151,28 @@ def claim_facts(case: Case) -> ClaimFacts | None:
 
 
 def claim_findings(case: Case) -> list[Finding]:
-    """BRIEF §4 checks of the claim as it stands (empty while the draft is incomplete)."""
+    """The checks of :mod:`app.rules.claims` on the claim as it stands (rate caps, LPR,
+    limitation, assignment notice); empty while the draft is incomplete."""
     facts = claim_facts(case)
     return [] if facts is None else check_claim(facts, today(), lpr_history())
 
 
+@use_case
 def submit_case(actor: User, case: Case) -> list[Finding]:
-    """Lock the claim and send it to a mediator. Refused while any finding blocks it
-    (BRIEF §4: a claim above the legal cap cannot go to mediation as it stands)."""
+    """Lock the claim and send it to a mediator. Refused while any finding blocks it: a
+    claim above the legal cap cannot go to mediation as it stands (民间借贷规定 Arts. 25,
+    28, 29; :mod:`app.rules.claims`)."""
     findings = claim_findings(case)
     blocking = [f for f in findings if f.severity == Severity.BLOCK]
     if blocking:
-        raise CaseRuleError("claim_blocked", blocking)
+        # 400: the creditor's form is shown again with the findings, like its other refusals.
+        raise ClaimBlocked(findings=blocking, status=400)
     transition_case(case, CaseEvent.SUBMIT)
     case.submitted_at = clock.now()
     mediator = pick_mediator(case)
     case.mediator_id = mediator.id if mediator else None
     audit.record(
-        "case:submit",
+        AuditAction.CASE_SUBMIT,
         actor=actor,
         object_type="case",
         object_id=case.id,
@@ -167,16 +183,7 @@ def submit_case(actor: User, case: Case) -> list[Finding]:
             "assigned_to": case.mediator_id,
         },
     )
-    db.session.commit()
     return findings
-
-
-def transition_case(case: Case, event: CaseEvent) -> None:
-    try:
-        case.state = next_state(case.state, event)
-    except InvalidTransition:
-        raise CaseRuleError("wrong_state") from None
-    case.last_activity_at = clock.now()
 
 
 def pick_mediator(case: Case, exclude: frozenset[int] = frozenset()) -> User | None:
@@ -185,7 +192,7 @@ def pick_mediator(case: Case, exclude: frozenset[int] = frozenset()) -> User | N
     declined = set(
         db.session.scalars(
             select(AuditEvent.actor_id).where(
-                AuditEvent.case_id == case.id, AuditEvent.action == "case:decline"
+                AuditEvent.case_id == case.id, AuditEvent.action == AuditAction.CASE_DECLINE
             )
         )
     )
@@ -213,28 +220,30 @@ def pick_mediator(case: Case, exclude: frozenset[int] = frozenset()) -> User | N
     return db.session.scalar(stmt)
 
 
+@use_case
 def accept_case(mediator: User, case: Case, now: datetime | None = None) -> str:
     """The assigned mediator takes the case; the debtor is invited. Returns the invitation
     token (only ever known in this request: the database keeps its hash)."""
-    from app.cases.invitations import create_invitation
-
     transition_case(case, CaseEvent.ACCEPT)
     case.accepted_at = clock.now()
     audit.record(
-        "case:accept", actor=mediator, object_type="case", object_id=case.id, case_id=case.id
+        AuditAction.CASE_ACCEPT,
+        actor=mediator,
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
     )
-    token = create_invitation(case, now)
-    db.session.commit()
-    return token
+    return create_invitation(case, now)
 
 
+@use_case
 def decline_case(mediator: User, case: Case, reason: str) -> User | None:
     """The mediator declines with a reason; the case goes to the next mediator by load."""
     if not reason.strip():
-        raise CaseRuleError("reason_required")
+        raise CaseInputError("reason_required", "reason")
     transition_case(case, CaseEvent.DECLINE)
     audit.record(
-        "case:decline",
+        AuditAction.CASE_DECLINE,
         actor=mediator,
         object_type="case",
         object_id=case.id,
@@ -244,16 +253,21 @@ def decline_case(mediator: User, case: Case, reason: str) -> User | None:
     db.session.flush()
     successor = pick_mediator(case, exclude=frozenset({mediator.id}))
     case.mediator_id = successor.id if successor else None
-    db.session.commit()
     return successor
 
 
-def reassign_case(admin: User, case: Case, mediator: User) -> None:
-    """The admin hands the case to another mediator of the same organisation."""
-    if mediator.role != Role.MEDIATOR or mediator.mediation_org_id != case.mediation_org_id:
-        raise CaseRuleError("not_a_mediator_here")
+@use_case
+def reassign_case(admin: User, case: Case, mediator: User | None) -> None:
+    """The admin hands the case to another mediator of the same organisation (``None``:
+    the one chosen does not exist)."""
+    if (
+        mediator is None
+        or mediator.role != Role.MEDIATOR
+        or mediator.mediation_org_id != case.mediation_org_id
+    ):
+        raise CaseRuleError("not_a_mediator_here", "mediator_id")
     if mediator.is_locked:
-        raise CaseRuleError("mediator_locked")
+        raise CaseRuleError("mediator_locked", "mediator_id")
     conflict = db.session.scalar(
         select(MediatorConflict.id).where(
             MediatorConflict.mediator_id == mediator.id,
@@ -261,65 +275,15 @@ def reassign_case(admin: User, case: Case, mediator: User) -> None:
         )
     )
     if conflict:
-        raise CaseRuleError("mediator_conflicted")
+        raise CaseRuleError("mediator_conflicted", "mediator_id")
     transition_case(case, CaseEvent.REASSIGN)
     previous = case.mediator_id
     case.mediator_id = mediator.id
     audit.record(
-        "case:reassign",
+        AuditAction.CASE_REASSIGN,
         actor=admin,
         object_type="case",
         object_id=case.id,
         case_id=case.id,
         data={"from": previous, "to": mediator.id},
     )
-    db.session.commit()
-
-
-def declare_conflict(mediator: User, creditor_org_id: int, reason: str) -> None:
-    """A mediator declares a conflict of interest with a creditor (人民调解法 Art. 15)."""
-    if not reason.strip():
-        raise CaseRuleError("reason_required")
-    exists = db.session.scalar(
-        select(MediatorConflict.id).where(
-            MediatorConflict.mediator_id == mediator.id,
-            MediatorConflict.creditor_org_id == creditor_org_id,
-        )
-    )
-    if exists:
-        return
-    conflict = MediatorConflict(
-        mediator_id=mediator.id, creditor_org_id=creditor_org_id, reason=reason.strip()
-    )
-    db.session.add(conflict)
-    db.session.flush()
-    audit.record(
-        "mediator:conflict:declare",
-        actor=mediator,
-        object_type="mediator_conflict",
-        object_id=conflict.id,
-        data={"creditor_org_id": creditor_org_id, "reason": reason.strip()},
-    )
-    db.session.commit()
-
-
-def set_lpr(admin: User, effective: date, rate: Decimal) -> None:
-    """Record (or correct) a one-year LPR fixing; the claim check reads this history."""
-    if not Decimal("0") < rate < Decimal("20"):
-        raise CaseRuleError("lpr_range")
-    row = db.session.scalar(select(LprRate).where(LprRate.effective == effective))
-    before = row.rate if row else None
-    if row is None:
-        row = LprRate(effective=effective, rate=rate)
-        db.session.add(row)
-    else:
-        row.rate = rate
-    db.session.flush()
-    audit.record(
-        "lpr:set",
-        actor=admin,
-        object_type="lpr_rate",
-        object_id=row.id,
-        data={"effective": effective.isoformat(), "rate": rate, "before": before},
-    )
-    db.session.commit()

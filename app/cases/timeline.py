@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.audit import AuditAction
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.cases import Case
@@ -15,29 +16,35 @@ from app.models.users import Role, User
 # Internal to the mediation organisation: who declined, who was reassigned, conflicts.
 STAFF_ONLY = frozenset(
     {
-        "case:decline",
-        "case:reassign",
-        "invitation:revoke",
-        "case:confirmation:acknowledge",
-        "case:package:fail",
+        AuditAction.CASE_DECLINE,
+        AuditAction.CASE_REASSIGN,
+        AuditAction.INVITATION_REVOKE,
+        AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE,
+        AuditAction.CASE_PACKAGE_FAIL,
     }
 )
 # The debtor's statement and consents: whether a statement exists is itself the debtor's
 # business until they share it (the shared figures are shown in their own panel).
-DEBTOR_PRIVATE = frozenset({"case:statement:submit", "case:consent:give", "case:consent:withdraw"})
-# The creditor's own preparation, which the debtor has no part in.
-CREDITOR_ONLY = frozenset({"case:create", "case:draft:update"})
-# Downloads and sign-ins are in the log but are not events of the case's story.
-NOT_IN_STORY = frozenset(
+DEBTOR_PRIVATE = frozenset(
     {
-        "case:evidence:download",
-        "contact:sent",
-        "case:message:post",
-        "case:agreement:download",
-        "case:agreement:code",
-        "case:confirmation:code",
-        "case:confirmation:reminder",
-        "case:package:download",
+        AuditAction.CASE_STATEMENT_SUBMIT,
+        AuditAction.CASE_CONSENT_GIVE,
+        AuditAction.CASE_CONSENT_WITHDRAW,
+    }
+)
+# The creditor's own preparation, which the debtor has no part in.
+CREDITOR_ONLY = frozenset({AuditAction.CASE_CREATE, AuditAction.CASE_DRAFT_UPDATE})
+# Downloads and sign-ins are in the log but are not events of the case's story.
+NOT_IN_STORY: frozenset[str] = frozenset(
+    {
+        AuditAction.CASE_EVIDENCE_DOWNLOAD,
+        AuditAction.CONTACT_SENT,
+        "case:message:post",  # recorded by app.negotiation.threads; no AuditAction member yet
+        AuditAction.CASE_AGREEMENT_DOWNLOAD,
+        AuditAction.CASE_AGREEMENT_CODE,
+        AuditAction.CASE_CONFIRMATION_CODE,
+        AuditAction.CASE_CONFIRMATION_REMINDER,
+        AuditAction.CASE_PACKAGE_DOWNLOAD,
     }
 )
 

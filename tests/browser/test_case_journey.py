@@ -1,4 +1,4 @@
-"""BRIEF journeys 1-3 end to end, in a real Chromium and in English.
+"""A case from intake to the debtor joining, end to end, in a real Chromium and in English.
 
 A bank's creditor opens a case, attaches evidence and submits it; the mediator finds it on
 the docket and accepts it; the debtor, on a phone, follows the invitation link, proves who

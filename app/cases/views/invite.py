@@ -2,7 +2,8 @@
 
 The link page is public (the debtor has no account yet); each step checks the invitation.
 After the one-time code, the rest happens in this browser session only: the link itself
-no longer opens anything.
+no longer opens anything. A link that can no longer be used (unknown, used, revoked,
+expired) is answered with the refusal page by this blueprint's handler.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from app.access import public
-from app.accounts.auth import MIN_PASSWORD_LENGTH, open_session
+from app.accounts.auth import MIN_PASSWORD_LENGTH
 from app.accounts.views.auth import client_ip, session_limits
 from app.cases import invitations as service
-from app.core.messages import INVITATION_ERRORS
-from app.extensions import db
+from app.cases import joining
+from app.cases.errors import InvitationError, LinkRefused
+from app.cases.joining import case_of
+from app.core.errors import DomainError
 from app.models.cases import Case
-from app.models.invitations import Invitation
 from app.models.notifications import Channel
 from app.rules.consents import CONSENTS
 from app.rules.contacts import mask_email, mask_phone
@@ -29,19 +31,9 @@ bp = Blueprint("invite", __name__, url_prefix="/invite")
 SESSION_KEY = "invitation_id"
 
 
-def _message(code: str) -> str:
-    text = str(INVITATION_ERRORS.get(code, code))
-    return text % {"n": MIN_PASSWORD_LENGTH} if "%(n)s" in text else text
-
-
-def _case(invitation: Invitation) -> Case:
-    case = db.session.get(Case, invitation.case_id)
-    assert case is not None
-    return case
-
-
-def _refused(code: str, status: int = 400) -> tuple[str, int]:
-    return render_template("invite/refused.html", message=_message(code)), status
+@bp.errorhandler(LinkRefused)
+def _refused(err: LinkRefused) -> tuple[str, int]:
+    return render_template("invite/refused.html", message=err.message), err.status
 
 
 def _channels(case: Case) -> list[tuple[str, str]]:
@@ -55,57 +47,49 @@ def _channels(case: Case) -> list[tuple[str, str]]:
     return options
 
 
+def _channel() -> Channel:
+    try:
+        return Channel(request.form.get("channel", ""))
+    except ValueError:
+        raise InvitationError("channel_choice", "channel") from None
+
+
+def _start_page(token: str, case: Case, error: str | None = None) -> str:
+    return render_template(
+        "invite/start.html", token=token, case=case, channels=_channels(case), error=error
+    )
+
+
 @bp.route("/<token>", methods=["GET"])
 @public
-def start(token: str) -> str | tuple[str, int]:
-    try:
-        invitation = service.open_invitation(token)
-    except service.InvitationError as err:
-        return _refused(err.code, 404 if err.code == "unknown" else 410)
-    case = _case(invitation)
-    return render_template(
-        "invite/start.html", token=token, case=case, channels=_channels(case), error=None
-    )
+def start(token: str) -> str:
+    return _start_page(token, case_of(service.open_invitation(token)))
 
 
 @bp.route("/<token>/identity", methods=["POST"])
 @public
 def identity(token: str) -> str | tuple[str, int]:
+    invitation = service.open_invitation(token)
+    case = case_of(invitation)
     try:
-        invitation = service.open_invitation(token)
-    except service.InvitationError as err:
-        return _refused(err.code, 404 if err.code == "unknown" else 410)
-    case = _case(invitation)
-    try:
-        channel = Channel(request.form.get("channel", ""))
-        service.check_id_suffix(invitation, request.form.get("id_suffix", ""), channel)
-    except ValueError:
-        error = _("Choose where to send the code.")
-    except service.InvitationError as err:
-        if err.code == "revoked":
-            return _refused("revoked", 410)
-        error = _message(err.code)
-    else:
-        _kick_outbox()
-        return render_template("invite/code.html", token=token, case=case, error=None)
-    return render_template(
-        "invite/start.html", token=token, case=case, channels=_channels(case), error=error
-    ), 400
+        service.check_id_suffix(invitation, request.form.get("id_suffix", ""), _channel())
+    except DomainError as err:
+        if isinstance(err, LinkRefused):  # the fifth wrong answer closed the link
+            raise
+        return _start_page(token, case, err.message), err.status
+    return render_template("invite/code.html", token=token, case=case, error=None)
 
 
 @bp.route("/<token>/code", methods=["POST"])
 @public
-def code(token: str) -> str | Response | tuple[str, int]:
-    try:
-        invitation = service.open_invitation(token)
-    except service.InvitationError as err:
-        return _refused(err.code, 404 if err.code == "unknown" else 410)
+def code(token: str) -> Response | tuple[str, int]:
+    invitation = service.open_invitation(token)
     try:
         service.verify_code(invitation, request.form.get("code", ""))
-    except service.InvitationError as err:
+    except DomainError as err:
         return render_template(
-            "invite/code.html", token=token, case=_case(invitation), error=_message(err.code)
-        ), 400
+            "invite/code.html", token=token, case=case_of(invitation), error=err.message
+        ), err.status
     session.clear()
     session[SESSION_KEY] = invitation.id
     return redirect(url_for("invite.join"))
@@ -116,74 +100,48 @@ def _consents() -> list[tuple[str, str, bool]]:
     return [(c.kind, c.en if english else c.zh, c.required_to_join) for c in CONSENTS]
 
 
-@bp.route("/join", methods=["GET", "POST"])
-@public
-def join() -> str | Response | tuple[str, int]:
-    try:
-        invitation = service.pending_invitation(session.get(SESSION_KEY))
-    except service.InvitationError as err:
-        return _refused(err.code, 410)
-    case = _case(invitation)
-    if request.method == "GET":
-        return render_template(
-            "invite/join.html",
-            case=case,
-            consents=_consents(),
-            error=None,
-            min_length=MIN_PASSWORD_LENGTH,
-        )
-    password = request.form.get("password", "")
-    error = None
-    if password != request.form.get("confirm", ""):
-        error = _("The two passwords differ.")
-    else:
-        try:
-            user = service.join_case(invitation, password, set(request.form.getlist("consent")))
-        except service.InvitationError as err:
-            db.session.rollback()
-            error = _message(err.code)
-        else:
-            # Signed in at once, with a server-side session like any sign-in.
-            open_session(
-                user, client_ip(), request.headers.get("User-Agent", ""), session_limits().lifetime
-            )
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            return redirect(url_for("cases.show", case_id=case.id))
+def _join_page(case: Case, error: str | None = None) -> str:
     return render_template(
         "invite/join.html",
         case=case,
         consents=_consents(),
         error=error,
         min_length=MIN_PASSWORD_LENGTH,
-    ), 400
+    )
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@public
+def join() -> str | Response | tuple[str, int]:
+    invitation = joining.pending_invitation(session.get(SESSION_KEY))
+    case = case_of(invitation)
+    if request.method == "GET":
+        return _join_page(case)
+    try:
+        user = joining.join_and_sign_in(
+            invitation,
+            request.form.get("password", ""),
+            request.form.get("confirm", ""),
+            set(request.form.getlist("consent")),
+            ip=client_ip(),
+            user_agent=request.headers.get("User-Agent", ""),
+            lifetime=session_limits().lifetime,
+        )
+    except DomainError as err:
+        return _join_page(case, err.message), err.status
+    session.clear()
+    login_user(user)
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.route("/decline", methods=["POST"])
 @public
 def decline() -> str | tuple[str, int]:
+    invitation = joining.pending_invitation(session.get(SESSION_KEY))
+    case = case_of(invitation)
     try:
-        invitation = service.pending_invitation(session.get(SESSION_KEY))
-    except service.InvitationError as err:
-        return _refused(err.code, 410)
-    case = _case(invitation)
-    try:
-        service.decline_mediation(invitation, request.form.get("reason", ""))
-    except service.InvitationError as err:
-        db.session.rollback()
-        return render_template(
-            "invite/join.html",
-            case=case,
-            consents=_consents(),
-            error=_message(err.code),
-            min_length=MIN_PASSWORD_LENGTH,
-        ), 400
+        joining.decline_mediation(invitation, request.form.get("reason", ""))
+    except DomainError as err:
+        return _join_page(case, err.message), err.status
     session.clear()
     return render_template("invite/declined.html", case=case)
-
-
-def _kick_outbox() -> None:
-    from app.notifications.tasks import deliver_outbox_now
-
-    deliver_outbox_now()

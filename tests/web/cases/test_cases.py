@@ -234,3 +234,49 @@ def test_a_draft_is_invisible_to_the_mediation_side(app: Flask, org) -> None:
     browser = Browser(app.test_client())
     browser.login(admin.email, PASSWORD)
     assert browser.get(f"/cases/{draft.id}").status_code == 404
+
+
+def test_each_refusal_of_the_form_names_its_field(app: Flask) -> None:
+    from app.cases.intake import parse_case_form
+    from app.cases.lifecycle import today
+
+    form = {**GOOD, "debtor_phone": "12345678901", "interest": "0.001", "fees": ""}
+    parsed = parse_case_form(form, today(), complete=True)
+    assert {name: (err.field, err.code) for name, err in parsed.errors.items()} == {
+        "debtor_phone": ("debtor_phone", "invalid_mobile"),
+        "interest": ("interest", "money_precision"),
+        "fees": ("fees", "required"),
+    }
+    with app.test_request_context():
+        assert "13800138000" in parsed.errors["debtor_phone"].message
+
+
+def test_a_rule_refusal_keeps_its_code_under_the_fields_name(app: Flask) -> None:
+    from app.cases.intake import parse_case_form
+    from app.cases.lifecycle import today
+
+    parsed = parse_case_form(
+        {**GOOD, "debtor_id_number": "110105194912310021"}, today(), complete=False
+    )
+    (error,) = parsed.errors.values()
+    assert (error.field, error.code) == ("debtor_id_number", "id_checksum")
+    with app.test_request_context():
+        assert "GB 11643" in error.message
+
+
+def test_reassigning_to_someone_who_is_not_a_mediator_here_is_refused(app: Flask, org) -> None:
+    admin = make_user(Role.ADMIN, mediation_org=org)
+    mediator = make_user(Role.MEDIATOR, mediation_org=org)
+    foreign = make_user(Role.MEDIATOR, mediation_org=make_mediation_org())
+    case = make_case(mediator=mediator, state=CaseState.SUBMITTED)
+    browser = Browser(app.test_client())
+    browser.login(admin.email, PASSWORD)
+    for chosen in (foreign.id, 999_999):
+        response = browser.submit(
+            f"/cases/{case.id}/reassign", {"mediator_id": str(chosen)}, page="/login"
+        )
+        assert response.status_code == 302
+        page = browser.get(response.headers["Location"]).get_data(as_text=True)
+        assert "请选择本组织的调解员" in page
+        db.session.refresh(case)
+        assert case.mediator_id == mediator.id

@@ -1,4 +1,4 @@
-"""The mediator's docket (BRIEF §2, journey 2): whose cases, filters, sorting, paging,
+"""The mediator's docket (the cases a mediator works on): whose cases, filters, sorting, paging,
 bad input, personal data, and a bounded number of queries whatever the docket's size."""
 
 from __future__ import annotations

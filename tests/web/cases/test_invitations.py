@@ -277,3 +277,98 @@ def test_deadlines_follow_the_stage(app: Flask, mediator, case) -> None:
     join(debtor)
     db.session.refresh(case)
     assert case.next_deadline == (case.accepted_at + timedelta(days=30, hours=8)).date()
+
+
+def test_the_two_passwords_must_match(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    response = debtor.client.post(
+        "/invite/join",
+        data={
+            "csrf_token": debtor.token("/invite/join"),
+            "password": DEBTOR_PASSWORD,
+            "confirm": DEBTOR_PASSWORD + "x",
+            "consent": ["share_organisation", "share_creditor", "e_service"],
+        },
+    )
+    assert response.status_code == 400
+    assert "两次输入的密码不一致" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert case.state == CaseState.INVITED and case.debtor_user_id is None
+    assert db.session.scalars(select(User).where(User.role == Role.DEBTOR)).all() == []
+
+
+def test_a_password_too_short_names_the_minimum(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    response = debtor.client.post(
+        "/invite/join",
+        data={
+            "csrf_token": debtor.token("/invite/join"),
+            "password": "short",
+            "confirm": "short",
+            "consent": ["share_organisation", "share_creditor", "e_service"],
+        },
+    )
+    assert response.status_code == 400
+    assert "请至少使用 10 个字符" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert case.state == CaseState.INVITED
+
+
+def test_choosing_no_channel_is_not_a_wrong_answer(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    response = debtor.submit(
+        f"/invite/{token}/identity", {"id_suffix": "000000"}, page=f"/invite/{token}"
+    )
+    assert response.status_code == 400
+    assert "请选择验证码的接收方式" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Invitation)).one().id_attempts == 0
+
+
+def test_a_wrong_answer_is_counted_although_it_is_refused(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    response = debtor.submit(
+        f"/invite/{token}/identity",
+        {"id_suffix": "000000", "channel": "sms"},
+        page=f"/invite/{token}",
+    )
+    assert response.status_code == 400
+    assert "与登记的信息不一致" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(Invitation)).one().id_attempts == 1
+    assert db.session.scalars(select(OneTimeCode)).all() == []
+
+
+def test_declining_mediation_needs_a_reason(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    response = debtor.submit("/invite/decline", {"reason": " "}, page="/invite/join")
+    assert response.status_code == 400
+    assert "请填写理由" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert case.state == CaseState.INVITED
+
+
+def test_the_step_after_the_code_needs_a_confirmed_identity(app: Flask) -> None:
+    response = Browser(app.test_client()).get("/invite/join")
+    assert response.status_code == 410
+    assert "该链接无效" in response.get_data(as_text=True)
+
+
+def test_a_mediator_declining_without_a_reason_is_told_why(app: Flask, mediator, case) -> None:
+    browser = Browser(app.test_client())
+    browser.login(mediator.email, PASSWORD)
+    response = browser.submit(f"/cases/{case.id}/decline", {"reason": ""}, page="/login")
+    assert response.status_code == 302
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "请填写理由" in page
+    db.session.refresh(case)
+    assert case.mediator_id == mediator.id and case.state == CaseState.SUBMITTED
