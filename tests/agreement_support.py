@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.agreements import drafting as service
-from app.agreements.drafting import DraftInput, SignatureInput
+from app.agreements.common import DraftInput
+from app.agreements.drafting import draft_agreement
+from app.agreements.signing import send_signing_code, sign_agreement
 from app.cases.lifecycle import today
 from app.extensions import db
 from app.models import Agreement, OutboundMessage
@@ -20,6 +21,7 @@ from app.negotiation import proposals as proposal_service
 from app.negotiation.proposals import Offer
 from app.rules.cases import CaseState
 from app.rules.schedules import Frequency
+from app.signing.flow import SignatureInput
 from tests.factories import PASSWORD, make_case, make_mediation_org, make_user
 
 ACCOUNT = DraftInput("测试银行股份有限公司", "测试银行北京分行营业部", "6222 0200 1234 5678 901")
@@ -65,7 +67,7 @@ def settled_case(who: dict[str, User], count: int = 24, **case_kw: Any):
 
 
 def draft(case, who: dict[str, User], account: DraftInput = ACCOUNT) -> Agreement:
-    agreement = service.draft_agreement(who["mediator"], case, account)
+    agreement = draft_agreement(who["mediator"], case, account)
     db.session.refresh(agreement)
     return agreement
 
@@ -103,10 +105,8 @@ def signature(agreement: Agreement, code: str, **over: Any) -> SignatureInput:
 
 
 def sign(case, agreement: Agreement, user: User, **over: Any):
-    service.send_signing_code(user, case, agreement, None)
-    done = service.sign_agreement(
-        user, case, agreement, signature(agreement, last_code(user), **over)
-    )
+    send_signing_code(user, case, agreement, None)
+    done = sign_agreement(user, case, agreement, signature(agreement, last_code(user), **over))
     db.session.refresh(agreement)
     return done
 

@@ -1,13 +1,17 @@
 """What drafting and signing the agreement share: the refusals, the queries, whose
-signature block a user fills, and the notices (BRIEF §2 journey 5)."""
+signature block a user fills, and the notices."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
+from app.audit import AuditAction
+from app.core.errors import Blocked, InvalidInput, Refused
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.agreements import Agreement
 from app.models.cases import Case
@@ -15,22 +19,45 @@ from app.models.negotiation import Proposal
 from app.models.users import Role, User
 from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts.negotiation import agreement_notice
-from app.rules.claims import Finding
 
 ROLES = ("debtor", "creditor", "mediator")
 
 
-class AgreementError(Exception):
-    """Refused; ``code`` says why, ``findings`` what blocks the draft."""
+class AgreementRefused(Refused):
+    """The case or the agreement's version does not allow this now."""
 
-    def __init__(self, code: str, findings: list[Finding] | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.findings = findings or []
+    messages = {
+        "wrong_state": _l("The agreement cannot be drafted at this stage of the case."),
+        "no_accepted_proposal": _l("No proposal has been accepted yet."),
+        "superseded": _l("This version was replaced by a newer one. Review the new version."),
+        "not_signable": _l("This version is not open for signing."),
+        "not_a_signer": _l("You do not sign this agreement."),
+        "already_signed": _l("You have already signed this version."),
+        "parties_first": _l("The mediator signs after both parties."),
+        "document_changed": _l(
+            "The document changed since you opened it. Review it again before signing."
+        ),
+    }
 
 
-class AgreementConflict(Exception):
-    """Somebody else changed the agreement at the same moment: nothing was saved."""
+class AgreementInvalid(InvalidInput):
+    """A receiving account the agreement cannot print; ``field`` names the input. The
+    drafting form is shown again (422)."""
+
+    status = 422
+    messages = {
+        "account_name": _l("Enter the account holder's name."),
+        "account_bank": _l("Enter the bank and branch."),
+        "account_number": _l("An account number has 8 to 32 digits (spaces allowed)."),
+    }
+
+
+class AgreementBlocked(Blocked):
+    """The terms cannot make an unambiguous agreement (民诉法解释 Art. 358(5)); the blocking
+    findings travel with the refusal."""
+
+    default_code = "invalid"
+    messages = {"invalid": _l("The terms cannot make an unambiguous agreement; see below.")}
 
 
 @dataclass(frozen=True)
@@ -75,17 +102,17 @@ def role_on(user: User, case: Case) -> str | None:
     return None
 
 
+@use_case
 def record_download(actor: User, case: Case, agreement: Agreement, sha256: str) -> None:
     """Every download of the agreement is in the audit log."""
     audit.record(
-        "case:agreement:download",
+        AuditAction.CASE_AGREEMENT_DOWNLOAD,
         actor=actor,
         object_type="agreement",
         object_id=agreement.id,
         case_id=case.id,
         data={"version": agreement.version, "sha256": sha256},
     )
-    db.session.commit()
 
 
 def notify(case: Case, event: str, *, roles: set[str]) -> None:

@@ -6,25 +6,23 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
+from app.agreements.common import DraftInput
 from app.cases.lifecycle import claim_facts
 from app.core import clock
 from app.extensions import db
+from app.models.agreements import Agreement
 from app.models.cases import Case
 from app.models.negotiation import Objection, ObjectionStatus, Proposal
 from app.negotiation.proposals import schedule_of, terms_of
 from app.rules import agreements as rules
+from app.rules.agreements import ITEM_LABELS
 from app.rules.claims import LenderKind
 from app.rules.proposals import Side, claim_amounts
 
-if TYPE_CHECKING:
-    from app.agreements.drafting import DraftInput
-    from app.models.agreements import Agreement
-
-ITEM_ZH = {"principal": "本金", "interest": "利息", "penalty": "罚息/违约金", "fees": "费用"}
 ID_TYPE_ZH = {"resident_id": "居民身份证", "passport": "护照"}
 
 
@@ -116,9 +114,7 @@ def facts_text(case: Case) -> str:
         + (f"，约定年利率{case.annual_rate}%" if case.annual_rate is not None else "")
         + (f"，期限{case.term_months}个月" if case.term_months else "")
         + f"。债务人自{_day(case.overdue_since)}起未按约还款。"
-        f"债权人申请调解时主张：尚欠本金{_yuan(case.outstanding_principal)}、"
-        f"利息{_yuan(case.interest)}、罚息/违约金{_yuan(case.penalty)}、"
-        f"费用{_yuan(case.fees)}，合计{_yuan(case.claim_total)}。"
+        f"债权人申请调解时主张：尚欠{_claimed(case)}，合计{_yuan(case.claim_total)}。"
     )
     if case.is_assignee:
         text += f"原债权人已于{_day(case.assignment_date)}将上述债权转让给债权人" + (
@@ -127,6 +123,17 @@ def facts_text(case: Case) -> str:
     if LenderKind(case.lender_kind.value) == LenderKind.PRIVATE_LENDER:
         text += "本案为民间借贷纠纷。"
     return text
+
+
+def _claimed(case: Case) -> str:
+    """本金…、利息…、违约金…、费用…: each claim item by its one name (``ITEM_LABELS``)."""
+    amounts = {
+        "principal": case.outstanding_principal,
+        "interest": case.interest,
+        "penalty": case.penalty,
+        "fees": case.fees,
+    }
+    return "、".join(f"{ITEM_LABELS[item]}{_yuan(amount)}" for item, amount in amounts.items())
 
 
 def _disputes(case: Case) -> list[rules.DisputedItem]:
@@ -143,5 +150,5 @@ def _disputes(case: Case) -> list[rules.DisputedItem]:
             resolution = "尚未解决。"
         if row.answer:
             resolution = f"债权人答复：{row.answer} " + resolution
-        items.append(rules.DisputedItem(ITEM_ZH.get(row.item, row.item), row.reason, resolution))
+        items.append(rules.DisputedItem(row.item, row.reason, resolution))
     return items

@@ -1,25 +1,26 @@
 """Signing the agreement (电子签名法 Arts. 13–14; 在线调解规则 Art. 19): each party, then the
 mediator with the organisation's seal, re-authenticates and signs the exact file of the
-current version; the last signature puts the agreement in force."""
+current version; the last signature puts the agreement in force and starts the 30 days to
+apply for judicial confirmation (CPL Art. 205)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from app import audit
+from app.accounts.auth import verify_password
 from app.agreements.common import (
     ROLES,
-    AgreementConflict,
-    AgreementError,
+    AgreementRefused,
     current_agreement,
     notify,
     role_on,
 )
-from app.cases.lifecycle import CaseRuleError, transition_case
+from app.audit import AuditAction
+from app.calendar.overrides import legal_calendar
+from app.cases.transitions import transition_case
 from app.core import clock
+from app.core.transaction import claim, conflict_on, use_case
 from app.documents import issued as documents
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature, AgreementStatus, DocumentKind
@@ -28,15 +29,20 @@ from app.models.notifications import Channel
 from app.models.users import User
 from app.rules import agreements as rules
 from app.rules.cases import CaseEvent
+from app.rules.deadlines import confirmation_deadline
 from app.signing import reauth
 from app.signing.flow import (
     ROLE_ZH,
     SignatureInput,
     apply_signature,
-    mark_problem,
+    check_mark,
     revisions,
     send_code,
 )
+from app.signing.reauth import ReauthError
+
+# One signature per role and agreement: the same signer's two tabs at the same moment.
+conflict_on("uq_agreement_signatures_agreement_id")
 
 
 def signed_roles(agreement: Agreement) -> set[str]:
@@ -54,6 +60,15 @@ def signing_purpose(agreement: Agreement) -> str:
     return f"sign:agreement:{agreement.id}"
 
 
+def revisions_of(agreement: Agreement) -> set[str]:
+    """Every file of this version a signer may have been shown."""
+    return revisions(
+        agreement.base_sha256,
+        (s.result_sha256 for s in agreement.signatures if s.version == agreement.version),
+    )
+
+
+@use_case
 def send_signing_code(
     actor: User, case: Case, agreement: Agreement, channel: Channel | None
 ) -> Channel:
@@ -64,7 +79,7 @@ def send_signing_code(
         case,
         signing_purpose(agreement),
         channel,
-        audit_action="case:agreement:code",
+        audit_action=AuditAction.CASE_AGREEMENT_CODE,
         object_type="agreement",
         object_id=agreement.id,
         data={"version": agreement.version},
@@ -74,17 +89,17 @@ def send_signing_code(
 def _require_signer(actor: User, case: Case, agreement: Agreement, version: int) -> str:
     current = current_agreement(case)
     if current is None or current.id != agreement.id or agreement.version != version:
-        raise AgreementError("superseded")
+        raise AgreementRefused("superseded")
     if agreement.status != AgreementStatus.SIGNING:
-        raise AgreementError("not_signable")
+        raise AgreementRefused("not_signable")
     role = role_on(actor, case)
     if role is None:
-        raise AgreementError("not_a_signer")
+        raise AgreementRefused("not_a_signer")
     signed = signed_roles(agreement)
     if role in signed:
-        raise AgreementError("already_signed")
+        raise AgreementRefused("already_signed")
     if role not in rules.who_may_sign_next(signed):
-        raise AgreementError("parties_first")
+        raise AgreementRefused("parties_first")
     return role
 
 
@@ -94,14 +109,27 @@ def sign_agreement(
     """The signer re-authenticates (password + one-time code) and signs the version they
     were shown. The signature goes into their field of the PDF (PAdES, the organisation's
     certificate, a visible block naming them and the time); the mediator's comes last and
-    carries the seal, and the agreement takes effect (在线调解规则 Art. 19)."""
+    carries the seal, and the agreement takes effect (在线调解规则 Art. 19).
+
+    A wrong password or code is refused (``ReauthError``) after the use case has
+    committed the try it counts (:func:`app.signing.reauth.attempt`)."""
+    signed = _sign(actor, case, agreement, given, verify_password(actor, given.password))
+    if isinstance(signed, ReauthError):
+        raise signed
+    return signed
+
+
+@use_case
+def _sign(
+    actor: User, case: Case, agreement: Agreement, given: SignatureInput, password_ok: bool
+) -> AgreementSignature | ReauthError:
     role = _require_signer(actor, case, agreement, given.version)
     if given.seen_sha256 not in revisions_of(agreement):
-        raise AgreementError("document_changed")
-    problem = mark_problem(given)
-    if problem is not None:
-        raise AgreementError(problem)
-    reauth.check(actor, signing_purpose(agreement), given.password, given.code)
+        raise AgreementRefused("document_changed")
+    check_mark(given)
+    refused = reauth.attempt(actor, signing_purpose(agreement), given.code, password_ok=password_ok)
+    if refused is not None:
+        return refused  # committed with the try it counted, then raised by the caller
     now = clock.now()
     signed_pdf = apply_signature(
         documents.read_pdf(agreement.current_sha256 or ""),
@@ -112,17 +140,10 @@ def sign_agreement(
         now=now,
         reason=f"{ROLE_ZH[role]}签署调解协议书（案件 {case.reference}，第{agreement.version}版）",
     )
-    try:
-        signature, in_force = _record_signature(
-            actor, case, agreement, role, given, signed_pdf, now
-        )
-    except (StaleDataError, IntegrityError, CaseRuleError) as err:
-        db.session.rollback()
-        raise AgreementConflict() from err
+    signature, in_force = _record_signature(actor, case, agreement, role, given, signed_pdf, now)
     _audit_signature(actor, case, agreement, signature, in_force)
     if in_force:
         notify(case, "agreement_in_force", roles=set(ROLES))
-    db.session.commit()
     return signature
 
 
@@ -136,10 +157,10 @@ def _record_signature(
     now: datetime,
 ) -> tuple[AgreementSignature, bool]:
     """Store the signed file and the signature record; the last signature puts the
-    agreement in force and starts the 30-day clock (CPL Art. 205). Flushed, not committed:
-    a concurrent signature on the same file fails the agreement's version check here."""
+    agreement in force. The case is claimed first: of two signatures on the same file,
+    the later one fails here (``Conflict``) and nothing of it is kept."""
+    claim(case)
     case.last_activity_at = now
-    db.session.flush()  # the case row first (lock order)
     sha = documents.store_pdf(
         signed_pdf,
         kind=DocumentKind.AGREEMENT,
@@ -166,21 +187,27 @@ def _record_signature(
     agreement.current_sha256 = sha
     in_force = rules.is_in_force(signed_roles(agreement) | {role})
     if in_force:
-        from app.confirmation.release import on_agreement_in_force
-
         agreement.status = AgreementStatus.IN_FORCE
         agreement.effective_at = now
         transition_case(case, CaseEvent.TAKE_EFFECT)
-        on_agreement_in_force(case, agreement)
+        _start_confirmation_clock(case, now)
     db.session.flush()
     return signature, in_force
+
+
+def _start_confirmation_clock(case: Case, effective_at: datetime) -> None:
+    """The parties may apply for judicial confirmation within 30 days of the day the
+    agreement took effect (CPL Art. 205; 人民调解法 Art. 33), counted per CPL Art. 85 on the
+    legal calendar: the case's ``next_deadline`` is the last day, for the docket."""
+    deadline = confirmation_deadline(clock.day_of(effective_at), legal_calendar())
+    case.next_deadline = deadline.end
 
 
 def _audit_signature(
     actor: User, case: Case, agreement: Agreement, signature: AgreementSignature, in_force: bool
 ) -> None:
     audit.record(
-        "case:agreement:sign",
+        AuditAction.CASE_AGREEMENT_SIGN,
         actor=actor,
         object_type="agreement",
         object_id=agreement.id,
@@ -196,18 +223,10 @@ def _audit_signature(
     )
     if in_force:
         audit.record(
-            "case:agreement:in_force",
+            AuditAction.CASE_AGREEMENT_IN_FORCE,
             actor=actor,
             object_type="agreement",
             object_id=agreement.id,
             case_id=case.id,
             data={"version": agreement.version, "sha256": signature.result_sha256},
         )
-
-
-def revisions_of(agreement: Agreement) -> set[str]:
-    """Every file of this version a signer may have been shown."""
-    return revisions(
-        agreement.base_sha256,
-        (s.result_sha256 for s in agreement.signatures if s.version == agreement.version),
-    )

@@ -1,9 +1,10 @@
 """The agreement's background work: render and certify a drafted version (CPU-bound:
-the worker runs process workers)."""
+the worker runs process workers). Drafting asks for it by name after its commit
+(``jobs.enqueue("render_agreement_task", agreement_id)``)."""
 
 from __future__ import annotations
 
-from app.agreements.drafting import render_agreement
+from app.agreements.rendering import render_agreement
 from app.queue import task
 
 

@@ -1,27 +1,27 @@
 """The agreement on the case page and its pages: draft (mediator), view the exact PDF,
 ask for a signing code, sign (typed or drawn), download. Rules live in
-``app.agreements.drafting``; every download is audited."""
+``app.agreements.drafting`` and ``app.agreements.signing``; every download is audited."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import Permission, can, requires, requires_object
-from app.agreements import drafting as service
-from app.agreements.drafting import AgreementConflict, AgreementError, DraftInput
-from app.core.messages import FIELD_ERRORS
+from app.agreements import common, drafting, signing
+from app.agreements.common import AgreementRefused, DraftInput
+from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementStatus
 from app.models.cases import Case
 from app.models.users import User
 from app.rules.cases import CaseState
-from app.signing.reauth import ReauthError
 from app.signing.views import (
     announce_code,
     channel_choices,
@@ -34,38 +34,6 @@ from app.signing.views import (
 
 bp = Blueprint("agreements", __name__)
 
-ERRORS = {
-    **FIELD_ERRORS,
-    "wrong_state": _l("The agreement cannot be drafted at this stage of the case."),
-    "no_accepted_proposal": _l("No proposal has been accepted yet."),
-    "superseded": _l("This version was replaced by a newer one. Review the new version."),
-    "not_signable": _l("This version is not open for signing."),
-    "not_a_signer": _l("You do not sign this agreement."),
-    "already_signed": _l("You have already signed this version."),
-    "parties_first": _l("The mediator signs after both parties."),
-    "document_changed": _l(
-        "The document changed since you opened it. Review it again before signing."
-    ),
-    "name_required": _l("Type your name as your signature."),
-    "name_too_long": _l("The name is too long."),
-    "drawing_invalid": _l("Draw your signature in the box, or type your name instead."),
-    "no_channel": _l("There is no phone or email on your account to send a code to."),
-    "no_code": _l("Ask for a one-time code first."),
-    "code_expired": _l("The code has expired. Ask for a new one."),
-    "code_locked": _l("Too many wrong tries. Ask for a new code."),
-    "code_wrong": _l("The one-time code is not right."),
-    "password_wrong": _l("The password is not right."),
-    "account_name": _l("Enter the account holder's name."),
-    "account_bank": _l("Enter the bank and branch."),
-    "account_number": _l("An account number has 8 to 32 digits (spaces allowed)."),
-    "invalid": _l("The terms cannot make an unambiguous agreement; see below."),
-    "conflict": _l("Someone else changed the agreement at the same moment. Nothing was saved."),
-}
-_ACCOUNT_FIELDS = {
-    "account_name": "account_name",
-    "account_bank": "bank",
-    "account_number": "account_number",
-}
 STATUS_LABELS = {
     AgreementStatus.RENDERING: _l("Being prepared"),
     AgreementStatus.FAILED: _l("Could not be prepared"),
@@ -95,14 +63,10 @@ def _load(case_id: int, permission: Permission) -> Case:
 
 
 def _version(case: Case, version: int) -> Agreement:
-    for agreement in service.agreements_of(case):
+    for agreement in common.agreements_of(case):
         if agreement.version == version:
             return agreement
     abort(404)
-
-
-def _message(code: str) -> str:
-    return str(ERRORS.get(code, ERRORS["conflict"]))
 
 
 def agreement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None:
@@ -112,7 +76,7 @@ def agreement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
         return None
     may_view = can(viewer, Permission.AGREEMENT_VIEW, case)
     may_draft = can(viewer, Permission.AGREEMENT_DRAFT, case)
-    agreement = service.current_agreement(case)
+    agreement = common.current_agreement(case)
     if agreement is None and not may_draft:
         return None
     return "cases/_agreement.html", {
@@ -135,12 +99,12 @@ def _agreement_view(
         "in_force": agreement.status == AgreementStatus.IN_FORCE,
         "effective_at": agreement.effective_at,
         "failed": agreement.status == AgreementStatus.FAILED,
-        "signatures": signature_rows(signed, service.ROLES),
+        "signatures": signature_rows(signed, common.ROLES),
         "pdf_url": url_for("agreements.pdf", case_id=case.id, version=agreement.version)
         if ready
         else None,
         "sign_url": url_for("agreements.sign", case_id=case.id, version=agreement.version)
-        if service.may_sign(viewer, case, agreement)
+        if signing.may_sign(viewer, case, agreement)
         else None,
         "sha256": agreement.current_sha256 if ready else None,
     }
@@ -150,36 +114,30 @@ def _agreement_view(
 @requires(Permission.AGREEMENT_DRAFT)
 def draft(case_id: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.AGREEMENT_DRAFT)
-    current = service.current_agreement(case)
+    current = common.current_agreement(case)
     if current is not None and current.status == AgreementStatus.IN_FORCE:
         abort(404)
     values = _draft_defaults(case, current)
-    errors: dict[str, str] = {}
-    findings: list[Any] = []
-    if request.method == "POST":
-        values = {k: request.form.get(k, "").strip() for k in values}
-        errors = {k: str(FIELD_ERRORS["required"]) for k, v in values.items() if not v}
-        if not errors:
-            try:
-                agreement = service.draft_agreement(_user(), case, DraftInput(**values))
-            except AgreementError as err:
-                findings = [_finding(f) for f in err.findings]
-                field = _ACCOUNT_FIELDS.get(err.code)
-                if field:
-                    errors[field] = _message(err.code)
-                elif not findings:
-                    errors["form"] = _message(err.code)
-            except AgreementConflict:
-                errors["form"] = _message("conflict")
-            else:
-                flash(
-                    _("The agreement is being prepared. The parties are told when it is ready."),
-                    "success",
-                )
-                for warning in service.drafting_warnings(case, agreement):
-                    flash(_finding(warning)["message"], "warning")
-                return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
-    status = 422 if errors or findings else 200
+    if request.method == "GET":
+        return _draft_form(case, current, values)
+    values = {k: request.form.get(k, "").strip() for k in values}
+    try:
+        agreement = drafting.draft_agreement(_user(), case, DraftInput(**values))
+    except DomainError as err:
+        return _draft_form(case, current, values, err)
+    flash(_("The agreement is being prepared. The parties are told when it is ready."), "success")
+    for warning in drafting.drafting_warnings(case, agreement):
+        flash(_finding(warning)["message"], "warning")
+    return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
+
+
+def _draft_form(
+    case: Case, current: Agreement | None, values: dict[str, str], err: DomainError | None = None
+) -> tuple[str, int]:
+    """The drafting form, again with the refusal: next to the field at fault, as the
+    form's message, or as the findings that block the terms."""
+    findings = [_finding(f) for f in err.findings] if err else []
+    errors = {err.field or "form": err.message} if err and not findings else {}
     return render_template(
         "agreements/draft.html",
         case=case,
@@ -187,7 +145,7 @@ def draft(case_id: int) -> Response | tuple[str, int]:
         errors=errors,
         findings=findings,
         revising=current is not None,
-    ), status
+    ), (err.status if err else 200)
 
 
 def _draft_defaults(case: Case, current: Agreement | None) -> dict[str, str]:
@@ -200,8 +158,6 @@ def _draft_defaults(case: Case, current: Agreement | None) -> dict[str, str]:
 
 
 def _finding(f: Any) -> dict[str, str]:
-    from flask_babel import get_locale
-
     zh = str(get_locale()).startswith("zh")
     return {
         "severity": f.severity.value,
@@ -218,12 +174,12 @@ def pdf(case_id: int, version: int) -> Response:
     case = _load(case_id, Permission.AGREEMENT_VIEW)
     agreement = _version(case, version)
     sha = request.args.get("rev") or agreement.current_sha256
-    if sha is None or sha not in (service.revisions_of(agreement) | {agreement.current_sha256}):
+    if sha is None or sha not in (signing.revisions_of(agreement) | {agreement.current_sha256}):
         abort(404)
     response = pdf_response(
         documents.read_pdf(sha), sha, f"agreement-{case.reference}-v{version}.pdf"
     )
-    service.record_download(_user(), case, agreement, sha)
+    common.record_download(_user(), case, agreement, sha)
     return response
 
 
@@ -233,21 +189,28 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.AGREEMENT_VIEW)
     agreement = _version(case, version)
     user = _user()
-    error = None
     if request.method == "POST":
         try:
-            service.sign_agreement(user, case, agreement, signature_form_input(version))
-        except (AgreementError, ReauthError) as err:
-            error = _message(err.code)
-        except AgreementConflict:
-            error = _message("conflict")
-        else:
-            flash(_("You signed the agreement."), "success")
-            return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
-    may_sign = service.may_sign(user, case, agreement)
-    if request.method == "GET" and not may_sign:
-        current = service.current_agreement(case)
-        error = _message("superseded" if current and current.id != agreement.id else "not_signable")
+            signing.sign_agreement(user, case, agreement, signature_form_input(version))
+        except DomainError as err:
+            return _sign_form(case, agreement, user, err.message, err.status)
+        flash(_("You signed the agreement."), "success")
+        return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
+    return _sign_form(case, agreement, user, _why_not_signable(user, case, agreement), 200)
+
+
+def _why_not_signable(user: User, case: Case, agreement: Agreement) -> str | None:
+    if signing.may_sign(user, case, agreement):
+        return None
+    current = common.current_agreement(case)
+    code = "superseded" if current and current.id != agreement.id else "not_signable"
+    return AgreementRefused(code).message
+
+
+def _sign_form(
+    case: Case, agreement: Agreement, user: User, error: str | None, status: int
+) -> tuple[str, int]:
+    version = agreement.version
     return render_template(
         "agreements/sign.html",
         case=case,
@@ -259,8 +222,8 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
         channels=channel_choices(user),
         form=typed_form(user),
         error=error,
-        may_sign=may_sign,
-    ), (422 if error and request.method == "POST" else 200)
+        may_sign=signing.may_sign(user, case, agreement),
+    ), status
 
 
 @bp.route("/cases/<int:case_id>/agreement/<int:version>/code", methods=["POST"])
@@ -269,7 +232,9 @@ def send_code(case_id: int, version: int) -> Response:
     case = _load(case_id, Permission.AGREEMENT_VIEW)
     agreement = _version(case, version)
     try:
-        announce_code(service.send_signing_code(_user(), case, agreement, requested_channel()))
-    except (AgreementError, ReauthError) as err:
-        flash(_message(err.code), "error")
+        sent = signing.send_signing_code(_user(), case, agreement, requested_channel())
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        announce_code(sent)
     return redirect(url_for("agreements.sign", case_id=case.id, version=version))

@@ -16,6 +16,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.storage import blob_store
+from app.documents.pki import load_signer, load_trust_roots
+from app.documents.signing import timestamper_for
 from app.extensions import db
 from app.models.agreements import Agreement, DocumentKind, IssuedDocument
 from app.models.cases import Case
@@ -124,8 +126,6 @@ def _signers_up_to(holder: Agreement | ConfirmationPackage, sha256: str) -> list
 
 @cache
 def _signer_for(p12_path: str, password: str) -> Any:
-    from app.documents.pki import load_signer
-
     return load_signer(Path(p12_path), password)
 
 
@@ -136,12 +136,8 @@ def organisation_signer() -> Any:
 
 
 def timestamper() -> Any:
-    from app.documents.signing import timestamper_for
-
     return timestamper_for(current_app.config["SETTINGS"].tsa_url)
 
 
 def trust_roots() -> list[Any]:
-    from app.documents.pki import load_trust_roots
-
     return load_trust_roots(Path(current_app.config["SETTINGS"].signing_ca_path))

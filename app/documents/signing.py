@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from fontTools import ttLib
+from PIL import Image, UnidentifiedImageError
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -35,6 +36,7 @@ from pyhanko.sign import signers, timestamps
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.stamp import TextStampStyle
+from pylopdf_fonts_zh_cn import sans_path
 
 from app.documents.sync import outside_event_loop
 
@@ -239,16 +241,12 @@ _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE")
 
 
 def _stamp_font() -> GlyphAccumulatorFactory:
-    from pylopdf_fonts_zh_cn import sans_path
-
     return _InMemoryFontFactory(str(sans_path()), font_size=STAMP_FONT_SIZE)
 
 
 def _seal_image(png: bytes) -> PdfImage:
     """The seal (or a drawn signature: user input) checked by its header before decoding,
     so a small PNG that inflates to gigabytes is refused, then scaled down for the stamp."""
-    from PIL import Image, UnidentifiedImageError
-
     bomb = (Image.DecompressionBombError, Image.DecompressionBombWarning)
     try:
         with warnings.catch_warnings():

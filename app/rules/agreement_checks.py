@@ -1,4 +1,4 @@
-"""Checks on a draft agreement before it is rendered (BRIEF §3).
+"""Checks on a draft agreement before it is rendered.
 
 A court confirms only an agreement whose content is clear (民诉法解释 Art. 358(5)): a
 fixed total, every instalment with its date and amount, the receiving account, both
@@ -37,7 +37,7 @@ SOURCE_PRIVACY = "《中华人民共和国个人信息保护法》第二十八�
 SOURCE_PLATFORM = "本平台规则（非法律规定）"
 
 # Words that leave a term open ("per contract", "to be agreed"): a court cannot confirm
-# what the agreement leaves to later (BRIEF §3). Matched after NFKC, case folding and
+# what the agreement leaves to later (民诉法解释 Art. 358(5)). Matched after NFKC, case folding and
 # removing whitespace, so "按 合同约定" and full-width "ＴＢＤ" are caught too.
 OPEN_WORDING = (
     "按合同约定",

@@ -2,7 +2,8 @@
 
 Every sentence of legal text is fixed here; what people typed (names, facts, the
 objections) is passed as separate data, and the template's autoescape prints it as text
-(BRIEF §3; TECH_NOTES "Security of PDF rendering"). No ORM objects reach the template.
+(:mod:`app.documents.render`; TECH_NOTES "Security of PDF rendering"). No ORM objects
+reach the template. The claim items are named with ``ITEM_LABELS`` everywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from app.rules.agreement_checks import blocking, validate_for_rendering
 from app.rules.agreement_terms import (
+    ITEM_LABELS,
     AgreementDraft,
     AgreementTerms,
     DisputedItem,
@@ -20,14 +22,13 @@ from app.rules.agreement_terms import (
     PartyDetails,
     PartyKind,
 )
-from app.rules.claims import Finding
+from app.rules.errors import Blocked
 from app.rules.numerals import cn_number, rmb_capital
 from app.rules.proposals import TermsKind
 from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM, Instalment
 
 DOCUMENT_TITLE = "调解协议书"
 SIGNATURE_ANCHORS = {"debtor": "sig-debtor", "creditor": "sig-creditor", "mediator": "sig-mediator"}
-ITEM_LABELS = {"principal": "本金", "interest": "利息", "penalty": "违约金", "fees": "费用"}
 ID_TYPE_LABELS = {"resident_id": "居民身份证", "passport": "护照", "other": "身份证件"}
 
 # 人民调解法 Art. 29; 在线调解规则 Art. 19.
@@ -51,22 +52,21 @@ VOLUNTARY_TEXT = (
 NO_DISPUTE_TEXT = "双方当事人对上述事实及欠款金额均无异议。"
 
 
-class AgreementNotRenderable(Exception):
-    """The draft has blocking findings (``agreement_checks``): nothing is rendered."""
+class AgreementNotRenderable(Blocked):
+    """The draft has blocking findings (``agreement_checks``), carried in ``findings``:
+    nothing is rendered."""
 
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(", ".join(f.code for f in findings))
-        self.findings = findings
+    default_code = "not_renderable"
 
 
 def agreement_context(draft: AgreementDraft) -> dict[str, Any]:
     """The template context for one version of the agreement (人民调解法 Art. 29; 民诉法解释
-    Art. 358(5); BRIEF §3). Refuses (``AgreementNotRenderable``) a draft with any blocking
+    Art. 358(5)). Refuses (``AgreementNotRenderable``) a draft with any blocking
     finding, so nothing oversized or ambiguous is ever rendered. Dates are ``date`` and
     amounts ``Decimal`` for the ``cn_date`` and ``money`` filters; sentences are final."""
     blocks = blocking(validate_for_rendering(draft))
     if blocks:
-        raise AgreementNotRenderable(blocks)
+        raise AgreementNotRenderable(findings=blocks)
     terms, debtor, creditor = draft.terms, draft.debtor.name, draft.creditor.name
     assert draft.account is not None and terms.perform_by is not None  # checked above
     return {
@@ -198,7 +198,7 @@ def _row(row: Instalment) -> dict[str, Any]:
 
 
 def _default_rule_text(terms: AgreementTerms) -> str:
-    """The fixed default rule (BRIEF §3): an instalment more than N days late makes the
+    """The fixed default rule: an instalment more than N days late makes the
     whole unpaid balance due at once; a confirmed agreement can then be enforced for all
     of it (人民调解法 Art. 33(2); 民事诉讼法 Art. 206)."""
     if terms.kind == TermsKind.LUMP_SUM:

@@ -1,7 +1,8 @@
 """Who signs the agreement, in what order, and which signatures still count.
 
 Changing anything in the agreement makes a new version, and every signature given on an
-older version stops counting (BRIEF §2 journey 5). The parties sign in any order, the
+older version stops counting (a signature binds its signer to the exact content signed:
+电子签名法 Art. 13). The parties sign in any order, the
 mediator last, with the organisation's seal; the agreement is then in force (人民调解法
 Art. 29; 在线调解规则 Art. 19).
 """
@@ -12,17 +13,15 @@ import re
 from collections.abc import Collection, Set
 
 from app.rules.agreement_terms import FIRST_VERSION, PARTIES, SIGNERS
+from app.rules.errors import Refused
 from app.rules.proposals import Side
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class AgreementRuleError(Exception):
-    """A signing move the agreement rules do not allow; ``code`` says which rule."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class AgreementRuleError(Refused):
+    """A signing move the agreement rules do not allow; ``code`` says which rule
+    (``not_a_signer``, ``already_signed``, ``parties_first``, ``superseded_version``)."""
 
 
 def next_version(current: int) -> int:

@@ -2,19 +2,16 @@
 account, and the terms frozen from the accepted proposal (with their JSON snapshot).
 
 Content per 人民调解法 Art. 29 and 特邀调解规定 Art. 24, unambiguous so that a court can
-confirm it (民诉法解释 Art. 358(5); BRIEF §3). Import the public API from
-``app.rules.agreements``.
+confirm it (民诉法解释 Art. 358(5)). Import the public API from ``app.rules.agreements``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from app.rules.errors import InvalidInput
 from app.rules.identity import mask_id
@@ -23,12 +20,18 @@ from app.rules.schedules import Instalment, Schedule
 
 FIRST_VERSION = 1
 DEFAULT_GRACE_DAYS = 15
-JSON_FORMAT = 1
 PARTIES = frozenset({Side.DEBTOR, Side.CREDITOR})
 SIGNERS = PARTIES | {Side.MEDIATOR}
 WAIVABLE_ITEMS = ("principal", "interest", "penalty", "fees")
+# The claim items (``app.core.parties.CLAIM_ITEMS``) as the agreement names them, in every
+# table and sentence: one word per item, so no reader (or court: 民诉法解释 Art. 358(5))
+# takes one item for two. The "penalty" item is what the contract makes the debtor pay
+# for paying late, whatever the contract called it; penalty interest (罚息) on a bank loan
+# is of that nature too. The civil-law word for it is 违约金 (民法典 Art. 585), the word
+# the claim checks weigh against the loss (:mod:`app.rules.claims`) and the first word of
+# the item's label on every page ("Penalty / overdue interest" = 违约金/逾期利息).
+ITEM_LABELS = {"principal": "本金", "interest": "利息", "penalty": "违约金", "fees": "费用"}
 _ACCOUNT_NUMBER = re.compile(r"[0-9 ]+")
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class PartyKind(StrEnum):
@@ -42,8 +45,9 @@ class PartyDetails:
     ``id_display``; an organisation has ``credit_code`` (统一社会信用代码) and may have a
     legal representative. ``id_display`` is what is printed, MASKED (``mask_id``): the
     agreement goes to both parties and the mediator, and the law requires the full number
-    only in the court package (PIPL Arts. 28, 51; BRIEF §6; the identity proof of §5.1(4)
-    carries it). Build one with ``natural_person`` or ``organisation_party``."""
+    only in the court package (PIPL Arts. 28, 51; the identity proof in the package
+    carries it, 民诉法解释 Art. 355). Build one with ``natural_person`` or
+    ``organisation_party``."""
 
     role: Side
     kind: PartyKind
@@ -127,13 +131,13 @@ class ReceivingAccount:
 
     def __post_init__(self) -> None:
         if not self.account_name.strip():
-            raise InvalidInput("account_name")
+            raise InvalidInput("account_name", "account_name")
         if not self.bank.strip():
-            raise InvalidInput("account_bank")
+            raise InvalidInput("account_bank", "bank")
         if not _ACCOUNT_NUMBER.fullmatch(self.account_number):
-            raise InvalidInput("account_number")
+            raise InvalidInput("account_number", "account_number")
         if not 8 <= len(self.digits) <= 32:
-            raise InvalidInput("account_number")
+            raise InvalidInput("account_number", "account_number")
 
     @property
     def digits(self) -> str:
@@ -157,7 +161,8 @@ class WaivedItem:
 @dataclass(frozen=True)
 class DefaultRule:
     """On default: an instalment more than ``grace_days`` late makes the whole unpaid
-    balance due at once (BRIEF §3). ``statement`` is optional extra wording."""
+    balance due at once (the wording is fixed in :mod:`app.rules.agreement_context`).
+    ``statement`` is optional extra wording."""
 
     grace_days: int = DEFAULT_GRACE_DAYS
     statement: str = ""
@@ -219,7 +224,8 @@ def terms_from_proposal(
     grace_days: int = DEFAULT_GRACE_DAYS,
     default_statement: str = "",
 ) -> AgreementTerms:
-    """Freeze the accepted proposal's terms for the agreement (BRIEF §3). A proposal keeps
+    """Freeze the accepted proposal's terms for the agreement (民诉法解释 Art. 358(5): no
+    term is left open). A proposal keeps
     fees and penalty together; ``split_fees`` separates them the way ``settle_terms``
     filled them (fees before penalty). Each claim item the agreement settles for less is
     a waived item of the difference (民法典 Art. 575)."""
@@ -244,68 +250,3 @@ def terms_from_proposal(
         waived=waived,
         default_rule=DefaultRule(grace_days, default_statement),
     )
-
-
-def terms_to_json(terms: AgreementTerms) -> dict[str, Any]:
-    """The terms as JSON-safe data for the agreement's snapshot column: amounts as
-    strings (``str(Decimal)``, so the round trip is exact), dates ISO."""
-    return {
-        "format": JSON_FORMAT,
-        "kind": str(terms.kind),
-        **{name: str(getattr(terms, name)) for name in _AMOUNT_FIELDS},
-        "schedule": [
-            {"number": r.number, "due": r.due.isoformat(), "amount": str(r.amount), "kind": r.kind}
-            for r in terms.schedule
-        ],
-        "waived": [{"item": w.item, "amount": str(w.amount)} for w in terms.waived],
-        "default_rule": {
-            "grace_days": terms.default_rule.grace_days,
-            "statement": terms.default_rule.statement,
-        },
-    }
-
-
-_AMOUNT_FIELDS = ("principal", "interest", "penalty", "fees", "total")
-
-
-def terms_from_json(data: Mapping[str, Any]) -> AgreementTerms:
-    """Read a snapshot written by ``terms_to_json``; ``ValueError`` for anything else
-    (unknown format, a missing key, an amount that is not a plain decimal string)."""
-    try:
-        if data["format"] != JSON_FORMAT:
-            raise ValueError("unknown agreement terms format")
-        rule = data["default_rule"]
-        return AgreementTerms(
-            kind=TermsKind(data["kind"]),
-            **{name: _amount(data[name]) for name in _AMOUNT_FIELDS},
-            schedule=tuple(_instalment(row) for row in data["schedule"]),
-            waived=tuple(
-                WaivedItem(_text(w["item"]), _amount(w["amount"])) for w in data["waived"]
-            ),
-            default_rule=DefaultRule(_int(rule["grace_days"]), _text(rule["statement"])),
-        )
-    except (KeyError, TypeError) as exc:
-        raise ValueError("malformed agreement terms") from exc
-
-
-def _instalment(row: Mapping[str, Any]) -> Instalment:
-    due = date.fromisoformat(_text(row["due"]))
-    return Instalment(_int(row["number"]), due, _amount(row["amount"]), _text(row["kind"]))
-
-
-def _amount(raw: object) -> Decimal:
-    if not isinstance(raw, str) or not _AMOUNT.fullmatch(raw):
-        raise ValueError("an amount must be a plain decimal string")
-    return Decimal(raw)
-
-
-def _int(raw: object) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise ValueError("expected a whole number")
-    return raw
-
-
-def _text(raw: object) -> str:
-    if not isinstance(raw, str):
-        raise ValueError("expected text")
-    return raw

@@ -3,15 +3,16 @@
 The agreement states both parties' basic information, the main facts and what was
 disputed, the agreed terms and how and by when they are performed (人民调解法 Art. 29;
 特邀调解规定 Art. 24), without open terms, so that a court can confirm it (民诉法解释
-Art. 358(5); BRIEF §3). Its terms are a frozen copy of the accepted proposal; changing
+Art. 358(5)). Its terms are a frozen copy of the accepted proposal; changing
 anything makes a new version and signatures on older versions stop counting. It takes
 effect when both parties and the mediator have signed and the seal is on it (人民调解法
 Art. 29; 在线调解规则 Art. 19).
 
-Split by concern to keep modules small: ``agreement_terms`` (values, JSON snapshot,
-terms from the proposal), ``agreement_checks`` (``validate_for_rendering``),
-``agreement_signing`` (the version rule and signing order), ``agreement_context`` (the
-template context and the fixed legal text). They never import this module.
+Split by concern to keep modules small: ``agreement_terms`` (values, terms from the
+proposal, the items' names), ``agreement_snapshot`` (the terms as stored JSON),
+``agreement_checks`` (``validate_for_rendering``), ``agreement_signing`` (the version rule
+and signing order), ``agreement_context`` (the template context and the fixed legal
+text). They never import this module.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from app.rules.agreement_signing import (
     signature_counts,
     who_may_sign_next,
 )
+from app.rules.agreement_snapshot import terms_from_json, terms_to_json
 from app.rules.agreement_terms import (
     DEFAULT_GRACE_DAYS,
     FIRST_VERSION,
+    ITEM_LABELS,
     PARTIES,
     SIGNERS,
     WAIVABLE_ITEMS,
@@ -49,15 +52,14 @@ from app.rules.agreement_terms import (
     WaivedItem,
     natural_person,
     organisation_party,
-    terms_from_json,
     terms_from_proposal,
-    terms_to_json,
 )
 
 __all__ = [
     "DEFAULT_GRACE_DAYS",
     "DOCUMENT_TITLE",
     "FIRST_VERSION",
+    "ITEM_LABELS",
     "PARTIES",
     "SIGNATURE_ANCHORS",
     "SIGNERS",

@@ -1,9 +1,9 @@
 """Signing a platform document, the same way for the agreement and the court package
-(电子签名法 Arts. 13–14; BRIEF §6): what the signer submits, the check of their mark, the
-visible stamp put into their signature field, and the notices to the people on the case.
+(电子签名法 Arts. 13–14): what the signer submits, the check of their mark, the one-time
+code they ask for and the visible stamp put into their signature field.
 
-The use cases (``app.agreements.drafting``, ``app.confirmation.signing``) keep
-their own rules about who signs when; this module holds only what both do identically.
+The use cases (``app.agreements.signing``, ``app.confirmation.signing``) keep their own
+rules about who signs when; this module holds only what both do identically.
 """
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from app import audit
+from app.audit import AuditAction
 from app.core import clock
+from app.core.errors import InvalidInput
+from app.core.transaction import use_case
 from app.documents import issued as documents
-from app.extensions import db
+from app.documents.fonts import missing_glyphs
+from app.documents.signing import sign_field
 from app.models.agreements import SignatureMethod
 from app.models.cases import Case
 from app.models.notifications import Channel
@@ -47,7 +53,26 @@ class SignatureInput:
     user_agent: str
 
 
-def mark_problem(given: SignatureInput) -> str | None:
+class MarkInvalid(InvalidInput):
+    """The signer's mark cannot be used; the signing form is shown again (422)."""
+
+    status = 422
+    messages = {
+        "name_required": _l("Type your name as your signature."),
+        "name_too_long": _l("The name is too long."),
+        "drawing_invalid": _l("Draw your signature in the box, or type your name instead."),
+    }
+
+
+def check_mark(given: SignatureInput) -> None:
+    """Refuse (:class:`MarkInvalid`) a mark that cannot be used."""
+    problem = _mark_problem(given)
+    if problem is not None:
+        field = "drawing" if problem == "drawing_invalid" else "typed_name"
+        raise MarkInvalid(problem, field)
+
+
+def _mark_problem(given: SignatureInput) -> str | None:
     """Why the signer's mark cannot be used (``name_required``, ``name_too_long``,
     ``drawing_invalid``), or None when it can."""
     if given.method == SignatureMethod.TYPED:
@@ -63,19 +88,21 @@ def mark_problem(given: SignatureInput) -> str | None:
     return None
 
 
+@use_case
 def send_code(
     actor: User,
     case: Case,
     purpose: str,
     channel: Channel | None,
     *,
-    audit_action: str,
+    audit_action: AuditAction,
     object_type: str,
     object_id: int,
     data: dict[str, Any],
 ) -> Channel:
     """A one-time code for signing a document sent to the signer's own phone or email, the
-    request audited, committed. Callers check first that the actor may sign."""
+    request audited; the outbox delivers it once this commits. Callers check first that
+    the actor may sign."""
     sent = reauth.send_code(actor, case, purpose, channel)
     audit.record(
         audit_action,
@@ -85,7 +112,6 @@ def send_code(
         case_id=case.id,
         data={**data, "channel": sent.value},
     )
-    db.session.commit()
     return sent
 
 
@@ -109,8 +135,6 @@ def apply_signature(
     """The signer's approval signature into field ``sig-<role>``, with a stamp naming them,
     the time, how they were re-authenticated and the file they saw; the mediator's stamp
     carries the organisation's seal, a party's drawn mark is shown in theirs."""
-    from app.documents.signing import sign_field
-
     local = clock.local(now)
     when = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     name = (given.typed_name or signer_name).strip()
@@ -136,7 +160,5 @@ def apply_signature(
 def printable(text: str) -> str:
     """The stamp's font lacks a few rare characters (e.g. 𠮷, CJK Ext-B): print □ there;
     the signature's own name field keeps the exact name."""
-    from app.documents.fonts import missing_glyphs
-
     missing = missing_glyphs(text)
     return "".join("□" if ch in missing else ch for ch in text)

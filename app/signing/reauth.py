@@ -1,6 +1,13 @@
-"""Re-authentication at the moment of signing (电子签名法 Art. 13; BRIEF §6): the signer
-proves again that the signing means are theirs alone — their password and a one-time code
-sent to their own phone or email, valid ten minutes, five tries, usable once."""
+"""Re-authentication at the moment of signing (电子签名法 Art. 13): the signer proves again
+that the signing means are theirs alone — their password and a one-time code sent to their
+own phone or email, valid ten minutes, five tries, usable once.
+
+The signing use case asks :func:`attempt` inside its transaction: a right answer uses the
+code up together with the signature; a wrong one is counted, and the use case commits the
+count before it refuses, so retrying cannot reset it. The password itself is checked by
+the caller (``app.accounts.auth.verify_password``, a layer above this one) and passed in
+as ``password_ok``.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.accounts.auth import verify_password
 from app.core import clock
+from app.core.errors import InvalidInput
 from app.extensions import db
 from app.models.cases import Case
 from app.models.invitations import OneTimeCode
@@ -26,13 +34,19 @@ CODE_MINUTES = 10
 MAX_TRIES = 5
 
 
-class ReauthError(Exception):
-    """Re-authentication refused; ``code`` names why: ``no_channel``, ``no_code``,
-    ``code_expired``, ``code_locked``, ``code_wrong``, ``password_wrong``."""
+class ReauthError(InvalidInput):
+    """Re-authentication refused; ``code`` names why. The signing form is shown again
+    with the words (422, as every refused signing form)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    status = 422
+    messages = {
+        "no_channel": _l("There is no phone or email on your account to send a code to."),
+        "no_code": _l("Ask for a one-time code first."),
+        "code_expired": _l("The code has expired. Ask for a new one."),
+        "code_locked": _l("Too many wrong tries. Ask for a new code."),
+        "code_wrong": _l("The one-time code is not right."),
+        "password_wrong": _l("The password is not right."),
+    }
 
 
 def _digest(secret: str) -> str:
@@ -47,7 +61,8 @@ def channels_of(user: User) -> list[Channel]:
 
 def send_code(user: User, case: Case, purpose: str, channel: Channel | None = None) -> Channel:
     """A fresh code for ``purpose`` (earlier unused ones for it stop working), queued at
-    once: the signer asked for it, so quiet hours do not delay it (it still counts)."""
+    once: the signer asked for it, so quiet hours do not delay it (it still counts).
+    Written in the caller's use case; the outbox delivers it after the commit."""
     available = channels_of(user)
     if not available or (channel is not None and channel not in available):
         raise ReauthError("no_channel")
@@ -97,24 +112,28 @@ def _open_codes(user: User, purpose: str) -> list[OneTimeCode]:
     )
 
 
-def check(user: User, purpose: str, password: str, code: str) -> None:
-    """Password and the newest code for ``purpose``. A wrong answer counts a try and is
-    committed (so retrying cannot reset it); success consumes the code in the caller's
-    transaction, so a replayed code finds nothing to match."""
+def attempt(user: User, purpose: str, code: str, *, password_ok: bool) -> ReauthError | None:
+    """One try at the password (checked by the caller) and the newest code for
+    ``purpose``, in the caller's use case. Right: None, and the code is used up (a replay
+    finds nothing to match; a signature that is not saved leaves it usable). Wrong: the
+    refusal, and the try is counted: the caller lets its use case commit the count, then
+    raises the refusal (raising inside would roll the count back, and retrying would
+    reset it)."""
     codes = _open_codes(user, purpose)
     otp = codes[0] if codes else None
     if otp is None:
-        raise ReauthError("no_code")
+        return ReauthError("no_code", "code")
     if otp.expires_at <= clock.now():
-        raise ReauthError("code_expired")
+        return ReauthError("code_expired", "code")
     if otp.attempts >= MAX_TRIES:
-        raise ReauthError("code_locked")
-    password_ok = verify_password(user, password)
+        return ReauthError("code_locked", "code")
     code_ok = hmac.compare_digest(otp.code_hash, _digest(code.strip()))
-    if not (password_ok and code_ok):
-        otp.attempts += 1
-        db.session.commit()
-        if otp.attempts >= MAX_TRIES:
-            raise ReauthError("code_locked")
-        raise ReauthError("password_wrong" if not password_ok else "code_wrong")
-    otp.consumed_at = clock.now()
+    if password_ok and code_ok:
+        otp.consumed_at = clock.now()
+        return None
+    otp.attempts += 1
+    if otp.attempts >= MAX_TRIES:
+        return ReauthError("code_locked", "code")
+    if not password_ok:
+        return ReauthError("password_wrong", "password")
+    return ReauthError("code_wrong", "code")

@@ -1,7 +1,7 @@
 """What the agreement's and the package's signing pages share: reading the signer's form,
 the code buttons and their notice, the signatures table and serving a stored PDF.
 
-The signer's mark is judged in one place, the service (``signing_flow.mark_problem``):
+The signer's mark is judged in one place, the service (``app.signing.flow.check_mark``):
 this module only reads the form, so an unusable drawing reaches the service as empty
 bytes and is refused there with the same words on both pages."""
 
@@ -73,10 +73,7 @@ def requested_channel() -> Channel | None:
 
 
 def announce_code(sent: Channel) -> None:
-    """Deliver the code now (the signer is waiting for it) and say where it went."""
-    from app.notifications.tasks import deliver_outbox_now
-
-    deliver_outbox_now()
+    """Say where the code went (the outbox sends it as soon as the request is stored)."""
     label = _("text message") if sent == Channel.SMS else _("email")
     # reauth.CODE_MINUTES is 10: the sentence says so.
     flash(

@@ -1,4 +1,5 @@
-"""BRIEF journey 5 end to end, in a real Chromium and in English.
+"""The agreement journey end to end (draft, sign, seal, verify), in a real Chromium and in
+English.
 
 A case whose creditor accepted the debtor's 12 monthly instalments (made through the real
 services by ``tests.agreement_support.settled_case``). The mediator drafts the agreement

@@ -1,6 +1,6 @@
 """The agreement template rendered through the real renderer and read back with pypdf:
 names with rare characters, a hostile name printed as text, every instalment, the total in
-capital numerals, the articles and the three signature anchors (BRIEF §3; issue 5)."""
+capital numerals, the articles and the three signature anchors (人民调解法 Art. 29; issue 5)."""
 
 from __future__ import annotations
 

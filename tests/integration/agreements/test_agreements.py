@@ -10,18 +10,29 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.agreements import drafting as service
-from app.agreements.drafting import AgreementError, DraftInput
+from app.agreements import signing as service
+from app.agreements.common import (
+    AgreementBlocked,
+    AgreementInvalid,
+    AgreementRefused,
+    DraftInput,
+    accepted_proposal,
+)
 from app.core import clock
+from app.core.parties import CLAIM_ITEM_LABELS, CLAIM_ITEMS
 from app.documents import issued as documents
 from app.documents.verification import verify_pdf
 from app.extensions import db
 from app.models import Agreement, AuditEvent, IssuedDocument, OneTimeCode, OutboundMessage
 from app.models.agreements import AgreementStatus, SignatureMethod
+from app.models.negotiation import Objection, ObjectionStatus
+from app.rules.agreements import ITEM_LABELS
 from app.rules.cases import CaseState
+from app.signing.flow import MarkInvalid
 from app.signing.reauth import ReauthError
 from tests import agreement_support as support
 
@@ -86,6 +97,35 @@ def test_the_pdf_prints_names_every_instalment_and_the_total_in_capital_numerals
     assert any("Bold" in f for f in fonts), fonts
 
 
+def test_the_penalty_has_one_name_on_the_whole_agreement(app: Flask, who) -> None:
+    """The facts and the disputes once said 罚息/违约金 where the amounts said 违约金: every
+    table and sentence of the PDF now names the claim item "penalty" 违约金, the first word
+    of the item's label on the pages (违约金/逾期利息), and never 罚息."""
+    assert set(ITEM_LABELS) == set(CLAIM_ITEMS)
+    term = ITEM_LABELS["penalty"]
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        assert str(CLAIM_ITEM_LABELS["penalty"]).split("/")[0] == term == "违约金"
+    case = support.settled_case(who)
+    db.session.add(  # the debtor disputed the item: it gets a row in the disputes table
+        Objection(
+            case_id=case.id,
+            item="penalty",
+            reason="逾期后一直在与出借人协商，不应计收。",
+            raised_by_id=who["debtor"].id,
+            status=ObjectionStatus.RESOLVED,
+            answer="同意在调解中减免。",
+        )
+    )
+    db.session.commit()
+    agreement = support.draft(case, who)
+    assert any(w["item"] == "penalty" for w in agreement.terms["terms"]["waived"])
+    text = "".join(_text(_pdf(agreement)).split())
+    assert "罚息" not in text
+    # The facts (what was claimed), the disputes, the agreed amounts and the waived amounts.
+    assert text.count(term) >= 4, text
+    assert f"{term}人民币300.00元" in text  # the claim, in the facts
+
+
 def test_hostile_text_reaches_the_pdf_as_text_and_nothing_is_embedded(who) -> None:
     hostile = '<link rel="attachment" href="file:///etc/passwd">'
     case = support.settled_case(
@@ -148,7 +188,7 @@ def test_a_drawn_signature_is_accepted_and_a_fake_drawing_refused(who) -> None:
     agreement = support.draft(case, who)
     service.send_signing_code(who["debtor"], case, agreement, None)
     code = support.last_code(who["debtor"])
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(MarkInvalid) as refused:
         service.sign_agreement(
             who["debtor"],
             case,
@@ -173,7 +213,7 @@ def test_signing_a_superseded_version_is_refused(who) -> None:
     assert second.version == first.version + 1
     db.session.refresh(first)
     assert first.status == AgreementStatus.SUPERSEDED
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementRefused) as refused:
         support.sign(case, first, who["creditor"])
     assert refused.value.code == "superseded"
     # The debtor's signature on version 1 does not count on version 2.
@@ -189,11 +229,11 @@ def test_a_party_signing_while_the_mediator_changes_the_terms_is_refused(who) ->
     code = support.last_code(who["debtor"])
     second = support.draft(case, who)  # the mediator changes the agreement meanwhile
     # The debtor submits the form for version 1 they were looking at: refused, nothing saved.
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementRefused) as refused:
         service.sign_agreement(who["debtor"], case, first, support.signature(first, code))
     assert refused.value.code == "superseded"
     # Pretending the old file belongs to the new version does not work either.
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementRefused) as refused:
         service.sign_agreement(
             who["debtor"], case, second, support.signature(second, code, seen_sha256=seen)
         )
@@ -205,7 +245,7 @@ def test_signing_twice_is_refused(who) -> None:
     case = support.settled_case(who)
     agreement = support.draft(case, who)
     support.sign(case, agreement, who["debtor"])
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementRefused) as refused:
         support.sign(case, agreement, who["debtor"])
     assert refused.value.code == "already_signed"
 
@@ -214,7 +254,7 @@ def test_the_mediator_signs_only_after_both_parties(who) -> None:
     case = support.settled_case(who)
     agreement = support.draft(case, who)
     support.sign(case, agreement, who["debtor"])
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementRefused) as refused:
         support.sign(case, agreement, who["mediator"])
     assert refused.value.code == "parties_first"
 
@@ -273,7 +313,7 @@ def test_a_schedule_over_the_instalment_limit_is_refused_before_rendering(who) -
     from app.models import ProposalInstalment
 
     case = support.settled_case(who, count=60)
-    proposal = service.accepted_proposal(case)
+    proposal = accepted_proposal(case)
     last = proposal.instalments[-1]
     # A 61st row slipped in behind the form's back: the agreement refuses it.
     last.amount -= 1
@@ -287,7 +327,7 @@ def test_a_schedule_over_the_instalment_limit_is_refused_before_rendering(who) -
         )
     )
     db.session.commit()
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementBlocked) as refused:
         support.draft(case, who)
     assert refused.value.code == "invalid" and refused.value.findings
     assert _count(Agreement) == 0 and _count(IssuedDocument) == 0
@@ -296,9 +336,9 @@ def test_a_schedule_over_the_instalment_limit_is_refused_before_rendering(who) -
 
 def test_a_bad_account_number_is_refused_and_nothing_is_written(who) -> None:
     case = support.settled_case(who)
-    with pytest.raises(AgreementError) as refused:
+    with pytest.raises(AgreementInvalid) as refused:
         support.draft(case, who, DraftInput("户名", "银行", "12ab"))
-    assert refused.value.code == "account_number"
+    assert refused.value.code == "account_number" and refused.value.field == "account_number"
     assert _count(Agreement) == 0
 
 
@@ -336,7 +376,7 @@ def test_the_final_pdf_renders_page_by_page_for_a_human_to_look_at(who) -> None:
     case = support.settled_case(who)
     agreement = support.draft(case, who)
     support.sign_all(case, agreement, who)
-    out = Path(__file__).parent / "artifacts"
+    out = Path(__file__).resolve().parents[2] / "artifacts"  # tests/artifacts (ignored)
     out.mkdir(exist_ok=True)
     pdf = out / "agreement-final.pdf"
     pdf.write_bytes(_pdf(agreement))

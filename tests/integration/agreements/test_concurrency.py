@@ -4,7 +4,7 @@ signature row, no registered file) and succeeds when tried again.
 
 Real threads, each with its own application context and session, against the real
 database (PostgreSQL in CI's second pass). The case row's version counter makes the
-later writer fail; the service turns that into ``AgreementConflict``.
+later writer fail; the use case turns that into ``Conflict``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.agreements import drafting as service
-from app.agreements.drafting import AgreementConflict
+from app.agreements import signing as service
+from app.core.errors import Conflict
 from app.documents import issued as documents
 from app.documents.verification import verify_pdf
 from app.extensions import db
@@ -49,7 +49,7 @@ def _sign_job(world: dict[str, Any], role: str):
         barrier.wait()
         try:
             service.sign_agreement(user, case, agreement, given)
-        except AgreementConflict:
+        except Conflict:
             return "conflict"
         return "signed"
 
