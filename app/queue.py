@@ -33,7 +33,17 @@ def make_huey(settings: Settings) -> Huey:
 
 
 huey = make_huey(Settings.from_env())
+
+# The worker (app.worker) names the application factory; the app is built once per worker
+# process, at its first task. The web process runs tasks only inline (immediate mode),
+# inside its own application context.
+_factory: Callable[[], Flask] | None = None
 _app: Flask | None = None
+
+
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    global _factory
+    _factory = factory
 
 
 def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,11 +55,9 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
         if has_app_context():
             return fn(*args, **kwargs)
         if _app is None:
-            # Only the worker gets here; the factory imports every feature, tasks included,
-            # so it cannot be imported while this module loads.
-            from app import create_app
-
-            _app = create_app()
+            if _factory is None:
+                raise RuntimeError("no application factory: run the worker as app.worker.huey")
+            _app = _factory()
         with _app.app_context():
             return fn(*args, **kwargs)
 

@@ -10,12 +10,14 @@ import logging
 
 from huey import crontab
 
-from app import audit, features  # noqa: F401 (features: registers every task)
-from app.queue import huey, periodic_task
+from app import audit, create_app, features  # noqa: F401 (features: registers every task)
+from app.queue import huey, periodic_task, use_app_factory
 
 __all__ = ["huey"]
 
 log = logging.getLogger(__name__)
+
+use_app_factory(create_app)
 
 
 @periodic_task(crontab(minute="17", hour="3"))

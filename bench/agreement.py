@@ -38,7 +38,7 @@ from huey.storage import SqliteStorage
 from sqlalchemy import select
 
 from app import create_app
-from app.agreements import drafting as service
+from app.agreements.rendering import render_agreement
 from app.config import PROJECT_ROOT, Settings
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementStatus
@@ -79,7 +79,7 @@ def bench_agreement(folder: Path | None = None) -> dict[str, float]:
 def _drafted(who: dict[str, User]) -> tuple[Case, Agreement]:
     """A freshly drafted 24-instalment version, left for the worker to render."""
     case = settled_case(who, count=INSTALMENTS)
-    with mock.patch("app.agreements.tasks.render_agreement_task"):
+    with mock.patch("app.core.jobs.enqueue"):  # left for the worker, not rendered inline
         agreement = draft(case, who)
     assert agreement.status == AgreementStatus.RENDERING
     return case, agreement
@@ -88,7 +88,7 @@ def _drafted(who: dict[str, User]) -> tuple[Case, Agreement]:
 def _one_run(who: dict[str, User]) -> tuple[float, float]:
     case, agreement = _drafted(who)
     start = time.perf_counter()
-    service.render_agreement(agreement.id)
+    render_agreement(agreement.id)
     rendered = time.perf_counter()
     db.session.refresh(agreement)
     assert agreement.status == AgreementStatus.SIGNING, agreement.render_error
