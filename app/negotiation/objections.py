@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -30,8 +29,8 @@ from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.negotiation import Objection, ObjectionStatus
 from app.models.notifications import Channel
-from app.models.users import Role, User
-from app.notifications.outbox import queue_message
+from app.models.users import User
+from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts import objections as texts
 
 MAX_REASON = 4000
@@ -180,61 +179,23 @@ def _record(
     )
 
 
-def _case_link(case: Case) -> str:
-    return f"{current_app.config['SETTINGS'].public_url}/cases/{case.id}"
-
-
 def _notify_creditor(case: Case) -> None:
     """Every active user of the case's creditor, by email."""
-    subject, body = texts.objection_raised(
-        case.mediation_org.name, case.reference, _case_link(case)
-    )
-    staff = db.session.scalars(
-        select(User).where(
-            User.role == Role.CREDITOR,
-            User.creditor_org_id == case.creditor_org_id,
-            User.is_locked.is_(False),
-        )
-    )
-    for user in staff:
-        queue_message(
-            address=user.email,
-            channel=Channel.EMAIL,
-            template="objection_raised",
-            subject=subject,
-            body=body,
-            case_id=case.id,
-            recipient_user_id=user.id,
-        )
+    words = texts.objection_raised(case.mediation_org.name, case.reference, case_link(case))
+    notify_case(case, "objection_raised", lambda channel: words, roles={"creditor"})
 
 
 def _notify_debtor(case: Case) -> None:
     """The debtor, once: by email when we have an address, else by SMS. One contact, not
     two: the contact rules allow three a day and an answer is not urgent."""
-    org, ref, link = case.mediation_org.name, case.reference, _case_link(case)
-    if case.debtor_email:
-        address, channel, (subject, body) = (
-            case.debtor_email,
-            Channel.EMAIL,
-            texts.objection_answered(org, ref, link),
-        )
-    elif case.debtor_phone:
-        address, channel, (subject, body) = (
-            case.debtor_phone,
-            Channel.SMS,
-            texts.objection_answered_sms(org, ref, link),
-        )
-    else:
-        return
-    queue_message(
-        address=address,
-        channel=channel,
-        template="objection_answered",
-        subject=subject,
-        body=body,
-        case_id=case.id,
-        to_debtor=True,
-    )
+    org, ref, link = case.mediation_org.name, case.reference, case_link(case)
+
+    def compose(channel: Channel) -> tuple[str, str]:
+        if channel == Channel.SMS:
+            return texts.objection_answered_sms(org, ref, link)
+        return texts.objection_answered(org, ref, link)
+
+    notify_case(case, "objection_answered", compose, roles={"debtor"})
 
 
 def objections_of(case: Case) -> list[Objection]:

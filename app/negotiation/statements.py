@@ -17,17 +17,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
 from app.access import Permission, can
+from app.audit import AuditAction
 from app.core import clock
+from app.core.errors import InvalidInput, Refused
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.invitations import Consent
 from app.models.negotiation import FinancialStatement
 from app.models.users import Role, User
-from app.rules.affordability import Affordability, Statement, assess
+from app.rules.affordability import (
+    ESSENTIAL_CATEGORIES,
+    INCOME_SOURCES,
+    Affordability,
+    Statement,
+    assess,
+)
 
 SHARE_KIND = "share_statement"
 SHARE_VERSION = "2026-11"
@@ -42,12 +52,31 @@ SHARE_TEXT_EN = (
 )
 
 
-class StatementError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class StatementError(Refused):
+    """Only the case's debtor states their means."""
+
+    messages = {
+        "not_the_debtor": _l("Only the debtor of this case can fill in the statement."),
+    }
 
 
+class StatementInvalid(InvalidInput):
+    """A figure of the statement form that cannot be taken as typed (the codes of
+    :func:`app.rules.affordability.parse_statement`, and ``negative`` for an amount typed
+    with a minus sign); ``field`` names the input."""
+
+    messages = {
+        "number_format": _l("Enter a whole number with digits only, e.g. 3."),
+        "household_size_range": _l("Enter the number of people in your household, from 1 to 20."),
+        "dependants_range": _l("Enter a number from 0 to 19."),
+        "dependants_household": _l(
+            "Dependants must be fewer than the people in your household, which counts you."
+        ),
+        "negative": _l("Enter 0 or more, without a minus sign."),
+    }
+
+
+@use_case
 def submit_statement(
     actor: User, case: Case, statement: Statement, share: bool
 ) -> FinancialStatement:
@@ -75,7 +104,7 @@ def submit_statement(
     case.last_activity_at = clock.now()
     db.session.flush()
     audit.record(
-        "case:statement:submit",
+        AuditAction.CASE_STATEMENT_SUBMIT,
         actor=actor,
         object_type="financial_statement",
         object_id=row.id,
@@ -83,7 +112,6 @@ def submit_statement(
         data={"shared_with_creditor": share},
     )
     _record_consent(actor, case, share)
-    db.session.commit()
     return row
 
 
@@ -99,13 +127,13 @@ def _record_consent(actor: User, case: Case, share: bool) -> None:
         )
         db.session.add(consent)
         db.session.flush()
-        _audit_consent("case:consent:give", actor, consent)
+        _audit_consent(AuditAction.CASE_CONSENT_GIVE, actor, consent)
     elif not share and current is not None:
         current.withdrawn_at = clock.now()
-        _audit_consent("case:consent:withdraw", actor, current)
+        _audit_consent(AuditAction.CASE_CONSENT_WITHDRAW, actor, current)
 
 
-def _audit_consent(action: str, actor: User, consent: Consent) -> None:
+def _audit_consent(action: AuditAction, actor: User, consent: Consent) -> None:
     audit.record(
         action,
         actor=actor,
@@ -158,11 +186,12 @@ def visible_statement(viewer: User, case: Case) -> FinancialStatement | None:
 
 
 def as_domain(row: FinancialStatement) -> Statement:
+    """The stored figures as the domain's statement (sources and categories it knows)."""
     return Statement(
         household_size=row.household_size,
         dependants=row.dependants,
-        income={k: Decimal(v) for k, v in row.income.items()},
-        spending={k: Decimal(v) for k, v in row.spending.items()},
+        income={k: Decimal(str(v)) for k, v in row.income.items() if k in INCOME_SOURCES},
+        spending={k: Decimal(str(v)) for k, v in row.spending.items() if k in ESSENTIAL_CATEGORIES},
         savings=row.savings,
         assets=row.assets,
     )

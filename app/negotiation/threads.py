@@ -1,6 +1,7 @@
 """The case's message threads: who reads and who writes each one, posting, paging.
 
-Four threads per case (BRIEF §2 journey 4):
+Four threads per case (人民调解法 Art. 22: the mediator mediates in whatever ways the
+dispute needs; here with both parties together and with each side alone):
 
 - ``JOINT``: both parties and the mediator;
 - ``CAUCUS_DEBTOR``: the mediator and the debtor only;
@@ -29,17 +30,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import audit
 from app.access import Permission, can
+from app.core.errors import InvalidInput, Refused
+from app.core.transaction import use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Message, Thread
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.models.users import Role, User
 from app.notifications.outbox import queue_message, recipient_key
+from app.notifications.recipients import case_link, creditor_staff
 from app.notifications.texts import threads as thread_messages
 from app.rules.proposals import Side
 
@@ -71,12 +75,24 @@ _POST_PERMISSION = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-class MessageError(Exception):
-    """The message is refused; ``code`` says why (``required``, ``too_long``, ``not_allowed``)."""
+class MessageError(InvalidInput):
+    """The message's text is refused: ``required`` (nothing left once trimmed) or
+    ``too_long``; the field is the message's ``body``."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    messages = {
+        "too_long": _l("A message can be at most %(n)s characters long.", n=MAX_LENGTH),
+    }
+
+
+class MessageRefused(Refused):
+    """The author may not post in this thread now (:func:`thread_access`)."""
+
+    status = 403
+    messages = {
+        "not_allowed": _l(
+            "Messages can be sent while the case is in negotiation or its agreement is drafted."
+        ),
+    }
 
 
 def thread_access(case: Case, viewer: User) -> dict[Thread, bool]:
@@ -112,26 +128,27 @@ def clean_body(raw: str) -> str:
     required, and at most 4,000 characters."""
     body = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not body:
-        raise MessageError("required")
+        raise MessageError("required", "body")
     if len(body) > MAX_LENGTH:
-        raise MessageError("too_long")
+        raise MessageError("too_long", "body")
     return body
 
 
+@use_case
 def post_message(author: User, case: Case, thread: Thread, raw_body: str) -> Message:
     """Add a message to a thread the author may post to; tell the thread's other members.
 
     The audit event records the message id, the thread and the length — never the text,
-    which would otherwise live for ever in the hash chain. One commit, at the end.
+    which would otherwise live for ever in the hash chain.
     """
     if not may_post(case, author, thread):
-        raise MessageError("not_allowed")
+        raise MessageRefused("not_allowed")
     body = clean_body(raw_body)
     message = Message(case_id=case.id, thread=thread, author_id=author.id, body=body)
     db.session.add(message)
     db.session.flush()
     audit.record(
-        "case:message:post",
+        "case:message:post",  # TRANSITION: AuditAction has no member for it yet
         actor=author,
         object_type="message",
         object_id=message.id,
@@ -139,7 +156,6 @@ def post_message(author: User, case: Case, thread: Thread, raw_body: str) -> Mes
         data={"message_id": message.id, "thread": thread.value, "length": len(body)},
     )
     notify_new_message(case, author, thread)
-    db.session.commit()
     return message
 
 
@@ -156,28 +172,14 @@ def notify_new_message(case: Case, author: User, thread: Thread) -> None:
     one notice says there is something new, however many messages follow.
     """
     audience = MEMBERS[thread] - {_SIDE_OF_ROLE[author.role]}
-    link = f"{current_app.config['SETTINGS'].public_url}/cases/{case.id}#messages"
+    link = f"{case_link(case)}#messages"
     if Side.DEBTOR in audience:
         _notify_debtor(case, link)
     if Side.CREDITOR in audience:
-        for user in _creditor_users(case):
+        for user in creditor_staff(case):
             _notify_user(case, user, link)
     if Side.MEDIATOR in audience and case.mediator is not None:
         _notify_user(case, case.mediator, link)
-
-
-def _creditor_users(case: Case) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.role == Role.CREDITOR,
-                User.creditor_org_id == case.creditor_org_id,
-                User.is_locked.is_(False),
-            )
-            .order_by(User.id)
-        )
-    )
 
 
 def _notify_debtor(case: Case, link: str) -> None:

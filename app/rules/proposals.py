@@ -1,5 +1,5 @@
 """Offers and counter-offers: what a proposal settles for, who may answer it, and what
-the claim check says about it (BRIEF §2 journey 4).
+the claim check says about it.
 
 A party's proposal is an offer; the other party's acceptance makes the agreement
 (民法典 Arts. 471, 479, 483), a rejection ends the offer (Art. 478) and a counter-offer
@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from app.rules.claims import (
     DEFAULT_LPR_HISTORY,
@@ -29,7 +30,7 @@ from app.rules.claims import (
     check_claim,
     lpr_on,
 )
-from app.rules.errors import InvalidInput
+from app.rules.errors import InvalidInput, Refused
 from app.rules.money import FEN, to_fen
 from app.rules.schedules import Schedule, add_months, require_fen
 
@@ -61,12 +62,22 @@ class TermsKind(StrEnum):
     INSTALMENTS = "instalments"
 
 
-class ProposalRuleError(Exception):
-    """A move the negotiation rules do not allow; ``code`` says which rule."""
+class ProposalRuleError(Refused):
+    """A move the negotiation rules do not allow; ``code`` says which rule.
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    The proposal or the case having moved on (``MOVED_ON``: somebody else acted first)
+    is a 409, like any refusal; a move this person may never make is a 403. The words
+    are the negotiation's: :mod:`app.negotiation.proposals` fills ``messages``.
+    """
+
+    messages: ClassVar[dict[str, Any]] = {}
+    MOVED_ON: ClassVar[frozenset[str]] = frozenset(
+        {"not_open", "already_accepted", "case_not_negotiating"}
+    )
+
+    def __init__(self, code: str, field: str | None = None, **params: Any) -> None:
+        params.setdefault("status", 409 if code in self.MOVED_ON else 403)
+        super().__init__(code, field, **params)
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,7 @@ def settle_terms(
     kind: str = TermsKind.INSTALMENTS,
 ) -> Terms:
     """Split an agreed total into principal, interest and fees so the agreement can state
-    them separately (民诉法解释 Art. 358(5); BRIEF §3).
+    them separately (民诉法解释 Art. 358(5)).
 
     The total pays principal first, then interest, then fees, then the penalty; put the
     other way, a discount comes off the penalty first, then fees, then interest, and only
@@ -231,7 +242,7 @@ def supersede(state: ProposalState) -> ProposalState:
 
 
 def close(state: ProposalState) -> ProposalState:
-    """An open proposal closed because another one was accepted (BRIEF §2 journey 4).
+    """An open proposal closed because another one was accepted: the case has its terms.
     Code: ``not_open``."""
     _require_open(state)
     return ProposalState.CLOSED
@@ -302,10 +313,10 @@ def findings_for_terms(
     history: Sequence[LprFixing] = DEFAULT_LPR_HISTORY,
     policy: ClaimPolicy = DEFAULT_POLICY,
 ) -> list[Finding]:
-    """Every finding about a proposal, blocks first (BRIEF §4: the claim is checked again
-    on every proposal): the claim check on the proposed amounts, a warning when the last
-    payment is more than five years away, and what the creditor gives up. The schedule
-    is assumed valid (``schedules.validate_schedule``)."""
+    """Every finding about a proposal, blocks first (the claim is checked again on every
+    proposal): the claim check on the proposed amounts, a warning when the last payment
+    is more than five years away, and what the creditor gives up. The schedule is
+    assumed valid (``schedules.validate_schedule``)."""
     findings = [
         *_charge_findings(terms, claim_facts, today, history, policy),
         *_schedule_findings(schedule, today),

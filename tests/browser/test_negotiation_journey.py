@@ -1,4 +1,4 @@
-"""BRIEF journey 4 end to end, in a real Chromium and in English.
+"""The negotiation journey end to end, in a real Chromium and in English.
 
 A case is in negotiation (made with the factories: a bank's claim of ¥31,800 with its
 creditor, its mediator and the joined debtor). The debtor, on a phone, fills in the
@@ -40,7 +40,7 @@ except ImportError as err:  # pragma: no cover - depends on the machine
     unavailable(PLAYWRIGHT_MISSING, str(err), module_level=True)
 
 # The journey's browser helpers (English on a new context, steps that fail with the
-# page's error text, the console watch), shared with BRIEF journeys 1-3.
+# page's error text, the console watch), shared with the case journey.
 from tests.browser.test_case_journey import (  # noqa: E402
     Watch,
     browser_page,

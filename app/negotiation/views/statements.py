@@ -13,18 +13,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires
 from app.cases.views import cases as cases_web
+from app.core.errors import DomainError
 from app.core.format import money
-from app.core.messages import FIELD_ERRORS
-from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import FinancialStatement
 from app.models.users import Role, User
 from app.negotiation import statements as statement_service
+from app.negotiation.statements import StatementInvalid
 from app.rules.affordability import (
     ESSENTIAL_CATEGORIES,
     INCOME_SOURCES,
@@ -52,16 +51,6 @@ SPENDING_LABELS = {
     "other_debts": _l("Payments on other debts"),
     "other_essential": _l("Other essential spending"),
 }
-STATEMENT_ERRORS = {
-    "number_format": _l("Enter a whole number with digits only, e.g. 3."),
-    "household_size_range": _l("Enter the number of people in your household, from 1 to 20."),
-    "dependants_range": _l("Enter a number from 0 to 19."),
-    "dependants_household": _l(
-        "Dependants must be fewer than the people in your household, which counts you."
-    ),
-    "negative": _l("Enter 0 or more, without a minus sign."),
-}
-CONFLICT = _l("The case changed at the same moment. Nothing was saved: please send it again.")
 
 
 def _user() -> User:
@@ -70,10 +59,6 @@ def _user() -> User:
 
 def _english() -> bool:
     return str(get_locale()) == "en"
-
-
-def _error_text(code: str) -> str:
-    return str(STATEMENT_ERRORS.get(code) or FIELD_ERRORS.get(code) or code)
 
 
 def _result(a: Affordability, viewer: User) -> dict[str, Any]:
@@ -229,7 +214,7 @@ def _field(name: str, label: Any, values: dict[str, str], errors: dict[str, str]
         "name": name,
         "label": str(label),
         "value": values.get(name, ""),
-        "error": _error_text(errors[name]) if name in errors else None,
+        "error": StatementInvalid(errors[name], name).message if name in errors else None,
     }
 
 
@@ -277,9 +262,8 @@ def edit(case_id: int) -> Response | tuple[str, int]:
     share = form.get("share") == "yes"
     try:
         statement_service.submit_statement(_user(), case, statement, share)
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CONFLICT), "error")
-        return _render_form(case, form, {}, status=409)
+    except DomainError as err:  # e.g. the case changed at the same moment: nothing saved
+        flash(err.message, "error")
+        return _render_form(case, form, {}, status=err.status)
     flash(_("Thank you. Your statement was saved."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#statement")

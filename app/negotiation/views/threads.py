@@ -14,16 +14,14 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, requires
-from app.cases.views.cases import _kick_outbox, _load
+from app.cases.views.cases import _load
 from app.cases.views.cases import show as show_case
-from app.core.messages import FIELD_ERRORS
+from app.core.errors import DomainError
 from app.core.parties import role_label
-from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Thread
 from app.models.users import Role, User
@@ -31,10 +29,6 @@ from app.negotiation import threads as thread_service
 
 bp = Blueprint("threads", __name__)
 
-ERRORS = {
-    "required": FIELD_ERRORS["required"],
-    "too_long": _l("A message can be at most %(n)s characters long.", n=thread_service.MAX_LENGTH),
-}
 MAX_ID = 2**31 - 1  # message ids are 32-bit; a larger cursor is ignored, not an error
 
 
@@ -66,13 +60,9 @@ def post(case_id: int, thread: str) -> Response | tuple[str, int]:
     body = request.form.get("body", "")
     try:
         thread_service.post_message(_user(), case, chosen, body)
-    except thread_service.MessageError as err:
-        db.session.rollback()
-        if err.code not in ERRORS:
-            abort(403)
-        g.thread_draft = Draft(chosen, body, str(ERRORS[err.code]))
-        return show_case(case_id, status=400)
-    _kick_outbox()
+    except DomainError as err:  # the case page again, with the text kept and the refusal
+        g.thread_draft = Draft(chosen, body, err.message)
+        return show_case(case_id, status=err.status)
     flash(_("Your note was saved.") if chosen == Thread.NOTES else _("Message sent."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + f"#thread-{chosen.value}")
 

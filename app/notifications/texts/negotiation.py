@@ -1,4 +1,4 @@
-"""Texts about the negotiation, in Simplified Chinese (BRIEF §6 content rules).
+"""Texts about the negotiation and the agreement, in Simplified Chinese.
 
 Each builder returns ``(subject, body)``; for SMS the subject is only a label for the
 outbox and its log. Like :mod:`app.notifications.texts.common`: every text names the
@@ -10,7 +10,7 @@ shows the details after sign-in).
 from __future__ import annotations
 
 from app.models.notifications import Channel
-from app.notifications.texts.common import NEUTRAL, SMS_MAX_CHARS
+from app.notifications.texts.common import NEUTRAL, SMS_MAX_CHARS, _line
 
 # Who acted, as the recipient reads it.
 _WHO = {"debtor": "债务人", "creditor": "债权人", "mediator": "调解员"}
@@ -35,11 +35,6 @@ _PROPOSAL_EVENTS = {
 }
 
 PROPOSAL_EVENTS = tuple(_PROPOSAL_EVENTS)
-
-
-def _line(value: str) -> str:
-    """User-entered names on one line: a newline must never reach a mail header."""
-    return " ".join(str(value).split())
 
 
 def proposal_notice(

@@ -1,6 +1,6 @@
 """The texts sent about objections, in Simplified Chinese.
 
-Same content rules as :mod:`app.notifications.texts.common` (BRIEF §6): each names the
+Same content rules as :mod:`app.notifications.texts.common`: each names the
 organisation and the case, is calm and factual, and carries no amounts and no details of
 the objection itself (an address on file may reach someone else); the case page behind
 the link shows them after sign-in.
@@ -8,12 +8,7 @@ the link shows them after sign-in.
 
 from __future__ import annotations
 
-from app.notifications.texts.common import SMS_MAX_CHARS
-
-
-def _line(value: str) -> str:
-    """User-entered names on one line: a newline must never reach a mail header."""
-    return " ".join(str(value).split())
+from app.notifications.texts.common import SMS_MAX_CHARS, _line
 
 
 def objection_raised(org_name: str, case_reference: str, link: str) -> tuple[str, str]:

@@ -3,12 +3,14 @@
 Real threads, each with its own application context and database session, against the
 real database (PostgreSQL when TEST_DATABASE_URL is set, else the SQLite file). Each
 thread loads the case and its proposal, waits at a barrier, then accepts: the creditor
-the debtor's proposal, the debtor the creditor's. The case row's version counter makes
-the later writer fail (``StaleDataError``; the partial unique index would refuse a second
-accepted proposal too), the service turns that into ``ProposalConflict`` and the web
-into 409. On SQLite the database lock serialises the two writers the same way (the
-later one waits for the earlier to commit, then finds the version moved), so the test
-means the same there; PostgreSQL is where it matters and CI runs it there.
+the debtor's proposal, the debtor the creditor's. Each use case first claims the case
+row (:func:`app.core.transaction.claim`), so the later writer fails there; the partial
+unique index ``uq_proposals_one_accepted_per_case`` would refuse a second accepted
+proposal too. Either way the use case rolls back and raises
+:class:`~app.core.errors.Conflict`, and the web answers 409. On SQLite the database lock
+serialises the two writers the same way (the later one waits for the earlier to commit,
+then finds the version moved, or is told the database is locked), so the test means the
+same there; PostgreSQL is where it matters and CI runs it there.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from sqlalchemy import select
 
 from app.audit import verify_chain
 from app.cases.lifecycle import today
+from app.core.errors import Conflict
 from app.extensions import db
 from app.models import AuditEvent, Case, Proposal
 from app.models.users import Role, User
 from app.negotiation import proposals as service
-from app.negotiation.proposals import Offer, ProposalConflict
+from app.negotiation.proposals import Offer
 from app.rules.cases import CaseState
 from app.rules.proposals import ProposalState
 from app.rules.schedules import Frequency
@@ -105,7 +108,7 @@ def _accept_in_service(user_id: int, case_id: int, proposal_id: int):
         barrier.wait()
         try:
             service.accept_proposal(user, case, proposal)
-        except ProposalConflict:
+        except Conflict:
             return "conflict"
         return "accepted"
 
@@ -151,7 +154,7 @@ def test_a_late_acceptance_on_a_stale_case_is_a_conflict(app: Flask) -> None:
 
     elsewhere = _accept_in_service(world["creditor"].id, world["case"], world["by_debtor"])
     assert _race(app, elsewhere) == ["accepted"]
-    with pytest.raises(ProposalConflict):
+    with pytest.raises(Conflict):
         service.accept_proposal(world["debtor"], case, mine)
     _assert_settled_once(world)
 
@@ -201,7 +204,7 @@ def test_the_unique_index_is_the_last_line(app: Flask) -> None:
     case = db.session.get(Case, world["case"])
     theirs = db.session.get(Proposal, world["by_creditor"])
     assert case is not None and theirs is not None
-    with pytest.raises(ProposalConflict) as conflict:
+    with pytest.raises(Conflict) as conflict:
         service.accept_proposal(world["debtor"], case, theirs)
     assert type(conflict.value.__cause__).__name__ == "IntegrityError"
     db.session.expire_all()

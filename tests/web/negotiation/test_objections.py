@@ -181,6 +181,18 @@ def test_raising_tells_every_creditor_user_naming_the_organisation_and_case(
         assert "¥" not in message.body and "1500" not in message.body.replace(",", "")
 
 
+def test_a_creditor_user_without_email_does_not_stop_the_objection(app: Flask, w: World) -> None:
+    """A creditor colleague who signs in by phone only gets no email; the objection and
+    the others' notices are saved all the same (an empty address used to fail it)."""
+    phone_only = make_user(Role.CREDITOR, creditor_org_id=w.creditor.creditor_org_id, email=None)
+    response = raise_via_form(as_user(app, w.debtor), w.case)
+    assert response.status_code == 302
+    assert len(objections()) == 1
+    told = {m.recipient_user_id for m in db.session.scalars(select(OutboundMessage))}
+    assert told == {w.creditor.id, w.creditor_colleague.id}
+    assert phone_only.id not in told
+
+
 def test_the_debtors_evidence_is_stored_as_case_evidence_and_downloadable_by_the_parties(
     app: Flask, w: World
 ) -> None:

@@ -18,9 +18,11 @@ from app.models import AuditEvent, Case, OutboundMessage, Proposal, ProposalInst
 from app.models.negotiation import FinancialStatement
 from app.models.organisations import LicenceType
 from app.models.users import Role, User
+from app.negotiation import proposal_queries as queries
 from app.negotiation import proposals as service
 from app.negotiation.proposals import Offer
-from app.negotiation.views.proposals import parse_offer, proposals_panel
+from app.negotiation.views.proposal_form import parse_offer
+from app.negotiation.views.proposals import proposals_panel
 from app.rules.cases import CaseState
 from app.rules.errors import InvalidInput
 from app.rules.proposals import ProposalRuleError, ProposalState, Side
@@ -503,8 +505,8 @@ def usurious(app: Flask, world) -> Case:
 def test_the_mediator_withdraws_a_proposal_that_breaks_a_rule(app: Flask, world, usurious):
     people = world["people"]
     proposal = _propose(people["own_creditor"], usurious, total=Decimal("31800.00"))
-    findings = service.Checker.for_case(usurious).findings(proposal)
-    assert service.breaks_rule(findings)
+    findings = queries.Checker.for_case(usurious).findings(proposal)
+    assert queries.breaks_rule(findings)
     browser = _as(app, people["assigned_mediator"])
     url = f"/cases/{usurious.id}/proposals/{proposal.id}/withdraw"
     assert _post(browser, url, {"reason": "利息超过法定上限"}).status_code == 302
@@ -528,8 +530,8 @@ def test_waiving_the_interest_clears_the_rule(app: Flask, world, usurious) -> No
     proposal = _propose(
         world["people"]["own_creditor"], usurious, total=Decimal("30300.00"), waive_interest=True
     )
-    findings = service.Checker.for_case(usurious).findings(proposal)
-    assert not service.breaks_rule(findings)
+    findings = queries.Checker.for_case(usurious).findings(proposal)
+    assert not queries.breaks_rule(findings)
 
 
 def test_nothing_can_be_proposed_once_the_case_is_settled(app: Flask, world) -> None:
@@ -733,7 +735,7 @@ def test_the_panel_costs_a_bounded_number_of_queries(app: Flask, world) -> None:
     for n in range(29):
         side = people["the_debtor"] if n % 2 else people["own_creditor"]
         _propose(side, case, count=60, total=Decimal(24000 + n))
-    assert len(service.proposals_of(case)) == 30
+    assert len(queries.proposals_of(case)) == 30
     assert queries_for_panel() == one <= 8
 
 
