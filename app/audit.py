@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     CASE_DEBTOR_JOIN = "case:debtor:join"
     CASE_DEBTOR_DECLINE = "case:debtor:decline"
     CONTACT_SENT = "contact:sent"
+    CASE_MESSAGE_POST = "case:message:post"
     MEDIATOR_CONFLICT_DECLARE = "mediator:conflict:declare"
     CASE_OBJECTION_RAISE = "case:objection:raise"
     CASE_OBJECTION_ANSWER = "case:objection:answer"
@@ -122,6 +123,7 @@ ACTION_LABELS = {
     AuditAction.CASE_DEBTOR_JOIN: _l("Debtor joined the mediation"),
     AuditAction.CASE_DEBTOR_DECLINE: _l("Debtor declined mediation; case closed"),
     AuditAction.CONTACT_SENT: _l("Message delivered"),
+    AuditAction.CASE_MESSAGE_POST: _l("Message posted on the case"),
     AuditAction.MEDIATOR_CONFLICT_DECLARE: _l("Declared a conflict of interest"),
     AuditAction.CASE_OBJECTION_RAISE: _l("Debtor objected to a claim item"),
     AuditAction.CASE_OBJECTION_ANSWER: _l("Creditor answered an objection"),

@@ -39,7 +39,7 @@ NOT_IN_STORY: frozenset[str] = frozenset(
     {
         AuditAction.CASE_EVIDENCE_DOWNLOAD,
         AuditAction.CONTACT_SENT,
-        "case:message:post",  # recorded by app.negotiation.threads; no AuditAction member yet
+        AuditAction.CASE_MESSAGE_POST,
         AuditAction.CASE_AGREEMENT_DOWNLOAD,
         AuditAction.CASE_AGREEMENT_CODE,
         AuditAction.CASE_CONFIRMATION_CODE,

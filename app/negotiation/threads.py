@@ -35,6 +35,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.access import Permission, can
+from app.audit import AuditAction
 from app.core.errors import InvalidInput, Refused
 from app.core.transaction import use_case
 from app.extensions import db
@@ -148,7 +149,7 @@ def post_message(author: User, case: Case, thread: Thread, raw_body: str) -> Mes
     db.session.add(message)
     db.session.flush()
     audit.record(
-        "case:message:post",  # TRANSITION: AuditAction has no member for it yet
+        AuditAction.CASE_MESSAGE_POST,
         actor=author,
         object_type="message",
         object_id=message.id,
