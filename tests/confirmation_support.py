@@ -14,8 +14,8 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.agreements.common import accepted_proposal
 from app.agreements.content import snapshot_terms
-from app.agreements.drafting import accepted_proposal
 from app.cases.evidence import add_evidence, blob_store
 from app.confirmation import release as confirmation
 from app.core import clock

@@ -1,7 +1,10 @@
-"""The 30-day clock of judicial confirmation (CPL Art. 205; 人民调解法 Art. 33; BRIEF §7):
-from the day the agreement took effect, counted per CPL Art. 85 on the platform's legal
-calendar; ``case.next_deadline`` carries its last day for the docket while the case waits
-to be filed."""
+"""The 30-day clock of judicial confirmation (CPL Art. 205; 人民调解法 Art. 33): from the
+day the agreement took effect, counted per CPL Art. 85 on the platform's legal calendar
+(:mod:`app.calendar.overrides`); ``case.next_deadline`` carries its last day for the docket
+while the case waits to be filed.
+
+A change of the calendar moves these deadlines: :func:`refresh_confirmation_deadlines` is
+subscribed to it (:mod:`app.features`), since the calendar comes before this feature."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.cases.lifecycle import today
+from app.calendar.overrides import legal_calendar
 from app.core import clock
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementStatus
@@ -17,12 +20,6 @@ from app.models.cases import Case
 from app.rules.cases import CaseState
 from app.rules.deadlines import Deadline, LegalCalendar, confirmation_deadline
 from app.rules.deadlines import is_overdue as deadline_passed
-
-
-def _calendar() -> LegalCalendar:
-    from app.calendar.overrides import legal_calendar  # not at import: calendar imports us
-
-    return legal_calendar()
 
 
 def in_force_agreement(case: Case) -> Agreement | None:
@@ -36,7 +33,7 @@ def in_force_agreement(case: Case) -> Agreement | None:
 
 
 def effective_on(agreement: Agreement) -> date | None:
-    """The day the agreement took effect, on the legal clock (Asia/Shanghai)."""
+    """The day the agreement took effect, on the legal clock."""
     moment = agreement.effective_at
     return clock.day_of(moment) if moment is not None else None
 
@@ -49,12 +46,13 @@ def confirmation_deadline_for(case: Case, calendar: LegalCalendar | None = None)
     day = effective_on(agreement) if agreement is not None else None
     if day is None:
         return None
-    return confirmation_deadline(day, calendar or _calendar())
+    return confirmation_deadline(day, calendar or legal_calendar())
 
 
 def refresh_confirmation_deadlines(calendar: LegalCalendar) -> list[int]:
     """Recompute ``next_deadline`` of every case waiting to be filed after the calendar
-    changed; returns the ids of the cases whose deadline moved (caller commits)."""
+    changed; returns the ids of the cases whose deadline moved. Runs inside the calendar
+    change's use case, which commits it."""
     moved = []
     for case in db.session.scalars(select(Case).where(Case.state == CaseState.IN_FORCE)):
         deadline = confirmation_deadline_for(case, calendar)
@@ -68,12 +66,12 @@ def refresh_confirmation_deadlines(calendar: LegalCalendar) -> list[int]:
 
 def on_agreement_in_force(case: Case, agreement: Agreement) -> Deadline:
     """Start the 30-day clock (CPL Art. 205): ``case.next_deadline`` becomes the last day
-    to apply, counted per CPL Art. 85. Called by the agreement service in the transaction
-    in which the agreement takes effect (``agreement.effective_at`` set); no commit."""
+    to apply, counted per CPL Art. 85. Called inside the agreement's use case in which the
+    agreement takes effect (``agreement.effective_at`` set)."""
     day = effective_on(agreement)
     if day is None:
         raise ValueError("the agreement has no effective time")
-    deadline = confirmation_deadline(day, _calendar())
+    deadline = confirmation_deadline(day, legal_calendar())
     case.next_deadline = deadline.end
     return deadline
 
@@ -83,13 +81,13 @@ def is_overdue(case: Case, calendar: LegalCalendar | None = None) -> bool:
     has passed (the application may still be made on the last day itself)."""
     if case.state != CaseState.IN_FORCE:
         return False
-    deadline = confirmation_deadline_for(case, calendar or _calendar())
-    return deadline is not None and deadline_passed(deadline, today())
+    deadline = confirmation_deadline_for(case, calendar or legal_calendar())
+    return deadline is not None and deadline_passed(deadline, clock.today())
 
 
 def overdue_cases() -> list[Case]:
     """Every case whose window to apply for confirmation has passed unfiled (docket flag)."""
-    calendar = _calendar()
+    calendar = legal_calendar()
     waiting = db.session.scalars(
         select(Case).where(Case.state == CaseState.IN_FORCE).order_by(Case.id)
     )

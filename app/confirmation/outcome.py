@@ -1,25 +1,26 @@
-"""After the package is signed: the mediator records the filing with the court, the court's
-ruling and, after a rejection, sends the case back to negotiation (BRIEF §2 journey 6)."""
+"""After the package is signed: the mediator records the filing with the court (which stops
+the 30-day clock of CPL Art. 205), the court's ruling (CPL Art. 206) and, after a
+rejection, sends the case back to negotiation (人民调解法 Art. 33: the parties may change
+the agreement or reach a new one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.cases.lifecycle import CaseRuleError, today, transition_case
+from app.audit import AuditAction
+from app.cases.transitions import transition_case
 from app.confirmation.common import (
-    ConfirmationConflict,
-    ConfirmationError,
+    PACKAGE_OBJECT,
     current_package,
     notify_parties,
     require_mediator,
-    touch_case,
 )
+from app.confirmation.errors import ConfirmationInvalid, ConfirmationRefused
 from app.core import clock
+from app.core.transaction import claim, use_case
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementStatus
 from app.models.cases import Case
@@ -39,6 +40,7 @@ MAX_REASON = 2000
 PARTIES = ("debtor", "creditor")
 
 
+@use_case
 def record_filing(
     mediator: User, case: Case, filed_on: date, court_case_number: str
 ) -> ConfirmationPackage:
@@ -49,30 +51,27 @@ def record_filing(
     30-day clock stops: the case is filed."""
     require_mediator(mediator, case)
     if case.state != CaseState.IN_FORCE:
-        raise ConfirmationError("wrong_state")
+        raise ConfirmationRefused("wrong_state")
     package = current_package(case)
     if package is None or package.status != PackageStatus.READY:
-        raise ConfirmationError("not_ready")
+        raise ConfirmationRefused("not_ready")
     number = " ".join(court_case_number.split())
     if not 1 <= len(number) <= MAX_COURT_CASE_NUMBER:
-        raise ConfirmationError("case_number_invalid")
-    if filed_on > today():
-        raise ConfirmationError("date_in_future")
+        raise ConfirmationInvalid("case_number_invalid", "court_case_number")
+    if filed_on > clock.today():
+        raise ConfirmationInvalid("date_in_future", "filed_on")
     if filed_on < clock.day_of(package.released_at):
-        raise ConfirmationError("date_before_release")
+        raise ConfirmationInvalid("date_before_release", "filed_on")
     late_after = case.next_deadline
-
-    def change() -> None:
-        package.filed_on = filed_on
-        package.court_case_number = number
-        transition_case(case, CaseEvent.FILE)
-        case.next_deadline = None
-
-    _apply(case, change)
+    claim(case)
+    package.filed_on = filed_on
+    package.court_case_number = number
+    transition_case(case, CaseEvent.FILE)
+    case.next_deadline = None
     audit.record(
-        "case:confirmation:file",
+        AuditAction.CASE_CONFIRMATION_FILE,
         actor=mediator,
-        object_type="confirmation_package",
+        object_type=PACKAGE_OBJECT,
         object_id=package.id,
         case_id=case.id,
         data={
@@ -84,10 +83,10 @@ def record_filing(
         },
     )
     notify_parties(case, "application_filed", roles=PARTIES)
-    db.session.commit()
     return package
 
 
+@use_case
 def record_ruling(
     mediator: User, case: Case, ruling: Ruling, ruling_on: date, reason: str | None
 ) -> ConfirmationPackage:
@@ -97,32 +96,29 @@ def record_ruling(
     the filing (``date_before_filing``)."""
     require_mediator(mediator, case)
     if case.state != CaseState.FILED:
-        raise ConfirmationError("wrong_state")
+        raise ConfirmationRefused("wrong_state")
     package = current_package(case)
     if package is None or package.filed_on is None:
-        raise ConfirmationError("not_filed")
+        raise ConfirmationRefused("not_filed")
     text = (reason or "").strip()
     if ruling == Ruling.REJECTED and not text:
-        raise ConfirmationError("reason_required")
+        raise ConfirmationInvalid("reason_required", "reason")
     if len(text) > MAX_REASON:
-        raise ConfirmationError("reason_too_long")
-    if ruling_on > today():
-        raise ConfirmationError("date_in_future")
+        raise ConfirmationInvalid("reason_too_long", "reason")
+    if ruling_on > clock.today():
+        raise ConfirmationInvalid("date_in_future", "ruling_on")
     if ruling_on < package.filed_on:
-        raise ConfirmationError("date_before_filing")
+        raise ConfirmationInvalid("date_before_filing", "ruling_on")
     confirmed = ruling == Ruling.CONFIRMED
-
-    def change() -> None:
-        package.ruling = ruling
-        package.ruling_on = ruling_on
-        package.ruling_reason = text or None
-        transition_case(case, CaseEvent.CONFIRM if confirmed else CaseEvent.REJECT_CONFIRMATION)
-
-    _apply(case, change)
+    claim(case)
+    package.ruling = ruling
+    package.ruling_on = ruling_on
+    package.ruling_reason = text or None
+    transition_case(case, CaseEvent.CONFIRM if confirmed else CaseEvent.REJECT_CONFIRMATION)
     audit.record(
-        "case:confirmation:ruling",
+        AuditAction.CASE_CONFIRMATION_RULING,
         actor=mediator,
-        object_type="confirmation_package",
+        object_type=PACKAGE_OBJECT,
         object_id=package.id,
         case_id=case.id,
         data={
@@ -134,17 +130,18 @@ def record_ruling(
         },
     )
     notify_parties(case, "ruling_confirmed" if confirmed else "ruling_rejected", roles=PARTIES)
-    db.session.commit()
     return package
 
 
+@use_case
 def remediate(mediator: User, case: Case) -> None:
-    """After the court refused to confirm, mediate again (BRIEF §2 journey 6): the accepted
-    proposal is closed and every agreement version superseded, so the parties negotiate
-    new terms and a new agreement (a new version number) can be drafted and confirmed."""
+    """After the court refused to confirm, mediate again: the accepted proposal is closed
+    and every agreement version superseded, so the parties negotiate new terms and a new
+    agreement (a new version number) can be drafted and confirmed."""
     require_mediator(mediator, case)
     if case.state != CaseState.CONFIRMATION_REJECTED:
-        raise ConfirmationError("wrong_state")
+        raise ConfirmationRefused("wrong_state")
+    claim(case)
     proposals = list(
         db.session.scalars(
             select(Proposal).where(
@@ -159,21 +156,17 @@ def remediate(mediator: User, case: Case) -> None:
             )
         )
     )
-
-    def change() -> None:
-        for proposal in proposals:
-            proposal.state = ProposalState.CLOSED
-        for agreement in agreements:
-            agreement.status = AgreementStatus.SUPERSEDED
-        transition_case(case, CaseEvent.REMEDIATE)
-        case.next_deadline = None
-        # The day-20/27 reminders were for the old window; a new agreement opens a new one
-        # (the audit log keeps the reminders sent).
-        db.session.execute(delete(DeadlineReminder).where(DeadlineReminder.case_id == case.id))
-
-    _apply(case, change)
+    for proposal in proposals:
+        proposal.state = ProposalState.CLOSED
+    for agreement in agreements:
+        agreement.status = AgreementStatus.SUPERSEDED
+    transition_case(case, CaseEvent.REMEDIATE)
+    case.next_deadline = None
+    # The day-20/27 reminders were for the old window; a new agreement opens a new one
+    # (the audit log keeps the reminders sent).
+    db.session.execute(delete(DeadlineReminder).where(DeadlineReminder.case_id == case.id))
     audit.record(
-        "case:confirmation:remediate",
+        AuditAction.CASE_CONFIRMATION_REMEDIATE,
         actor=mediator,
         object_type="case",
         object_id=case.id,
@@ -184,16 +177,3 @@ def remediate(mediator: User, case: Case) -> None:
         },
     )
     notify_parties(case, "remediation_started", roles=PARTIES)
-    db.session.commit()
-
-
-def _apply(case: Case, change: Callable[[], None]) -> None:
-    """Bump the case row first, make the change, flush; a concurrent change of the case or
-    the package is reported as a conflict with nothing saved."""
-    try:
-        touch_case(case)
-        change()
-        db.session.flush()
-    except (StaleDataError, CaseRuleError) as err:
-        db.session.rollback()
-        raise ConfirmationConflict() from err

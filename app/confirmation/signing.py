@@ -1,24 +1,23 @@
 """The parties sign the package: the joint application, their address-for-service
-confirmation and their commitment letter (BRIEF §5.1), exactly as they signed the
-agreement (电子签名法 Arts. 13–14): re-authenticated with password and one-time code, on
-the exact file they were shown, into their own field ``sig-<role>`` of the certified PDF.
-When both parties have signed, the package is ready to file."""
+confirmation and their commitment letter (民诉法解释 Art. 355: the parties apply jointly),
+exactly as they signed the agreement (电子签名法 Arts. 13–14): re-authenticated with
+password and one-time code, on the exact file they were shown, into their own field
+``sig-<role>`` of the certified PDF. When both parties have signed, the package is ready
+to file."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from app import audit
-from app.confirmation.common import (
-    ConfirmationConflict,
-    ConfirmationError,
-    current_package,
-    notify_parties,
-    touch_case,
-)
+from app.accounts.auth import verify_password
+from app.agreements.common import role_on
+from app.audit import AuditAction
+from app.confirmation.common import PACKAGE_OBJECT, current_package, notify_parties
+from app.confirmation.errors import ConfirmationError, ConfirmationRefused
+from app.confirmation.package.parties import creditor_agent
 from app.core import clock
+from app.core.transaction import claim, conflict_on, use_case
 from app.documents import issued as documents
 from app.extensions import db
 from app.models.agreements import Agreement, DocumentKind
@@ -32,12 +31,17 @@ from app.signing.flow import (
     ROLE_ZH,
     SignatureInput,
     apply_signature,
-    mark_problem,
+    check_mark,
     revisions,
     send_code,
 )
+from app.signing.reauth import ReauthError
 
 PACKAGE_SIGNERS = ("debtor", "creditor")
+
+# One signature per role and package: the same signer's two tabs at the same moment
+# (``migrations/versions/0005_confirmation.py``).
+conflict_on("uq_package_signatures_package_id")
 
 
 def package_signed_roles(package: ConfirmationPackage) -> set[str]:
@@ -62,24 +66,20 @@ def _require_signer(
 ) -> str:
     current = current_package(case)
     if package is None or current is None or current.id != package.id or package.number != number:
-        raise ConfirmationError("superseded")
+        raise ConfirmationRefused("superseded")
     if package.status != PackageStatus.SIGNING or case.state != CaseState.IN_FORCE:
-        raise ConfirmationError("not_signable")
-    from app.agreements.drafting import role_on  # not at import: agreements calls us
-
+        raise ConfirmationRefused("not_signable")
     role = role_on(actor, case)
     if role not in PACKAGE_SIGNERS:
-        raise ConfirmationError("not_a_signer")
+        raise ConfirmationRefused("not_a_signer")
     if role in package_signed_roles(package):
-        raise ConfirmationError("already_signed")
+        raise ConfirmationRefused("already_signed")
     if role == "creditor":
         # The application names the employee who signed the agreement as the creditor's
-        # agent (BRIEF §5.1(4)); the same person signs the application.
-        from app.confirmation.package.parties import creditor_agent
-
+        # agent (CPL Art. 62); the same person signs the application.
         agent = creditor_agent(package_agreement(package))
         if agent is not None and agent.id != actor.id:
-            raise ConfirmationError("not_the_agent", detail=agent.name)
+            raise ConfirmationRefused("not_the_agent", detail=agent.name)
     return role
 
 
@@ -89,6 +89,7 @@ def package_agreement(package: ConfirmationPackage) -> Agreement:
     return agreement
 
 
+@use_case
 def send_package_code(
     actor: User, case: Case, package: ConfirmationPackage, channel: Channel | None
 ) -> Channel:
@@ -99,8 +100,8 @@ def send_package_code(
         case,
         package_purpose(package),
         channel,
-        audit_action="case:confirmation:code",
-        object_type="confirmation_package",
+        audit_action=AuditAction.CASE_CONFIRMATION_CODE,
+        object_type=PACKAGE_OBJECT,
         object_id=package.id,
         data={"number": package.number},
     )
@@ -112,15 +113,31 @@ def sign_package(
     """The party re-authenticates and signs the package release they were shown
     (``given.version`` is the package number). Refused on a superseded package
     (``superseded``), a file that is not one of this package's revisions
-    (``document_changed``), an unusable mark; re-authentication errors pass through as
-    ``ReauthError``. The second party's signature makes the package ready to file."""
+    (``document_changed``), an unusable mark (``MarkInvalid``); a wrong password or code
+    is refused (``ReauthError``) after the use case has committed the try it counts
+    (:func:`app.signing.reauth.attempt`). The second party's signature makes the package
+    ready to file."""
+    signed = _sign(actor, case, package, given, verify_password(actor, given.password))
+    if isinstance(signed, ReauthError):
+        raise signed
+    return signed
+
+
+@use_case
+def _sign(
+    actor: User,
+    case: Case,
+    package: ConfirmationPackage,
+    given: SignatureInput,
+    password_ok: bool,
+) -> PackageSignature | ReauthError:
     role = _require_signer(actor, case, package, given.version)
     if given.seen_sha256 not in _revisions(package):
-        raise ConfirmationError("document_changed")
-    problem = mark_problem(given)
-    if problem is not None:
-        raise ConfirmationError(problem)
-    reauth.check(actor, package_purpose(package), given.password, given.code)
+        raise ConfirmationRefused("document_changed")
+    check_mark(given)
+    refused = reauth.attempt(actor, package_purpose(package), given.code, password_ok=password_ok)
+    if refused is not None:
+        return refused  # committed with the try it counted, then raised by the caller
     now = clock.now()
     signed_pdf = apply_signature(
         documents.read_pdf(package.current_sha256 or ""),
@@ -131,18 +148,10 @@ def sign_package(
         now=now,
         reason=_reason(role, case, package),
     )
-    try:
-        touch_case(case)
-        signature, ready = _record(actor, case, package, role, given, signed_pdf, now)
-    except Exception as err:
-        db.session.rollback()
-        if isinstance(err, StaleDataError) or "unique" in str(err).lower():
-            raise ConfirmationConflict() from err
-        raise
+    signature, ready = _record(actor, case, package, role, given, signed_pdf, now)
     _audit_signature(actor, case, package, signature, ready)
     if ready:
         notify_parties(case, "package_ready", roles=("debtor", "creditor", "mediator"))
-    db.session.commit()
     return signature
 
 
@@ -163,13 +172,17 @@ def _record(
     signed_pdf: bytes,
     now: datetime,
 ) -> tuple[PackageSignature, bool]:
+    """Store the signed file and the signature record. The case is claimed first: of two
+    signatures on the same file, the later one fails here (``Conflict``), nothing kept."""
+    claim(case)
+    case.last_activity_at = now
     sha = documents.store_pdf(
         signed_pdf,
         kind=DocumentKind.PACKAGE,
         case=case,
         version=package.number,
         stage=f"signed:{role}",
-        agreement=db.session.get(Agreement, package.agreement_id),
+        agreement=package_agreement(package),
     )
     signature = PackageSignature(
         package=package,
@@ -197,9 +210,9 @@ def _audit_signature(
     actor: User, case: Case, package: ConfirmationPackage, sig: PackageSignature, ready: bool
 ) -> None:
     audit.record(
-        "case:confirmation:sign",
+        AuditAction.CASE_CONFIRMATION_SIGN,
         actor=actor,
-        object_type="confirmation_package",
+        object_type=PACKAGE_OBJECT,
         object_id=package.id,
         case_id=case.id,
         data={
@@ -213,9 +226,9 @@ def _audit_signature(
     )
     if ready:
         audit.record(
-            "case:confirmation:ready",
+            AuditAction.CASE_CONFIRMATION_READY,
             actor=actor,
-            object_type="confirmation_package",
+            object_type=PACKAGE_OBJECT,
             object_id=package.id,
             case_id=case.id,
             data={"number": package.number, "sha256": package.current_sha256},

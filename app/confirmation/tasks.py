@@ -12,7 +12,8 @@ from app.queue import periodic_task, task
 
 @task(retries=2, retry_delay=10)
 def build_package_task(package_id: int) -> None:
-    """Assemble, attach and certify a released judicial-confirmation package."""
+    """Assemble, attach and certify a released judicial-confirmation package; the use
+    case that released it asks for this job (``jobs.enqueue("build_package_task", id)``)."""
     build_package(package_id)
 
 

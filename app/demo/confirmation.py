@@ -1,17 +1,17 @@
-"""Demo cases after the agreement took effect (BRIEF §2 journey 6): a judicial-confirmation
+"""Demo cases after the agreement took effect (CPL Art. 205): a judicial-confirmation
 package released and signed by the debtor (the creditor's signature next), an application
 filed with the court, and an agreement the court confirmed.
 
-Each case is taken to "agreement in force" exactly as ``demo_stages`` takes its cases,
-after the creditor has uploaded what the pre-checks require on top of the contract: the
-disbursement record (``demo_evidence``) and the power of attorney of its employee, who acts
-for it (CPL Art. 62). Then everything goes through the real use cases: the mediator runs
-the checks, acknowledges the warnings they raise (an agreement reached in minutes always
-raises ``confirm.fast_agreement``) and releases the package to the court of the debtor's
-domicile; the worker's task builds and certifies it (the queue runs inline while
-seeding); each party asks for a one-time code, read back from the outbox, and signs; the
-mediator records the filing and the ruling, both dated today (neither may be in the
-future nor before the release). Each step looks at where the case is, so a second run
+Each case is taken to "agreement in force" exactly as :mod:`app.demo.stages` takes its
+cases, after the creditor has uploaded what the pre-checks require on top of the contract:
+the disbursement record (:mod:`app.demo.evidence`) and the power of attorney of its
+employee, who acts for it (CPL Art. 62). Then everything goes through the real use cases:
+the mediator runs the checks, acknowledges the warnings they raise (an agreement reached
+in minutes always raises ``confirm.fast_agreement``) and releases the package to the
+court of the debtor's domicile; the worker's task builds and certifies it (the queue runs
+inline while seeding); each party asks for a one-time code, read back from the outbox,
+and signs; the mediator records the filing and the ruling, both dated today (neither may
+be in the future nor before the release). Each step looks at where the case is, so a second run
 changes nothing and an interrupted run resumes.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from app.cases.lifecycle import today
+from app.confirmation.package.build import build_package
 from app.confirmation.release import (
     ConfirmationError,
     acknowledge,
@@ -36,6 +36,7 @@ from app.confirmation.release import (
     sign_package,
 )
 from app.confirmation.signing import PACKAGE_SIGNERS
+from app.core import clock
 from app.demo.cases import DemoCase, start_case
 from app.demo.evidence import upload_evidence
 from app.demo.stages import (
@@ -205,19 +206,17 @@ def _confirm(spec: ConfirmationCase, case: Case, creditor: User, password: str) 
         package = current_package(case)
     assert package is not None
     if package.status == PackageStatus.RENDERING:
-        from app.confirmation.package.build import build_package
-
         build_package(package.id)  # the queue was not inline when it was released
     db.session.refresh(package)
     if package.status == PackageStatus.FAILED:
         return f"the package PDF failed ({package.render_error}): run `flask pki init`"
     _sign(spec, case, package, {"debtor": case.debtor_user, "creditor": creditor}, password)
-    number = f"({today().year}){spec.court_case_number}"
+    number = f"({clock.today().year}){spec.court_case_number}"
     if spec.target != Target.PACKAGE_SIGNING and package.status == PackageStatus.READY:
         if case.state == CaseState.IN_FORCE:
-            record_filing(mediator, case, today(), number)
+            record_filing(mediator, case, clock.today(), number)
         if spec.target == Target.CONFIRMED and case.state == CaseState.FILED:
-            record_ruling(mediator, case, Ruling.CONFIRMED, today(), None)
+            record_ruling(mediator, case, Ruling.CONFIRMED, clock.today(), None)
     return None
 
 

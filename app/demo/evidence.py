@@ -1,4 +1,4 @@
-"""The evidence a demo creditor uploads so its case can go to court (BRIEF §5.1, §5.2):
+"""The evidence a demo creditor uploads so its case can go to court (民诉法解释 Art. 354):
 the loan contract, the record that the money was paid out (it proves the debt: a loan
 between natural persons exists only once the money is provided, 民法典 Art. 679) and the
 power of attorney of the employee who acts for the creditor (CPL Art. 62). Each is a
@@ -9,7 +9,12 @@ from __future__ import annotations
 import io
 from html import escape
 
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
 from app.cases.evidence import add_evidence, evidence_of
+from app.documents.fetcher import asset_fetcher
+from app.documents.fonts import SERIF_FAMILY, font_face_css
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory
 from app.models.users import User
@@ -74,12 +79,6 @@ def _evidence_files(
 
 def evidence_pdf(title: str, paragraphs: list[str]) -> bytes:
     """A small one-page PDF as a creditor would upload it (our fonts; marked as demo)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from app.documents.fetcher import asset_fetcher
-    from app.documents.fonts import SERIF_FAMILY, font_face_css
-
     fonts, fetcher = FontConfiguration(), asset_fetcher()
     style = f'body {{ font-family: "{SERIF_FAMILY}"; font-size: 12pt; line-height: 1.8; }}'
     css = CSS(string=font_face_css() + style, font_config=fonts, url_fetcher=fetcher)

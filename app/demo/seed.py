@@ -1,16 +1,29 @@
 """Demo data: enough organisations and people to click through every role, and cases at
-every stage (``demo_cases`` up to negotiation, ``demo_stages`` the agreement stages,
-``demo_confirmation`` the judicial-confirmation stages)."""
+every stage (:mod:`app.demo.cases` up to negotiation, :mod:`app.demo.stages` the agreement
+stages, :mod:`app.demo.confirmation` the judicial-confirmation stages).
+
+The cast (the organisation, the creditors, the people) is one use case; each later step
+is the application's own use case, committed one after the other, so the PDFs a step
+asks the worker for are made (inline) before the next step signs them. Every step looks
+at what exists first: a second run changes nothing, an interrupted one resumes.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app import audit
-from app.accounts.organisations import NewAccount, create_user
+from app.accounts.organisations import (
+    MediationOrgDetails,
+    NewAccount,
+    create_creditor_org,
+    create_user,
+    update_mediation_org,
+)
+from app.audit import AuditAction
+from app.core.transaction import use_case
 from app.demo.cases import seed_cases
 from app.demo.confirmation import seed_confirmation
 from app.demo.seal import seal_png
@@ -75,6 +88,17 @@ PEOPLE = (
 def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     """Create what is missing; return the demo accounts, whether anything changed and
     the lines worth printing (each new case and its stage, the invitation link)."""
+    org, accounts, created = _seed_cast()
+    bank_user = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
+    notes = seed_cases(bank_user, org, DEMO_PASSWORD)
+    notes += seed_stages(org, DEMO_PASSWORD)
+    notes += seed_confirmation(org, DEMO_PASSWORD)
+    return accounts, created or bool(notes), notes
+
+
+@use_case
+def _seed_cast() -> tuple[MediationOrganisation, list[tuple[str, str, str]], bool]:
+    """The organisation with its seal, the creditors and the people, as one transaction."""
     org, created = _mediation_org()
     creditors = []
     for spec in CREDITORS:
@@ -97,19 +121,14 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
                 mediation_org_id=org.id if role in (Role.ADMIN, Role.MEDIATOR) else None,
                 creditor_org_id=creditors[cred_index].id if cred_index is not None else None,
             ),
-            commit=False,
         )
         created = True
-    db.session.commit()
-    bank_user = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
-    notes = seed_cases(bank_user, org, DEMO_PASSWORD)
-    notes += seed_stages(org, DEMO_PASSWORD)
-    notes += seed_confirmation(org, DEMO_PASSWORD)
-    return accounts, created or bool(notes), notes
+    return org, accounts, created
 
 
 def _mediation_org() -> tuple[MediationOrganisation, bool]:
-    """The demo organisation, with its seal (drawn once: an existing seal is kept)."""
+    """The demo organisation, with its seal (drawn once: an existing seal is kept). The
+    platform registers its one organisation at installation: no use case creates one."""
     created = False
     org = db.session.scalar(
         select(MediationOrganisation).where(
@@ -121,7 +140,7 @@ def _mediation_org() -> tuple[MediationOrganisation, bool]:
         db.session.add(org)
         db.session.flush()
         audit.record(
-            "organisation:create",
+            AuditAction.ORGANISATION_CREATE,
             actor=None,
             object_type="mediation_organisation",
             object_id=org.id,
@@ -129,19 +148,8 @@ def _mediation_org() -> tuple[MediationOrganisation, bool]:
         )
         created = True
     if org.seal_image is None:
-        org.seal_image = seal_png(org.name)
-        org.seal_mime = "image/png"
-        audit.record(
-            "organisation:update",
-            actor=None,
-            object_type="mediation_organisation",
-            object_id=org.id,
-            data={
-                "seal_replaced": True,
-                "seal_sha256": hashlib.sha256(org.seal_image).hexdigest(),
-                "source": "seed-demo",
-            },
-        )
+        details = MediationOrgDetails(org.name, org.registration_number, org.address, org.phone)
+        update_mediation_org(None, org, details, seal_png=seal_png(org.name))
         created = True
     return org, created
 
@@ -151,27 +159,26 @@ def _creditor(spec: DemoCreditor) -> tuple[CreditorOrganisation, bool]:
     cred = db.session.scalar(
         select(CreditorOrganisation).where(CreditorOrganisation.credit_code == spec.credit_code)
     )
-    if cred is not None and cred.address:
-        return cred, False
     if cred is None:
-        cred = CreditorOrganisation(
-            name=spec.name, credit_code=spec.credit_code, licence_type=spec.licence
+        created = create_creditor_org(
+            None,
+            spec.name,
+            spec.credit_code,
+            spec.licence,
+            address=spec.address,
+            legal_representative=spec.legal_representative,
         )
-        db.session.add(cred)
-        action = "creditor_org:create"
-    else:
-        action = "creditor_org:update"
+        return created, True
+    if cred.address:
+        return cred, False
     cred.address = spec.address
     cred.legal_representative = spec.legal_representative
-    db.session.flush()
     audit.record(
-        action,
+        AuditAction.CREDITOR_ORG_UPDATE,
         actor=None,
         object_type="creditor_organisation",
         object_id=cred.id,
         data={
-            "name": spec.name,
-            "credit_code": spec.credit_code,
             "address": spec.address,
             "legal_representative": spec.legal_representative,
             "source": "seed-demo",

@@ -23,7 +23,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.agreements import drafting as agreements
+from app.agreements.common import DraftInput, current_agreement
+from app.agreements.drafting import draft_agreement
+from app.agreements.rendering import render_agreement
+from app.agreements.signing import send_signing_code, sign_agreement, signed_roles
 from app.cases.lifecycle import today
 from app.demo.cases import DEMO_CASES, DemoCase, case_line, start_case
 from app.extensions import db
@@ -33,8 +36,10 @@ from app.models.notifications import OutboundMessage
 from app.models.organisations import MediationOrganisation
 from app.models.users import User
 from app.negotiation import objections, proposals
+from app.queue import huey
 from app.rules.cases import CaseState
 from app.rules.schedules import Frequency
+from app.signing.flow import SignatureInput
 
 SIGN_ORDER = ("debtor", "creditor", "mediator")
 
@@ -109,8 +114,6 @@ def seed_stages(org: MediationOrganisation, password: str) -> list[str]:
 @contextmanager
 def inline_queue() -> Iterator[None]:
     """Run queued tasks at once (the render task), then restore the queue as it was."""
-    from app.queue import huey
-
     before = huey.immediate
     huey.immediate = True
     try:
@@ -154,8 +157,8 @@ def advance(spec: StageCase, org: MediationOrganisation, password: str) -> list[
 
 
 def _signed(case: Case) -> list[str]:
-    current = agreements.current_agreement(case)
-    done = agreements.signed_roles(current) if current is not None else set()
+    current = current_agreement(case)
+    done = signed_roles(current) if current is not None else set()
     return [role for role in SIGN_ORDER if role in done]
 
 
@@ -183,14 +186,14 @@ def _settle(spec: StageCase, case: Case, debtor: User, creditor: User) -> None:
 def _draft(case: Case, creditor: User) -> str | None:
     """Draft (or redraft after a failed rendering) and render; the reason when the PDF
     could not be made (typically: no signing certificate, run ``flask pki init``)."""
-    current = agreements.current_agreement(case)
+    current = current_agreement(case)
     failed = current is not None and current.status == AgreementStatus.FAILED
     if case.state == CaseState.AGREEMENT_DRAFTING or (case.state == CaseState.SIGNING and failed):
         assert case.mediator is not None
-        account = agreements.DraftInput(case.creditor_org.name, ACCOUNT_BANK, ACCOUNT_NUMBER)
-        current = agreements.draft_agreement(case.mediator, case, account)
+        account = DraftInput(case.creditor_org.name, ACCOUNT_BANK, ACCOUNT_NUMBER)
+        current = draft_agreement(case.mediator, case, account)
     if current is not None and current.status == AgreementStatus.RENDERING:
-        agreements.render_agreement(current.id)  # the queue was not inline when drafted
+        render_agreement(current.id)  # the queue was not inline when drafted
     if current is not None:
         db.session.refresh(current)
         if current.status == AgreementStatus.FAILED:
@@ -200,10 +203,10 @@ def _draft(case: Case, creditor: User) -> str | None:
 
 def _sign(case: Case, signer: User, password: str) -> None:
     """Sign as the signer would: ask for a code, read it, sign with password and code."""
-    agreement = agreements.current_agreement(case)
+    agreement = current_agreement(case)
     assert agreement is not None
-    agreements.send_signing_code(signer, case, agreement, None)
-    given = agreements.SignatureInput(
+    send_signing_code(signer, case, agreement, None)
+    given = SignatureInput(
         version=agreement.version,
         seen_sha256=agreement.current_sha256 or "",
         password=password,
@@ -214,7 +217,7 @@ def _sign(case: Case, signer: User, password: str) -> None:
         ip="127.0.0.1",
         user_agent="flask seed-demo",
     )
-    agreements.sign_agreement(signer, case, agreement, given)
+    sign_agreement(signer, case, agreement, given)
     db.session.refresh(agreement)
 
 

@@ -1,4 +1,5 @@
-"""Can the agreement go to court? The confirmability pre-checks (BRIEF §5.2).
+"""Can the agreement go to court? The confirmability pre-checks (民诉法解释 Arts. 354,
+355, 356, 358; CPL Arts. 115, 205).
 
 Run before the judicial-confirmation package is released. Courts refuse to accept
 (民诉法解释 Art. 355) or reject (Art. 358) applications that are late, sent to the wrong
@@ -78,7 +79,7 @@ class ClaimFlags:
 
 
 def flags_from_claim_findings(findings: Iterable[Finding]) -> ClaimFlags:
-    """Read the claim check's findings (``app.rules.claims.check_claim``, BRIEF §4) as
+    """Read the claim check's findings (``app.rules.claims.check_claim``) as
     the three flags confirmation cares about: the private-lending cap broken by the rate
     or by the charges (民间借贷规定 Art. 25), an institution's cost above the configured
     line (银行卡规定 Art. 2), a penalty more than 30% above the loss (民法典 Art. 585).
@@ -128,7 +129,7 @@ def unacknowledged_warnings(
 
 def is_releasable(findings: Collection[Finding], acknowledged_codes: Collection[str]) -> bool:
     """The package may be released when nothing blocks and the mediator has acknowledged
-    every warning (BRIEF §5.2; issue 6). Acknowledging a block changes nothing."""
+    every warning. Acknowledging a block changes nothing."""
     blocked = any(f.severity is Severity.BLOCK for f in findings)
     return not blocked and not unacknowledged_warnings(findings, acknowledged_codes)
 

@@ -1,6 +1,6 @@
 """The values the confirmability pre-checks judge, and the words they judge them in.
 
-Plain values only (BRIEF §5.2): the caller computes the 30-day window, the competent courts
+Plain values only: the caller computes the 30-day window, the competent courts
 and the claim flags, so the checks in ``confirmability`` and its sibling modules depend on
 no calendar, directory or database. The legal sources are written out in full, as in
 ``app.rules.claims``.
@@ -20,7 +20,7 @@ ADULT_AGE = 18
 WARN_DAYS_BEFORE_END = 10
 FAST_AGREEMENT = timedelta(hours=24)
 REQUIRED_SIGNERS: tuple[Side, ...] = (Side.DEBTOR, Side.CREDITOR, Side.MEDIATOR)
-DOCUMENT_NAMES: dict[str, tuple[str, str]] = {  # BRIEF §5.1, in package order
+DOCUMENT_NAMES: dict[str, tuple[str, str]] = {  # 民诉法解释 Art. 354, in package order
     "application": ("司法确认申请书", "the joint application"),
     "agreement": ("调解协议书", "the signed agreement"),
     "presiding_proof": ("调解组织主持调解的证明", "the proof that the organisation presided"),

@@ -1,5 +1,6 @@
-"""Confirmability pre-checks on the people (BRIEF §5.2): every natural person an adult,
-nobody on both sides, and every agent authorised and independent of the platform."""
+"""Confirmability pre-checks on the people (民诉法解释 Art. 358; CPL Art. 115): every
+natural person an adult, nobody on both sides, and every agent authorised and independent
+of the platform."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Confirmability pre-checks on the procedure (BRIEF §5.2): an agreement in force and
-signed by all, filed within the 30-day window, at a competent court, with every document
-and about a matter a court may confirm."""
+"""Confirmability pre-checks on the procedure (CPL Art. 205; 民诉法解释 Arts. 354, 355):
+an agreement in force and signed by all, filed within the 30-day window, at a competent
+court, with every document and about a matter a court may confirm."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ def check_court(facts: ConfirmabilityFacts) -> list[Finding]:
 
 def check_documents(facts: ConfirmabilityFacts) -> list[Finding]:
     """The court needs the application, the agreement, the proof that the organisation
-    presided, identity details and the evidence (民诉法解释 Art. 354; BRIEF §5.1). One
+    presided, identity details and the evidence (民诉法解释 Art. 354). One
     finding per missing document, in package order."""
     return [
         block(

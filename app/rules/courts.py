@@ -1,4 +1,4 @@
-"""Which courts may confirm a mediation agreement (CPL Art. 205; BRIEF §5).
+"""Which courts may confirm a mediation agreement (CPL Art. 205).
 
 《民事诉讼法》第二百零五条: when a court invited the mediation organisation to mediate
 (先行调解), the parties apply to that court; otherwise to the basic-level court where a

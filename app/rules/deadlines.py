@@ -1,4 +1,4 @@
-"""The legal calendar and the deadlines the product tracks (BRIEF §5, §7).
+"""The legal calendar and the deadlines the product tracks (CPL Arts. 85, 205).
 
 Periods are counted per CPL Art. 85 (《民事诉讼法》第八十五条): the day on which a period
 starts is not counted, and when the last day is a statutory rest day (a public holiday or a

@@ -1,14 +1,15 @@
-"""The judicial-confirmation package as a ZIP (issue 6): the package PDF (its newest
+"""The judicial-confirmation package as a ZIP: the package PDF (its newest
 revision), exactly the files embedded in it, each checked against the hash on record, and
 ``manifest.json`` + ``MANIFEST.txt`` listing every file's name, size and SHA-256.
 Deterministic, so two downloads of the same revision are byte-identical.
 
 ``write_package_zip`` writes to any binary stream (a spooled temporary file keeps memory
-flat for large packages); ``app.confirmation.package.build.package_zip`` returns the bytes."""
+flat for large packages); ``package_zip`` returns the bytes."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import zipfile
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.cases.evidence import evidence_of
-from app.confirmation.package.build import PackageError, attachments_of
+from app.confirmation.errors import PackageError
+from app.confirmation.package.integrity import attachments_of
 from app.confirmation.package.report import AGREEMENT_TITLE, agreement_filename, evidence_title
 from app.core import clock
 from app.documents import issued as documents
@@ -70,15 +72,22 @@ def _checked_entry(
     entry_sha = hashlib.sha256(data).hexdigest()
     if name == agreement_filename(case, agreement):
         if entry_sha != agreement.current_sha256:
-            raise PackageError("agreement_changed", name)
+            raise PackageError("agreement_changed", detail=name)
         return ZipEntry(name, AGREEMENT_TITLE, data)
     match = _EVIDENCE_NAME.fullmatch(name)
     evidence = by_id.get(int(match.group(2))) if match else None
     if evidence is None or match is None:
-        raise PackageError("unknown_attachment", name)
+        raise PackageError("unknown_attachment", detail=name)
     if entry_sha != evidence.sha256:
-        raise PackageError("evidence_changed", evidence.original_name)
+        raise PackageError("evidence_changed", detail=evidence.original_name)
     return ZipEntry(name, evidence_title(int(match.group(1)) - 1, evidence), data)
+
+
+def package_zip(package: ConfirmationPackage) -> bytes:
+    """The ZIP of the package; byte-identical on every download of the same revision."""
+    buffer = io.BytesIO()
+    write_package_zip(package, buffer)
+    return buffer.getvalue()
 
 
 def write_package_zip(package: ConfirmationPackage, out: BinaryIO) -> None:

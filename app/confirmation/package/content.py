@@ -1,10 +1,11 @@
-"""What the judicial-confirmation package prints (BRIEF §5.1), gathered from the case: the
-joint application, the agreement again, the proof that the organisation presided, the
-identity of the parties, the evidence, the address-for-service confirmations, the
-commitment letters and the verification report. Templates get plain data only.
+"""What the judicial-confirmation package prints (民诉法解释 Art. 354), gathered from the
+case: the joint application, the agreement again, the proof that the organisation
+presided, the identity of the parties, the evidence, the address-for-service
+confirmations, the commitment letters and the verification report. Templates get plain
+data only.
 
-The full identity number of the debtor appears here and nowhere else (BRIEF §6; PIPL Arts.
-28, 51): the court checks the parties' identities (民诉法解释 Art. 354), so the package is
+The full identity number of the debtor appears here and nowhere else (PIPL Arts. 28,
+51): the court checks the parties' identities (民诉法解释 Art. 354), so the package is
 the one document that carries it unmasked.
 
 Signatures: each party signs the package ONCE, in its field on the application
@@ -71,7 +72,7 @@ def package_context(
     evidence: list[EvidenceFile] | None = None,
 ) -> dict[str, Any]:
     """The template context of ``package.html`` for one release of the package.
-    ``evidence`` is the checked list (``package.check_evidence_integrity``); by default
+    ``evidence`` is the checked list (``integrity.check_evidence_integrity``); by default
     every evidence file of the case, in upload order."""
     evidence = evidence_of(case) if evidence is None else evidence
     org = case.mediation_org

@@ -1,7 +1,8 @@
-"""The parties as the judicial-confirmation package prints them (BRIEF §5.1 (1), (4), (6)):
+"""The parties as the judicial-confirmation package prints them (民诉法解释 Art. 354):
 full identity details (the debtor's identity number unmasked: the court package is the one
-place it may be, BRIEF §6), the person acting for the creditor, the two signature fields of
-the application, and each party's address-for-service confirmation with e-service consent."""
+place it may be, PIPL Arts. 28, 51), the person acting for the creditor (CPL Art. 62), the
+two signature fields of the application, and each party's address-for-service
+confirmation with e-service consent."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def person_facts(id_type: str, number: str) -> tuple[str, Any]:
 
 def debtor_party(case: Case) -> dict[str, Any]:
     """The debtor with FULL identity details: the court package is the one place the
-    identity number is not masked (BRIEF §6)."""
+    identity number is not masked (PIPL Arts. 28, 51)."""
     number = case.debtor_id_number or ""
     gender, born = person_facts(case.debtor_id_type, number)
     rows = [
@@ -131,7 +132,7 @@ def signature_blocks(parties: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def e_service_consent(case: Case) -> Consent | None:
-    """The debtor's standing consent to electronic service (BRIEF §6), if any."""
+    """The debtor's standing consent to electronic service (CPL Art. 90), if any."""
     if case.debtor_user_id is None:
         return None
     return db.session.scalar(

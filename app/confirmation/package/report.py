@@ -1,6 +1,7 @@
-"""The evidence and the proof sections of the judicial-confirmation package (BRIEF §5.1 (2),
-(5), (8)): the names the embedded files carry, the evidence index, the interest-and-fee
-calculation sheet, and the signature verification report of the agreement.
+"""The evidence and the proof sections of the judicial-confirmation package (民诉法解释
+Art. 354; 电子签名法 Arts. 13–14): the names the embedded files carry, the evidence index,
+the interest-and-fee calculation sheet, and the signature verification report of the
+agreement.
 
 Plain data only: dates as aware ``datetime``/``date`` for the ``cn_date`` filters, amounts
 as ``Decimal`` for ``money``; every sentence is fixed text.
@@ -15,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from app import audit
-from app.cases.lifecycle import claim_findings, lpr_history
+from app.accounts.lpr import lpr_history
+from app.cases.lifecycle import claim_findings
 from app.documents.verification import VerificationReport
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature
@@ -88,7 +90,7 @@ def percent(rate: Decimal) -> str:
 
 
 def evidence_rows(evidence: list[EvidenceFile]) -> list[dict[str, Any]]:
-    """The evidence index (BRIEF §5.1 (5)): name, category, size and SHA-256 of each file,
+    """The evidence index: name, category, size and SHA-256 of each file,
     and the attachment it is embedded as. A correction names the file it corrects."""
     position_of = {e.id: n for n, e in enumerate(evidence, start=1)}
     return [
@@ -113,7 +115,7 @@ def _of(rows: list[dict[str, Any]], evidence: list[EvidenceFile], *cats: Evidenc
 
 def calculation_sheet(case: Case, agreement: Agreement) -> dict[str, Any]:
     """Claimed against agreed, item by item, with the rate cap and the claim check
-    (BRIEF §4, §5.1 (5); 民间借贷规定 Arts. 25–29)."""
+    (:mod:`app.rules.claims`; 民间借贷规定 Arts. 25–29)."""
     terms = terms_from_json(agreement.terms["terms"])
     claimed = {"principal": case.outstanding_principal, "interest": case.interest}
     claimed |= {"penalty": case.penalty, "fees": case.fees}
@@ -161,7 +163,8 @@ def _contract(case: Case) -> list[dict[str, Any]]:
 
 def _cap(case: Case) -> dict[str, Any] | None:
     """4 × the one-year LPR in force when the contract was formed: binding for private
-    lenders, a yardstick courts use for licensed institutions (BRIEF §4)."""
+    lenders (民间借贷规定 Art. 25), a yardstick courts use for licensed institutions
+    (:mod:`app.rules.claims`)."""
     if case.contract_date is None:
         return None
     fixing = lpr_on(case.contract_date, lpr_history())
@@ -263,7 +266,8 @@ def verification_section(
     signer: Any,
     verify_url: str,
 ) -> dict[str, Any]:
-    """BRIEF §5.1 (8): signers, times, hashes, certificate, timestamp, the audit-log head."""
+    """The signature verification report (电子签名法 Art. 13; 在线诉讼规则 Art. 16): signers,
+    times, hashes, certificate, timestamp, the audit-log head."""
     case_head = db.session.scalar(
         select(AuditEvent.hash)
         .where(AuditEvent.case_id == case.id)

@@ -1,4 +1,4 @@
-"""The fixed Chinese text of the judicial-confirmation package (BRIEF §5.1): section titles,
+"""The fixed Chinese text of the judicial-confirmation package: section titles,
 the request and reasons of the joint application, the commitment letter, the notes of the
 address-for-service confirmation and the names of the timeline's events. What people
 typed never goes into these sentences; it is printed as data next to them."""
@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-# (number, title, HTML id): the order of BRIEF §5.1.
+# (number, title, HTML id), in the order the court reads them (民诉法解释 Art. 354: the
+# application, the agreement, the proof of mediation, identities, evidence; then service,
+# commitments and the signature report).
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("一", "司法确认申请书", "sec-application"),
     ("二", "调解协议书", "sec-agreement"),

@@ -1,6 +1,6 @@
 """The judicial-confirmation package's files and the parties' signatures on it: the PDF
 and the ZIP (parties and mediator; every download audited), the signing page and its
-one-time code (BRIEF §5.1; 电子签名法 Arts. 13–14)."""
+one-time code (电子签名法 Arts. 13–14)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
 from app.access import Permission, requires, requires_object
-from app.confirmation import signing
-from app.confirmation.common import ConfirmationConflict, ConfirmationError, packages_of
-from app.confirmation.views.confirmation import message
+from app.confirmation import downloads, signing
+from app.confirmation.common import packages_of
+from app.confirmation.errors import ConfirmationRefused
+from app.confirmation.package.archive import package_zip
+from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.extensions import db
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage
 from app.models.users import User
-from app.signing.reauth import ReauthError
 from app.signing.views import (
     announce_code,
     channel_choices,
@@ -58,43 +58,27 @@ def pdf(case_id: int, number: int) -> Response:
     if sha is None:
         abort(404)
     response = pdf_response(documents.read_pdf(sha), sha, f"package-{case.reference}-{number}.pdf")
-    _record_download(case, package, sha, "pdf")
+    downloads.record_download(_user(), case, package, sha, "pdf")
     return response
 
 
 @bp.route("/cases/<int:case_id>/package/<int:number>.zip")
 @requires(Permission.PACKAGE_VIEW)
 def zip(case_id: int, number: int) -> Response:  # noqa: A001 - the URL's name
-    from app.confirmation.package.build import PackageError, package_zip
-
     case = _load(case_id, Permission.PACKAGE_VIEW)
     package = _package(case, number)
     if package.current_sha256 is None:
         abort(404)
     try:
         data = package_zip(package)
-    except PackageError as err:
-        flash(message(ConfirmationError(err.code, detail=err.detail)), "error")
+    except DomainError as err:
+        flash(err.message, "error")
         return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")  # type: ignore[return-value]
-    _record_download(case, package, documents.sha256_of(data), "zip")
+    downloads.record_download(_user(), case, package, documents.sha256_of(data), "zip")
     response = Response(data, mimetype="application/zip")
     name = f"package-{case.reference}-{number}.zip"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _record_download(case: Case, package: ConfirmationPackage, sha: str, kind: str) -> None:
-    """Every download of the package is in the audit log."""
-
-    audit.record(
-        "case:package:download",
-        actor=_user(),
-        object_type="confirmation_package",
-        object_id=package.id,
-        case_id=case.id,
-        data={"number": package.number, "sha256": sha, "format": kind},
-    )
-    db.session.commit()
 
 
 @bp.route("/cases/<int:case_id>/package/<int:number>/sign", methods=["GET", "POST"])
@@ -103,20 +87,18 @@ def sign(case_id: int, number: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.PACKAGE_VIEW)
     package = _package(case, number)
     user = _user()
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             signing.sign_package(user, case, package, signature_form_input(number))
-        except (ConfirmationError, ReauthError) as err:
-            error = message(err)
-        except ConfirmationConflict:
-            error = message("conflict")
+        except DomainError as err:
+            error, status = err.message, err.status
         else:
             flash(_("You signed the application."), "success")
             return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
     may_sign = signing.may_sign_package(user, case, package)
     if request.method == "GET" and not may_sign:
-        error = message("not_signable")
+        error = ConfirmationRefused("not_signable").message
     return render_template(
         "confirmation/sign.html",
         case=case,
@@ -128,7 +110,7 @@ def sign(case_id: int, number: int) -> Response | tuple[str, int]:
         form=typed_form(user),
         error=error,
         may_sign=may_sign,
-    ), (422 if error and request.method == "POST" else 200)
+    ), status
 
 
 @bp.route("/cases/<int:case_id>/package/<int:number>/code", methods=["POST"])
@@ -138,6 +120,6 @@ def send_code(case_id: int, number: int) -> Response:
     package = _package(case, number)
     try:
         announce_code(signing.send_package_code(_user(), case, package, requested_channel()))
-    except (ConfirmationError, ReauthError) as err:
-        flash(message(err), "error")
+    except DomainError as err:
+        flash(err.message, "error")
     return redirect(url_for("packages.sign", case_id=case.id, number=number))

@@ -1,4 +1,5 @@
-"""Texts about judicial confirmation, in Simplified Chinese (BRIEF §5, §6 content rules).
+"""Texts about judicial confirmation, in Simplified Chinese (CPL Art. 205; the content
+rules of :mod:`app.notifications.texts.common`).
 
 Each builder returns ``(subject, body)``; for SMS the subject is only a label for the
 outbox and its log. Like :mod:`app.notifications.texts.negotiation`: every text names

@@ -10,17 +10,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from stdnum.cn import ric
 
 from app.cases.evidence import evidence_of
 from app.confirmation import release as confirmation
+from app.confirmation import tasks as confirmation_tasks
 from app.confirmation.release import ConfirmationError
 from app.core import clock
+from app.core.errors import Conflict
 from app.extensions import db
 from app.models.agreements import AgreementStatus
 from app.models.audit import AuditEvent
 from app.models.auth import UserSession
+from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.evidence import EvidenceCategory
 from app.models.negotiation import Objection
@@ -35,9 +38,10 @@ COURT = "北京市朝阳区人民法院"
 
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The ids of the packages whose build was queued (the worker is another helper's)."""
+    """The ids of the packages whose build job ran (after the release committed); the
+    build itself is tested in ``test_package``."""
     queued: list[int] = []
-    monkeypatch.setattr(confirmation, "_enqueue_build", queued.append)
+    monkeypatch.setattr(confirmation_tasks, "build_package", queued.append)
     return queued
 
 
@@ -298,6 +302,20 @@ def test_release_is_refused(
     if detail is not None:
         assert refused.value.detail == detail
     assert db.session.scalar(select(ConfirmationPackage)) is None
+    assert builds == []
+
+
+def test_a_release_on_a_case_changed_meanwhile_is_a_conflict_and_saves_nothing(
+    app: Any, builds: list[int]
+) -> None:
+    who, case, _ = in_force_case()
+    moved = update(Case).where(Case.id == case.id).values(version=Case.version + 1)
+    # Another request moved the case after this one had read it.
+    db.session.execute(moved.execution_options(synchronize_session=False))
+    with pytest.raises(Conflict):
+        confirmation.release_package(who["mediator"], case, COURT)
+    assert db.session.scalar(select(ConfirmationPackage)) is None
+    assert "case:confirmation:release" not in _actions(case.id)
     assert builds == []
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import zipfile
 from datetime import date
 from typing import Any
@@ -17,10 +18,17 @@ from flask import Flask
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app import audit
+from app.audit import AuditAction
+from app.cases.timeline import timeline_for
+from app.confirmation.common import PACKAGE_OBJECT_TYPES
+from app.confirmation.downloads import record_download
+from app.confirmation.errors import PackageError
 from app.confirmation.package import build as service
-from app.confirmation.package.build import PackageError
+from app.confirmation.package.archive import package_zip
+from app.confirmation.package.integrity import attachments_of, check_evidence_integrity
 from app.core import clock
 from app.core.storage import blob_store
 from app.documents import issued as documents
@@ -29,7 +37,7 @@ from app.documents.verification import verify_pdf
 from app.extensions import db
 from app.models import AuditEvent, IssuedDocument
 from app.models.agreements import DocumentKind
-from app.models.confirmation import PackageStatus
+from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.evidence import EvidenceCategory
 from app.models.negotiation import Thread
 from app.negotiation import threads
@@ -114,7 +122,7 @@ def test_the_full_id_number_is_printed_in_the_package_and_nowhere_else(built: ps
 
 
 def test_every_attachment_is_byte_identical_to_what_was_stored(built: ps.Built) -> None:
-    embedded = service.attachments_of(_pdf(built))
+    embedded = attachments_of(_pdf(built))
     reference = built.case.reference
     expected = {f"01-agreement-{reference}-v1.pdf"} | {
         f"{n + 1:02d}-evidence-{e.category.value}-{e.id}.{ext}"
@@ -151,7 +159,7 @@ def test_the_package_is_certified_registered_and_has_one_field_per_party(built: 
     assert issued.case_id == built.case.id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case:package:render"))
     assert event is not None and event.data["sha256"] == _sha(pdf)
-    assert set(event.data["files"]) == set(service.attachments_of(pdf))
+    assert set(event.data["files"]) == set(attachments_of(pdf))
 
 
 def test_both_parties_can_sign_their_fields_and_the_package_still_verifies(
@@ -174,8 +182,8 @@ def test_both_parties_can_sign_their_fields_and_the_package_still_verifies(
         "sig-debtor",
         "sig-creditor",
     ]
-    original = service.attachments_of(_pdf(built))
-    assert service.attachments_of(pdf) == original
+    original = attachments_of(_pdf(built))
+    assert attachments_of(pdf) == original
 
 
 @pytest.mark.parametrize("damage", ["rewritten", "deleted"])
@@ -191,7 +199,7 @@ def test_an_evidence_file_changed_on_disk_stops_the_package_and_is_named(
     else:
         path.unlink()
     with pytest.raises(PackageError) as refused:
-        service.check_evidence_integrity(case)
+        check_evidence_integrity(case)
     assert refused.value.code == "evidence_changed"
     assert refused.value.detail == "银行流水.png"
     package = ps.released_package(case, agreement, who["mediator"])
@@ -219,8 +227,8 @@ def test_a_package_is_not_built_before_the_agreement_is_in_force(who: dict[str, 
 def test_the_zip_holds_the_same_files_with_their_hashes_and_is_deterministic(
     built: ps.Built,
 ) -> None:
-    first = service.package_zip(built.package)
-    assert service.package_zip(built.package) == first
+    first = package_zip(built.package)
+    assert package_zip(built.package) == first
     archive = zipfile.ZipFile(io.BytesIO(first))
     manifest = json.loads(archive.read("manifest.json"))
     listed = {f["name"]: f for f in manifest["files"]}
@@ -277,3 +285,83 @@ def test_an_assignees_package_shows_the_assignment_chain_and_the_notice(
     assert "债权转让" in text and "原始小额贷款有限公司" in text
     assert "2025年1月10日" in text and "已通知" in text
     assert "转让协议.pdf" in text and "转让通知.pdf" in text
+
+
+def test_package_events_say_confirmation_package_and_the_old_spelling_is_still_read(
+    who: dict[str, Any], built: ps.Built
+) -> None:
+    """The worker used to audit the package as ``package`` (render, fail), everything else
+    as ``confirmation_package``. Old rows are never rewritten; every event written now
+    says ``confirmation_package``, and the readers find the old rows too."""
+    case, package = built.case, built.package
+    old = audit.record(  # a row as the worker wrote it before
+        AuditAction.CASE_PACKAGE_RENDER,
+        actor=None,
+        object_type="package",
+        object_id=package.id,
+        case_id=case.id,
+        data={"number": package.number},
+    )
+    db.session.commit()
+    record_download(who["debtor"], case, package, package.current_sha256 or "", "pdf")
+    second = ps.released_package(case, built.agreement, who["mediator"], number=2)
+    service.mark_failed(second.id, "field_missing", "sig-debtor")
+
+    written = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.id > old.id)
+    ).all()
+    assert {e.action for e in written} == {"case:package:download", "case:package:fail"}
+    render = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "case:package:render", AuditEvent.id < old.id)
+    ).one()  # written by the build of the fixture
+    assert {e.object_type for e in [*written, render]} == {"confirmation_package"}
+
+    by_object = db.session.scalars(
+        select(AuditEvent.id).where(
+            AuditEvent.object_type.in_(PACKAGE_OBJECT_TYPES),
+            AuditEvent.object_id == str(package.id),
+        )
+    ).all()
+    assert {old.id, render.id} <= set(by_object)
+    story = [e.action for e in timeline_for(case, who["mediator"])]
+    assert story.count("case:package:render") == 2  # the old row and the new one
+    assert audit.verify_chain().intact
+
+
+def test_the_embedded_files_are_read_without_the_test_only_pdf_library(
+    built: ps.Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pypdf is a test dependency only (pyproject.toml): the ZIP download reads the files
+    embedded in the package with pyHanko, which the server has."""
+    pdf = _pdf(built)
+    expected = {name: files[0] for name, files in PdfReader(io.BytesIO(pdf)).attachments.items()}
+    assert len(expected) == 1 + len(built.evidence)
+    monkeypatch.setitem(sys.modules, "pypdf", None)  # `import pypdf` now fails
+    assert attachments_of(pdf) == expected
+    archive = zipfile.ZipFile(io.BytesIO(package_zip(built.package)))
+    assert set(expected) <= set(archive.namelist())
+
+
+def test_a_build_that_loses_the_race_to_a_newer_release_keeps_nothing(
+    who: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, agreement = ps.agreement_in_force(who)
+    package = ps.released_package(case, agreement, who["mediator"])
+
+    def assemble_while_released_again(*args: Any) -> tuple[bytes, dict[str, str]]:
+        # Meanwhile a new release supersedes this package: its row moves on.
+        moved = (
+            update(ConfirmationPackage)
+            .where(ConfirmationPackage.id == package.id)
+            .values(lock_version=ConfirmationPackage.lock_version + 1)
+        )
+        db.session.execute(moved.execution_options(synchronize_session=False))
+        return ps.minimal_pdf(), {}
+
+    monkeypatch.setattr(service, "_assemble", assemble_while_released_again)
+    service.build_package(package.id)  # no error: the newer release wins
+    db.session.expire_all()
+    assert package.status != PackageStatus.SIGNING and package.current_sha256 is None
+    rendered = select(AuditEvent).where(AuditEvent.action == "case:package:render")
+    assert db.session.scalar(rendered) is None
+    assert DocumentKind.PACKAGE not in set(db.session.scalars(select(IssuedDocument.kind)))

@@ -16,7 +16,9 @@ from app.extensions import db
 from app.models.agreements import SignatureMethod
 from app.models.audit import AuditEvent
 from app.models.confirmation import PackageSignature, PackageStatus
+from app.models.invitations import OneTimeCode
 from app.models.notifications import OutboundMessage
+from app.signing.flow import MarkInvalid
 from app.signing.reauth import ReauthError
 from tests.agreement_support import last_code
 from tests.confirmation_support import given, in_force_case, sign_as, signing_package
@@ -74,24 +76,28 @@ def test_the_mediator_and_strangers_do_not_sign_the_package(signing: Any) -> Non
 
 
 @pytest.mark.parametrize(
-    ("over", "code"),
+    ("over", "kind", "code"),
     [
-        ({"seen_sha256": "a" * 64}, "document_changed"),
-        ({"version": 2}, "superseded"),
-        ({"typed_name": "  "}, "name_required"),
+        ({"seen_sha256": "a" * 64}, ConfirmationError, "document_changed"),
+        ({"version": 2}, ConfirmationError, "superseded"),
+        # The mark is judged as on the agreement's page (app.signing.flow).
+        ({"typed_name": "  "}, MarkInvalid, "name_required"),
         (
             {"method": SignatureMethod.DRAWN, "typed_name": None, "drawn_png": b"GIF89a"},
+            MarkInvalid,
             "drawing_invalid",
         ),
     ],
 )
-def test_a_signature_is_refused(signing: Any, over: dict[str, Any], code: str) -> None:
+def test_a_signature_is_refused(
+    signing: Any, over: dict[str, Any], kind: type[Exception], code: str
+) -> None:
     who, case, package = signing
     confirmation.send_package_code(who["debtor"], case, package, None)
     submitted = given(package, last_code(who["debtor"]), **over)
-    with pytest.raises(ConfirmationError) as refused:
+    with pytest.raises(kind) as refused:
         confirmation.sign_package(who["debtor"], case, package, submitted)
-    assert refused.value.code == code
+    assert refused.value.code == code  # type: ignore[attr-defined]
     assert db.session.scalar(select(PackageSignature)) is None
 
 
@@ -100,6 +106,12 @@ def test_a_wrong_code_is_refused_and_signing_twice_too(signing: Any) -> None:
     confirmation.send_package_code(who["debtor"], case, package, None)
     with pytest.raises(ReauthError):
         confirmation.sign_package(who["debtor"], case, package, given(package, "000000"))
+    db.session.expire_all()
+    purpose = f"sign:package:{package.id}"
+    tries = db.session.scalars(
+        select(OneTimeCode.attempts).where(OneTimeCode.purpose == purpose)
+    ).all()
+    assert tries == [1]  # the wrong try stays counted: retrying cannot reset it
     sign_as(who["debtor"], case, package)
     with pytest.raises(ConfirmationError) as refused:
         confirmation.send_package_code(who["debtor"], case, package, None)

@@ -14,10 +14,11 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app import audit, create_app
-from app.agreements import drafting as agreements
+from app.agreements.common import current_agreement
+from app.agreements.signing import may_sign, signed_roles
 from app.cases.lifecycle import today
 from app.confirmation import release as confirmation
-from app.confirmation.package.build import attachments_of
+from app.confirmation.package.integrity import attachments_of
 from app.core import clock
 from app.demo.seal import seal_png
 from app.demo.seed import DEMO_PASSWORD, MEDIATION_ORG
@@ -153,17 +154,17 @@ def test_seed_creates_cases_at_the_agreement_stages(app: Flask, seeded: None) ->
 
     awaiting = _case_of("debtor4@demo.concord")
     assert awaiting.state == CaseState.SIGNING
-    agreement = agreements.current_agreement(awaiting)
+    agreement = current_agreement(awaiting)
     assert agreement is not None and agreement.status == AgreementStatus.SIGNING
-    assert agreements.signed_roles(agreement) == {"debtor"}
+    assert signed_roles(agreement) == {"debtor"}
     bank = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
-    assert agreements.may_sign(bank, awaiting, agreement)  # the creditor is next
+    assert may_sign(bank, awaiting, agreement)  # the creditor is next
 
     in_force = _case_of("debtor5@demo.concord")
     assert in_force.state == CaseState.IN_FORCE
-    agreement = agreements.current_agreement(in_force)
+    agreement = current_agreement(in_force)
     assert agreement is not None and agreement.status == AgreementStatus.IN_FORCE
-    assert agreements.signed_roles(agreement) == {"debtor", "creditor", "mediator"}
+    assert signed_roles(agreement) == {"debtor", "creditor", "mediator"}
     assert len(agreement.terms["terms"]["schedule"]) == 24
     for case in (negotiating, awaiting, in_force):  # each debtor is a demo account
         assert case.debtor_user is not None and case.debtor_user.email == case.debtor_email
@@ -180,7 +181,7 @@ def _widget(pdf: bytes, name: str) -> dict:
 
 def test_the_in_force_agreement_verifies_and_carries_the_seal(app: Flask, seeded: None) -> None:
     case = _case_of("debtor5@demo.concord")
-    agreement = agreements.current_agreement(case)
+    agreement = current_agreement(case)
     assert agreement is not None
     pdf = documents.read_pdf(agreement.current_sha256 or "")
     report = verify_pdf(pdf, documents.trust_roots())
@@ -201,7 +202,7 @@ def test_the_in_force_agreement_verifies_and_carries_the_seal(app: Flask, seeded
     debtor = _widget(pdf, "sig-debtor")["/AP"]["/N"].get_object()
     assert "/XObject" not in debtor["/Resources"]  # a typed signature: no image
 
-    awaiting = agreements.current_agreement(_case_of("debtor4@demo.concord"))
+    awaiting = current_agreement(_case_of("debtor4@demo.concord"))
     assert awaiting is not None
     partial = verify_pdf(documents.read_pdf(awaiting.current_sha256 or ""), documents.trust_roots())
     assert partial.accepted and len(partial.signatures) == 2  # certified + the debtor
@@ -212,7 +213,7 @@ def test_the_stage_debtors_sign_in_and_download_their_agreement(
     app: Flask, seeded: None, email: str
 ) -> None:
     case = _case_of(email)
-    agreement = agreements.current_agreement(case)
+    agreement = current_agreement(case)
     assert agreement is not None
     browser = Browser(app.test_client())
     assert browser.login(email, DEMO_PASSWORD).headers["Location"] == "/debtor"

@@ -289,7 +289,7 @@ def test_no_package_before_the_agreement_is_in_force(app: Flask) -> None:
 
 
 def test_only_the_creditors_named_agent_signs_the_application(app: Flask, world) -> None:
-    from app.confirmation.common import ConfirmationError
+    from app.confirmation.errors import ConfirmationError
 
     package = _release(app, world)
     colleague = world["who"]["creditor_colleague"]
