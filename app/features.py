@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from app.accounts.views import account, admin, auth
+from app.agreements import signing as agreement_signing
 from app.agreements import tasks as agreement_tasks
 from app.agreements import views as agreements
 from app.calendar import overrides as calendar_overrides
@@ -63,3 +64,6 @@ TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks)
 # A change of the legal calendar moves the confirmation deadlines counted on it, in the
 # same transaction (the calendar comes before confirmation, so it cannot call it itself).
 calendar_overrides.on_calendar_change(confirmation_deadline.refresh_confirmation_deadlines)
+# The agreement's last signature starts the 30-day window to apply for judicial
+# confirmation (CPL Art. 205), in the same transaction.
+agreement_signing.on_agreement_in_force(confirmation_deadline.on_agreement_in_force)

@@ -19,7 +19,7 @@ from app.models.users import User
 MAX_REASON = 300
 
 # The same declaration sent twice at the same moment (``migrations/versions/0002_cases.py``).
-conflict_on("uq_mediator_conflicts_mediator_id")
+conflict_on("uq_mediator_conflicts_mediator_id", "changed_meanwhile")
 
 
 def declared_conflicts(mediator: User) -> list[tuple[str, str, datetime]]:

@@ -22,7 +22,7 @@ from app.rules.money import parse_rate
 
 # Two administrators fixing the same day at the same moment: the second lost the race
 # (``migrations/versions/0002_cases.py``).
-conflict_on("uq_lpr_rates_effective")
+conflict_on("uq_lpr_rates_effective", "changed_meanwhile")
 
 LOWEST, HIGHEST = Decimal("0"), Decimal("20")
 

@@ -29,7 +29,7 @@ for _constraint in (
     "uq_users_email",
     "uq_users_phone",
 ):
-    conflict_on(_constraint)
+    conflict_on(_constraint, "changed_meanwhile")
 
 
 @dataclass(frozen=True)
@@ -158,12 +158,8 @@ def _sign_in_names(account: NewAccount) -> tuple[str | None, str | None]:
 
 
 @use_case
-def create_user(actor: User | None, account: NewAccount, *, commit: bool = True) -> User:
-    """Open an account; email or phone (or both) is how the person signs in.
-
-    ``commit`` is ignored (TRANSITION: the demo seeder still passes ``commit=False``; it
-    goes once the seeder runs as a use case, inside which this one does not commit).
-    """
+def create_user(actor: User | None, account: NewAccount) -> User:
+    """Open an account; email or phone (or both) is how the person signs in."""
     email, phone = _sign_in_names(account)
     user = User(
         role=account.role,

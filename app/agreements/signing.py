@@ -5,6 +5,7 @@ apply for judicial confirmation (CPL Art. 205)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from app import audit
@@ -17,7 +18,6 @@ from app.agreements.common import (
     role_on,
 )
 from app.audit import AuditAction
-from app.calendar.overrides import legal_calendar
 from app.cases.transitions import transition_case
 from app.core import clock
 from app.core.transaction import claim, conflict_on, use_case
@@ -29,7 +29,6 @@ from app.models.notifications import Channel
 from app.models.users import User
 from app.rules import agreements as rules
 from app.rules.cases import CaseEvent
-from app.rules.deadlines import confirmation_deadline
 from app.signing import reauth
 from app.signing.flow import (
     ROLE_ZH,
@@ -43,6 +42,18 @@ from app.signing.reauth import ReauthError
 
 # One signature per role and agreement: the same signer's two tabs at the same moment.
 conflict_on("uq_agreement_signatures_agreement_id")
+
+# What else happens, in the same transaction, when an agreement takes effect (its last
+# signature): later stages subscribe from app.features (the 30-day confirmation clock,
+# CPL Art. 205), since this stage comes before them and cannot call them itself.
+InForceListener = Callable[[Case, Agreement], object]
+_IN_FORCE_LISTENERS: list[InForceListener] = []
+
+
+def on_agreement_in_force(listener: InForceListener) -> None:
+    """Call ``listener(case, agreement)`` whenever an agreement takes effect."""
+    if listener not in _IN_FORCE_LISTENERS:
+        _IN_FORCE_LISTENERS.append(listener)
 
 
 def signed_roles(agreement: Agreement) -> set[str]:
@@ -190,17 +201,10 @@ def _record_signature(
         agreement.status = AgreementStatus.IN_FORCE
         agreement.effective_at = now
         transition_case(case, CaseEvent.TAKE_EFFECT)
-        _start_confirmation_clock(case, now)
+        for listener in _IN_FORCE_LISTENERS:
+            listener(case, agreement)
     db.session.flush()
     return signature, in_force
-
-
-def _start_confirmation_clock(case: Case, effective_at: datetime) -> None:
-    """The parties may apply for judicial confirmation within 30 days of the day the
-    agreement took effect (CPL Art. 205; 人民调解法 Art. 33), counted per CPL Art. 85 on the
-    legal calendar: the case's ``next_deadline`` is the last day, for the docket."""
-    deadline = confirmation_deadline(clock.day_of(effective_at), legal_calendar())
-    case.next_deadline = deadline.end
 
 
 def _audit_signature(

@@ -35,7 +35,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # Two administrators entering the same day at the same moment: the second lost the race
 # (``migrations/versions/0005_confirmation.py``).
-conflict_on("uq_holiday_overrides_day")
+conflict_on("uq_holiday_overrides_day", "changed_meanwhile")
 
 
 class CalendarError(InvalidInput):

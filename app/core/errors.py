@@ -30,6 +30,9 @@ COMMON_MESSAGES.update(
         "refused": _l("This is not possible at the moment."),
         "conflict": _l("The case changed at the same moment. Please look again and retry."),
         "wrong_state": _l("This is no longer possible at the case's current stage."),
+        "changed_meanwhile": _l(
+            "Somebody changed this at the same moment. Nothing was saved: please look again."
+        ),
         "required": _l("This field is required."),
         "too_long": _l("This is too long."),
         "choice": _l("Choose one of the options."),

@@ -85,15 +85,18 @@ def use_case(fn: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+def in_use_case() -> bool:
+    """Whether a use case is running (its commit is still to come)."""
+    return bool(db.session().info.get(_DEPTH))
+
+
 def after_commit(job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run ``job(*args, **kwargs)`` once the running use case has committed; never if it
     rolls back. The same job with the same arguments runs once per transaction, however
     often it is asked for."""
     session = db.session()
     if not session.info.get(_DEPTH):
-        # TRANSITION: becomes an error once every writer is a use case.
-        log.warning("after_commit(%r) outside a use case: skipped", job)
-        return
+        raise RuntimeError(f"after_commit({job!r}) outside a use case: nothing would commit")
     pending = session.info.setdefault(_AFTER, {})
     pending.setdefault((job, args, tuple(sorted(kwargs.items()))), (job, args, kwargs))
 

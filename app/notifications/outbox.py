@@ -27,7 +27,7 @@ from app import audit
 from app.audit import AuditAction
 from app.config import ConfigurationError, Settings
 from app.core import clock, jobs
-from app.core.transaction import use_case
+from app.core.transaction import in_use_case, use_case
 from app.extensions import db
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.notifications import channels
@@ -111,8 +111,9 @@ def queue_message(
     )
     db.session.add(message)
     db.session.flush()
-    if due_at <= now:
-        # Due now: the worker sends it right after the commit, not at the next minute.
+    if due_at <= now and in_use_case():
+        # Due now: the worker sends it right after the commit, not at the next minute
+        # (outside a use case, e.g. a script, the every-minute sweep sends it).
         jobs.enqueue("deliver_outbox_now")
     return message
 

@@ -59,11 +59,6 @@ def max_upload_mb() -> int:
     return int(current_app.config["SETTINGS"].max_upload_mb)
 
 
-# TRANSITION: the names other features' views still use; to go once they use the public ones.
-_load = load_case
-_max_mb = max_upload_mb
-
-
 @bp.route("/cases")
 @requires(Permission.CASE_CREATE)
 def index() -> str:
@@ -279,12 +274,3 @@ def reassign(case_id: int) -> Response:
     assert mediator is not None
     flash(_("The case was reassigned to %(name)s.", name=mediator.name), "success")
     return redirect(url_for("cases.show", case_id=case.id))
-
-
-def _kick_outbox() -> None:
-    """TRANSITION: other features' views still call this; queue_message now enqueues the
-    delivery after the commit itself, so it is redundant and goes once they stop."""
-    # Imported here: a task module (app.queue behind it) is no business of this page's.
-    from app.notifications.tasks import deliver_outbox_now
-
-    deliver_outbox_now()

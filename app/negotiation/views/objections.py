@@ -104,7 +104,7 @@ def _raise_form(case: Case) -> dict[str, Any]:
         "reason": values.get("reason", ""),
         "errors": errors,
         "open": bool(errors),
-        "max_mb": cases_web._max_mb(),
+        "max_mb": cases_web.max_upload_mb(),
     }
 
 
@@ -159,7 +159,7 @@ def _done(case: Case, message: str) -> Response:
 @bp.route("/cases/<int:case_id>/objections", methods=["POST"])
 @requires(Permission.OBJECTION_RAISE)
 def create(case_id: int) -> Response | tuple[str, int]:
-    case = cases_web._load(case_id, Permission.OBJECTION_RAISE)
+    case = cases_web.load_case(case_id, Permission.OBJECTION_RAISE)
     item = request.form.get("item", "")
     reason = request.form.get("reason", "")
     file = request.files.get("evidence")
@@ -176,7 +176,7 @@ def create(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/objections/<int:objection_id>/answer", methods=["POST"])
 @requires(Permission.OBJECTION_ANSWER)
 def answer(case_id: int, objection_id: int) -> Response | tuple[str, int]:
-    case = cases_web._load(case_id, Permission.OBJECTION_ANSWER)
+    case = cases_web.load_case(case_id, Permission.OBJECTION_ANSWER)
     objection = _objection(case, objection_id)
     text = request.form.get("answer", "")
     try:
@@ -189,7 +189,7 @@ def answer(case_id: int, objection_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/objections/<int:objection_id>/resolve", methods=["POST"])
 @requires(Permission.OBJECTION_RESOLVE)
 def resolve(case_id: int, objection_id: int) -> Response | tuple[str, int]:
-    case = cases_web._load(case_id, Permission.OBJECTION_RESOLVE)
+    case = cases_web.load_case(case_id, Permission.OBJECTION_RESOLVE)
     objection = _objection(case, objection_id)
     try:
         objection_service.resolve_objection(_user(), case, objection)
@@ -201,7 +201,7 @@ def resolve(case_id: int, objection_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/objections/<int:objection_id>/withdraw", methods=["POST"])
 @requires(Permission.OBJECTION_RAISE)
 def withdraw(case_id: int, objection_id: int) -> Response | tuple[str, int]:
-    case = cases_web._load(case_id, Permission.OBJECTION_RAISE)
+    case = cases_web.load_case(case_id, Permission.OBJECTION_RAISE)
     objection = _objection(case, objection_id)
     try:
         objection_service.withdraw_objection(_user(), case, objection)

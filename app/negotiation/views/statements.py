@@ -169,7 +169,7 @@ def statement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
 @bp.route("/cases/<int:case_id>/statement")
 @requires(Permission.STATEMENT_VIEW)
 def show(case_id: int) -> str | Response:
-    case = cases_web._load(case_id, Permission.STATEMENT_VIEW)
+    case = cases_web.load_case(case_id, Permission.STATEMENT_VIEW)
     user = _user()
     row = statement_service.visible_statement(user, case)
     may_submit = can(user, Permission.STATEMENT_SUBMIT, case)
@@ -249,7 +249,7 @@ def _render_form(
 @bp.route("/cases/<int:case_id>/statement/edit", methods=["GET", "POST"])
 @requires(Permission.STATEMENT_SUBMIT)
 def edit(case_id: int) -> Response | tuple[str, int]:
-    case = cases_web._load(case_id, Permission.STATEMENT_SUBMIT)
+    case = cases_web.load_case(case_id, Permission.STATEMENT_SUBMIT)
     if request.method == "GET":
         return _render_form(case, _values_from(statement_service.latest_statement(case)), {})
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}

@@ -18,7 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, requires
-from app.cases.views.cases import _load
+from app.cases.views.cases import load_case
 from app.cases.views.cases import show as show_case
 from app.core.errors import DomainError
 from app.core.parties import role_label
@@ -50,7 +50,7 @@ def _user() -> User:
 def post(case_id: int, thread: str) -> Response | tuple[str, int]:
     """Post to a thread. The role check is MESSAGE_POST (debtor, creditor, mediator); the
     thread's own permission (NOTE_POST for the notes) is part of the service's rule."""
-    case = _load(case_id, Permission.CASE_VIEW)
+    case = load_case(case_id, Permission.CASE_VIEW)
     chosen = _thread(thread)
     access = thread_service.thread_access(case, _user())
     if chosen not in access:
