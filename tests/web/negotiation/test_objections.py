@@ -495,6 +495,7 @@ def test_the_panel_is_absent_before_negotiation_when_there_is_nothing_to_show(
     assert 'id="objections"' not in html
 
 
+@pytest.mark.commits
 def test_a_change_to_the_case_at_the_same_moment_is_refused_and_nothing_saved(
     app: Flask, w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
