@@ -44,12 +44,17 @@ run: seed
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## make test: lint, format check, then the whole suite.
+## make test: lint, format check, the suite on $(TEST_WORKERS) processes, then the browser
+## journeys in a pytest run of their own. The clock is frozen at TEST_NOW (`HH:MM` Beijing
+## time on the suite's default day, or an ISO instant): `make test TEST_NOW=22:30`.
+TEST_NOW ?= $(CONCORD_TEST_NOW)
+TEST_WORKERS ?= 2
 test: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 bench: setup-test
 	$(BIN)/python -m bench.__main__

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.signals import SIGNAL_INTERRUPTED
 
 from app.config import Settings
 from app.core import jobs
@@ -44,6 +45,20 @@ _app: Flask | None = None
 def use_app_factory(factory: Callable[[], Flask]) -> None:
     global _factory
     _factory = factory
+
+
+@huey.signal(SIGNAL_INTERRUPTED)
+def _interrupt_the_caller(signal: str, task: Any, *args: Any, **kwargs: Any) -> None:
+    """Ctrl-C during an inline task stops the caller too.
+
+    Huey catches a ``KeyboardInterrupt`` raised inside a task and logs it: right for the
+    consumer, whose own signal handling then shuts it down, but in immediate mode (tests,
+    ``flask seed-demo``) the task runs inside the caller, which would carry on as if nothing
+    had happened. Huey emits this signal from within its ``except KeyboardInterrupt``
+    block, so re-raising here hands the interrupt back to whoever enqueued the task.
+    """
+    if huey.immediate:
+        raise  # the KeyboardInterrupt Huey is handling
 
 
 def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -151,3 +151,22 @@ class Built:
     agreement: Agreement
     package: ConfirmationPackage
     evidence: list[EvidenceFile]
+
+    def ids(self) -> tuple[int, int, int, tuple[int, ...]]:
+        return (
+            self.case.id,
+            self.agreement.id,
+            self.package.id,
+            tuple(e.id for e in self.evidence),
+        )
+
+    @classmethod
+    def load(cls, ids: tuple[int, int, int, tuple[int, ...]]) -> Built:
+        """The same world, read in the running test's session."""
+        case, agreement, package, evidence = ids
+        return cls(
+            db.session.get_one(Case, case),
+            db.session.get_one(Agreement, agreement),
+            db.session.get_one(ConfirmationPackage, package),
+            [db.session.get_one(EvidenceFile, e) for e in evidence],
+        )

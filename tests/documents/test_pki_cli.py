@@ -16,6 +16,7 @@ from flask import Flask
 from app.config import ConfigurationError, Settings
 from app.documents import pki
 from app.documents.cli import LOOKUP_EXTENSION, register
+from tests.conftest import shared_pki
 from tests.documents.signing_support import ORGANISATION, add_page_content, make_pdf, sign_all
 
 SIGNING_ENV = ("SIGNING_P12_PATH", "SIGNING_P12_PASSWORD", "SIGNING_CA_PATH", "TSA_URL")
@@ -248,13 +249,22 @@ def test_pki_init_is_refused_in_production(fresh_app: Flask) -> None:
     assert not settings.signing_p12_path.exists()
 
 
+@pytest.fixture(scope="session")
+def issued_pdf() -> bytes:
+    """An agreement signed with the run's organisation certificate (the one every test
+    app is configured with), signed once per session: the tests only read it."""
+    paths = shared_pki()
+    signer = pki.load_signer(paths["p12"], paths["passphrase"].read_text().strip())
+    return sign_all(make_pdf(), signer)[-1]
+
+
 @pytest.fixture
-def issued(cli_app: Flask, tmp_path: Path) -> Path:
+def issued(cli_app: Flask, tmp_path: Path, issued_pdf: bytes) -> Path:
     """An agreement signed with the app's configured organisation certificate."""
     settings = cli_app.config["SETTINGS"]
-    signer = pki.load_signer(settings.signing_p12_path, settings.signing_p12_password)
+    assert Path(settings.signing_p12_path) == shared_pki()["p12"]
     path = tmp_path / "agreement.pdf"
-    path.write_bytes(sign_all(make_pdf(), signer)[-1])
+    path.write_bytes(issued_pdf)
     return path
 
 

@@ -67,6 +67,7 @@ def test_case_chain_links_only_that_cases_events(app: Flask) -> None:
     assert audit.verify_chain().intact
 
 
+@pytest.mark.commits
 def test_changed_content_is_found_with_its_id(app: Flask) -> None:
     events = _record(5)
     _tamper("UPDATE audit_events SET data = :d WHERE id = :id", d='{"i": 99}', id=events[2].id)
@@ -77,6 +78,7 @@ def test_changed_content_is_found_with_its_id(app: Flask) -> None:
     assert "content" in report.reason
 
 
+@pytest.mark.commits
 def test_deleted_event_breaks_the_next_link(app: Flask) -> None:
     events = _record(4)
     _tamper("DELETE FROM audit_events WHERE id = :id", id=events[1].id)
@@ -86,6 +88,7 @@ def test_deleted_event_breaks_the_next_link(app: Flask) -> None:
     assert report.broken_id == events[2].id
 
 
+@pytest.mark.commits
 def test_rewritten_hash_is_found_at_the_following_event(app: Flask) -> None:
     events = _record(3)
     _tamper("UPDATE audit_events SET hash = :h WHERE id = :id", h="f" * 64, id=events[1].id)
@@ -118,6 +121,7 @@ def test_orm_refuses_bulk_update_and_delete(app: Flask) -> None:
     db.session.rollback()
 
 
+@pytest.mark.commits
 @pytest.mark.parametrize(
     "sql", ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"]
 )
@@ -195,6 +199,7 @@ def test_cli_reports_intact_with_the_head_hash(app: Flask) -> None:
     assert f"intact: 3 events, head {events[-1].hash}" in result.output
 
 
+@pytest.mark.commits
 def test_cli_reports_the_first_broken_link_and_fails(app: Flask) -> None:
     events = _record(3)
     _tamper("UPDATE audit_events SET actor_label = 'forged' WHERE id = :id", id=events[1].id)

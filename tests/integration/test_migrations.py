@@ -64,6 +64,7 @@ def _tables() -> set[str]:
     return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
 
 
+@pytest.mark.commits
 def test_upgrade_matches_models_and_downgrade_undoes_it(
     tmp_path: Path, empty_database: str
 ) -> None:

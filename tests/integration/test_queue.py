@@ -12,8 +12,8 @@ from flask import Flask
 from huey import RedisHuey, SqliteHuey
 
 from app import audit
-from app.extensions import db
 from app.config import Settings
+from app.extensions import db
 from app.queue import huey, make_huey
 from app.worker import verify_audit_chain_nightly
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -85,6 +86,7 @@ def _count(model: type, **where: Any) -> int:
     return db.session.scalar(query)
 
 
+@pytest.mark.commits
 def test_two_signatures_at_the_same_moment_land_one_at_a_time(app: Flask) -> None:
     for _ in range(ROUNDS):
         world = _prepared(app)

@@ -39,6 +39,7 @@ def app_with_tsa(instance_path: Path, database_url: str, tsa: LocalTsa) -> Itera
         db.engine.dispose()
 
 
+@pytest.mark.commits
 def test_every_signature_carries_a_timestamp(app_with_tsa: Flask, tsa: LocalTsa) -> None:
     who = support.people()
     case = support.settled_case(who)

@@ -43,6 +43,7 @@ from app.models.negotiation import Thread
 from app.negotiation import threads
 from tests import agreement_support as support
 from tests import package_support as ps
+from tests.worlds import Snapshot, Worlds, restore
 
 FULL_ID = "11010519491231002X"
 MASKED_ID = "110105********002X"
@@ -75,9 +76,15 @@ def _build(who: dict[str, Any], *, consent: bool = True, **case_kw: Any) -> ps.B
     return ps.Built(case, agreement, package, evidence)
 
 
+@pytest.fixture(scope="session")
+def built_world(worlds: Worlds) -> Snapshot:
+    """One built package per session: the tests that use it only read it."""
+    return worlds.capture("built-package", lambda: _build(support.people()).ids())
+
+
 @pytest.fixture
-def built(who: dict[str, Any]) -> ps.Built:
-    return _build(who)
+def built(app: Flask, built_world: Snapshot) -> ps.Built:
+    return ps.Built.load(restore(built_world))
 
 
 def _pdf(built: ps.Built) -> bytes:

@@ -4,16 +4,14 @@ verifiable PDFs; the worker's task runs for real."""
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app import audit, create_app
+from app import audit
 from app.agreements.common import current_agreement
 from app.agreements.signing import may_sign, signed_roles
 from app.cases.lifecycle import today
@@ -46,8 +44,8 @@ from app.models.evidence import EvidenceCategory
 from app.models.negotiation import Proposal
 from app.models.users import Role
 from app.rules.cases import CaseState
-from tests.conftest import PG_URL, make_settings
 from tests.helpers import Browser
+from tests.worlds import Snapshot, Worlds, restore
 
 COUNTED = (
     MediationOrganisation,
@@ -70,42 +68,21 @@ def _counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(m)) or 0 for m in COUNTED)
 
 
-@pytest.fixture(scope="module")
-def seeded_template(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An instance folder (database and blob store) after one ``flask seed-demo``: seeding
-    renders and signs real PDFs, which takes seconds, so SQLite tests copy it instead."""
-    folder = tmp_path_factory.mktemp("demo")
-    shutil.copyfile(migrated_database, folder / "concord.db")
-    app = create_app(make_settings(folder, f"sqlite:///{folder / 'concord.db'}"))
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
+@pytest.fixture(scope="session")
+def seeded_world(worlds: Worlds) -> Snapshot:
+    """The database and blob store after one ``flask seed-demo``: seeding renders and signs
+    real PDFs, which takes seconds, so it is done once and restored into each test."""
+
+    def seed() -> None:
+        result = current_app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
-        db.session.remove()
-        db.engine.dispose()
-    return folder
+
+    return worlds.capture("demo", seed)
 
 
 @pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, migrated_database: str, instance_path: Path
-) -> str:
-    """As conftest's, except that a test asking for ``seeded`` starts from the template."""
-    if PG_URL:
-        return PG_URL
-    source = Path(migrated_database)
-    if "seeded" in request.fixturenames:
-        template: Path = request.getfixturevalue("seeded_template")
-        source = template / "concord.db"
-        shutil.copytree(template / "storage", instance_path / "storage")
-    shutil.copyfile(source, instance_path / "concord.db")
-    return f"sqlite:///{instance_path / 'concord.db'}"
-
-
-@pytest.fixture
-def seeded(app: Flask) -> None:
-    if PG_URL:  # one shared database, emptied after each test: seed it here
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
+def seeded(app: Flask, seeded_world: Snapshot) -> None:
+    restore(seeded_world)
 
 
 def _case_of(email: str) -> Case:

@@ -132,6 +132,7 @@ def _assert_settled_once(world: dict[str, Any]) -> None:
     assert len(events) == 1 and events[0].object_id == str(accepted[0].id)
 
 
+@pytest.mark.commits
 def test_two_acceptances_at_the_same_moment_settle_exactly_once(app: Flask) -> None:
     for _ in range(ROUNDS):
         world = _negotiation()
@@ -145,6 +146,7 @@ def test_two_acceptances_at_the_same_moment_settle_exactly_once(app: Flask) -> N
     assert verify_chain().intact  # the loser left no half-written event in the chain
 
 
+@pytest.mark.commits
 def test_a_late_acceptance_on_a_stale_case_is_a_conflict(app: Flask) -> None:
     """Deterministic: this session read the case before another one settled it."""
     world = _negotiation()
@@ -179,6 +181,7 @@ def _accept_over_http(app: Flask, user: User, case_id: int, proposal_id: int):
     return job
 
 
+@pytest.mark.commits
 def test_two_acceptances_over_http_one_gets_409(app: Flask) -> None:
     for _ in range(HTTP_ROUNDS):
         world = _negotiation()

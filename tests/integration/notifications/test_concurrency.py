@@ -16,6 +16,7 @@ from app.notifications.outbox import deliver_due
 from tests.integration.notifications.conftest import beijing, statuses, to_staff
 
 
+@pytest.mark.commits
 def test_on_sqlite_a_second_run_waits_for_the_first_instead_of_sending_twice(
     app: Flask,
 ) -> None:
@@ -42,6 +43,7 @@ def test_on_sqlite_a_second_run_waits_for_the_first_instead_of_sending_twice(
     assert statuses()[message.id] == OutboxStatus.SENT
 
 
+@pytest.mark.commits
 def test_on_postgresql_a_message_locked_by_another_worker_is_skipped(app: Flask) -> None:
     if db.engine.url.get_backend_name() != "postgresql":
         pytest.skip("SQLite cannot lock rows; runs wait for each other instead")

@@ -19,6 +19,7 @@ from app.models.users import User
 from tests import agreement_support as support
 from tests.factories import PASSWORD
 from tests.helpers import Browser
+from tests.worlds import Worlds
 
 OUTSIDERS = ("other_creditor", "other_debtor", "foreign_mediator", "colleague_mediator", "admin")
 
@@ -181,6 +182,21 @@ def signed_pdf(world) -> bytes:
     return documents.read_pdf(agreement.current_sha256)
 
 
+@pytest.fixture(scope="session")
+def shared_signed_pdf(worlds: Worlds) -> bytes:
+    """A signed agreement made once per session, for the tests that only damage a copy of
+    its bytes."""
+
+    def sign() -> bytes:
+        who = support.people()
+        case = support.settled_case(who)
+        agreement = support.draft(case, who)
+        support.sign_all(case, agreement, who)
+        return documents.read_pdf(agreement.current_sha256)
+
+    return worlds.capture("signed-agreement", sign).value
+
+
 def _verify(app: Flask, data: bytes) -> tuple[int, str]:
     browser = Browser(app.test_client())
     response = browser.upload("/verify", {"file": (data, "doc.pdf")}, page="/verify")
@@ -237,9 +253,9 @@ def _foreign_pdf() -> bytes:
     ],
 )
 def test_verify_refuses_tampered_and_foreign_files(
-    app: Flask, signed_pdf: bytes, name, tamper
+    app: Flask, shared_signed_pdf: bytes, name, tamper
 ) -> None:
-    status, html = _verify(app, tamper(signed_pdf))
+    status, html = _verify(app, tamper(shared_signed_pdf))
     assert status == 200, name
     assert 'class="card verify-result refused"' in html, name
     assert "verify-result accepted" not in html

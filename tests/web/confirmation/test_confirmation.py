@@ -18,7 +18,7 @@ from app.cases.lifecycle import today
 from app.core import clock
 from app.documents import issued as documents
 from app.extensions import db
-from app.models import AuditEvent, ConfirmationPackage
+from app.models import AuditEvent, Case, ConfirmationPackage
 from app.models.confirmation import PackageStatus
 from app.models.evidence import EvidenceCategory
 from app.models.users import User
@@ -26,6 +26,7 @@ from app.rules.cases import CaseState
 from tests import agreement_support as support
 from tests.factories import PASSWORD
 from tests.helpers import Browser
+from tests.worlds import Snapshot, Worlds, restore
 
 OUTSIDERS = ("other_creditor", "other_debtor", "foreign_mediator", "colleague_mediator", "admin")
 COURT = "北京市朝阳区人民法院"  # the debtor's ID division 110105 and address
@@ -37,8 +38,28 @@ def _pdf_bytes(text: str) -> bytes:
     return HTML(string=f"<p>{text}</p>").write_pdf()
 
 
+@pytest.fixture(scope="session")
+def in_force_world(worlds: Worlds) -> Snapshot:
+    """The case below, drafted and signed once per session (four PDF signatures); each
+    test gets its own copy of the rows and files."""
+
+    def build() -> dict[str, Any]:
+        made = _in_force()
+        return {"who": {k: u.id for k, u in made["who"].items()}, "case": made["case"].id}
+
+    return worlds.capture("confirmation-in-force", build)
+
+
 @pytest.fixture
-def world(app: Flask) -> dict[str, Any]:
+def world(app: Flask, in_force_world: Snapshot) -> dict[str, Any]:
+    ids = restore(in_force_world)
+    return {
+        "who": {k: db.session.get_one(User, i) for k, i in ids["who"].items()},
+        "case": db.session.get_one(Case, ids["case"]),
+    }
+
+
+def _in_force() -> dict[str, Any]:
     who = support.people()
     # Accepted two hours before the agreement: the "suspiciously fast" warning fires.
     case = support.settled_case(who, accepted_at=clock.now() - timedelta(hours=2))

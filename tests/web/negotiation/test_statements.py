@@ -439,6 +439,7 @@ def test_the_assessment_is_the_domains(app: Flask, w: World) -> None:
     assert statement_service.assessment(row) == assess(statement_service.as_domain(row))
 
 
+@pytest.mark.commits
 def test_a_change_to_the_case_at_the_same_moment_saves_nothing(
     app: Flask, w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
