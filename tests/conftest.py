@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -245,6 +245,12 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # The test's own session lets go of its open SAVEPOINT first (as a test commits its
+        # data before a real request could see it): otherwise the request's work would nest
+        # inside it and a later rollback in the test (a refused use case called directly)
+        # would undo the request too.
+        if has_app_context() and db.session().in_transaction():
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -295,12 +295,14 @@ def test_an_assignees_package_shows_the_assignment_chain_and_the_notice(
 
 
 def test_package_events_say_confirmation_package_and_the_old_spelling_is_still_read(
-    who: dict[str, Any], built: ps.Built
+    built: ps.Built,
 ) -> None:
     """The worker used to audit the package as ``package`` (render, fail), everything else
     as ``confirmation_package``. Old rows are never rewritten; every event written now
     says ``confirmation_package``, and the readers find the old rows too."""
     case, package = built.case, built.package
+    debtor, mediator = case.debtor_user, case.mediator
+    assert debtor is not None and mediator is not None
     old = audit.record(  # a row as the worker wrote it before
         AuditAction.CASE_PACKAGE_RENDER,
         actor=None,
@@ -310,8 +312,8 @@ def test_package_events_say_confirmation_package_and_the_old_spelling_is_still_r
         data={"number": package.number},
     )
     db.session.commit()
-    record_download(who["debtor"], case, package, package.current_sha256 or "", "pdf")
-    second = ps.released_package(case, built.agreement, who["mediator"], number=2)
+    record_download(debtor, case, package, package.current_sha256 or "", "pdf")
+    second = ps.released_package(case, built.agreement, mediator, number=2)
     service.mark_failed(second.id, "field_missing", "sig-debtor")
 
     written = db.session.scalars(
@@ -330,7 +332,7 @@ def test_package_events_say_confirmation_package_and_the_old_spelling_is_still_r
         )
     ).all()
     assert {old.id, render.id} <= set(by_object)
-    story = [e.action for e in timeline_for(case, who["mediator"])]
+    story = [e.action for e in timeline_for(case, mediator)]
     assert story.count("case:package:render") == 2  # the old row and the new one
     assert audit.verify_chain().intact
 

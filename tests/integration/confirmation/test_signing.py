@@ -52,7 +52,14 @@ def test_both_parties_sign_and_the_package_is_ready(signing: Any) -> None:
         "sig-debtor",
         "sig-creditor",
     ]
-    actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    # The notices' delivery records (contact:sent) come after each commit: leave them out.
+    actions = list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(~AuditEvent.action.startswith("contact:"))
+            .order_by(AuditEvent.id)
+        )
+    )
     assert actions[-2:] == ["case:confirmation:sign", "case:confirmation:ready"]
     ready = db.session.scalars(
         select(OutboundMessage).where(OutboundMessage.template == "package_ready")

@@ -85,6 +85,7 @@ def _failures() -> int:
     )
 
 
+@pytest.mark.commits  # "only what was committed remains" needs real commits
 def test_a_failed_attempt_is_stored_although_the_sign_in_is_refused(browser: Browser) -> None:
     user = make_user()
     assert browser.login(user.email, "wrong").status_code == 200

@@ -4,8 +4,11 @@ the outbox, the audit entry, the case page panel and its paging."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import event, func, select
 
@@ -22,6 +25,7 @@ from tests.factories import PASSWORD, make_case, make_mediation_org, make_user
 from tests.helpers import Browser
 
 J, CD, CC, N = Thread.JOINT, Thread.CAUCUS_DEBTOR, Thread.CAUCUS_CREDITOR, Thread.NOTES
+BEIJING = ZoneInfo("Asia/Shanghai")
 OUTSIDERS = (
     "colleague_mediator",
     "foreign_mediator",
@@ -395,14 +399,16 @@ def test_a_locked_creditor_user_is_not_notified(app: Flask, world) -> None:
 
 def test_no_second_notice_while_the_first_is_still_unsent(app: Flask, world) -> None:
     case, mediator = world["case"], world["people"]["mediator"]
-    for text in ("一", "二", "三"):
-        thread_service.post_message(mediator, case, CD, text)
-    notices = db.session.scalars(select(OutboundMessage)).all()
-    assert len(notices) == 1 and notices[0].status == OutboxStatus.QUEUED
-    notices[0].status = OutboxStatus.SENT
-    db.session.commit()
-    thread_service.post_message(mediator, case, CD, "四")
-    assert _count(OutboundMessage) == 2
+    # 23:00 Beijing time: quiet hours keep the debtor's first notice unsent until 08:00.
+    with time_machine.travel(datetime(2026, 12, 1, 23, 0, tzinfo=BEIJING), tick=False):
+        for text in ("一", "二", "三"):
+            thread_service.post_message(mediator, case, CD, text)
+        notices = db.session.scalars(select(OutboundMessage)).all()
+        assert len(notices) == 1 and notices[0].status == OutboxStatus.QUEUED
+        notices[0].status = OutboxStatus.SENT
+        db.session.commit()
+        thread_service.post_message(mediator, case, CD, "四")
+        assert _count(OutboundMessage) == 2
 
 
 def test_the_notice_texts_name_organisation_and_case_and_where_to_read() -> None:
