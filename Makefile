@@ -53,8 +53,8 @@ test: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
-	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
+	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -n $(TEST_WORKERS) -m browser tests/browser $(PYTEST_ARGS)
 
 bench: setup-test
 	$(BIN)/python -m bench.__main__
