@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.calendar import overrides as service
@@ -53,8 +54,11 @@ def test_a_year_the_package_does_not_know_is_flagged_until_marked_complete(
     assert service.calendar_warning(2026) is None
     assert UNKNOWN_YEAR not in service.package_years()
     warning = service.calendar_warning(UNKNOWN_YEAR)
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert warning is not None and f"holidays of {UNKNOWN_YEAR} are not" in str(warning)
+    assert warning is not None
+    with app.test_request_context(), force_locale("en"):
+        assert f"holidays of {UNKNOWN_YEAR} are not" in str(warning)
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        assert f"节假日数据包中尚无 {UNKNOWN_YEAR} 年的法定节假日" in str(warning)
 
     service.mark_year_complete(admin, UNKNOWN_YEAR)
 
