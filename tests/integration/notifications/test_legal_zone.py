@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models.cases import Case
 from app.models.notifications import Channel, OutboxStatus
 from app.notifications.outbox import contact_policy, deliver_due
-from tests.conftest import PG_URL, _empty_postgres, make_settings
+from tests.conftest import make_settings
 from tests.integration.notifications.conftest import beijing, to_debtor
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -44,9 +44,7 @@ def app(instance_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
         with app.app_context():
             yield app
             db.session.remove()
-            if PG_URL:
-                _empty_postgres()
-            db.engine.dispose()
+            db.engine.dispose()  # the database_url fixture empties the database afterwards
     finally:
         clock.configure(previous)
 
