@@ -36,8 +36,8 @@ def make_huey(settings: Settings) -> Huey:
 huey = make_huey(Settings.from_env())
 
 # The worker (app.worker) names the application factory; the app is built once per worker
-# process, at its first task. The web process runs tasks only inline (immediate mode),
-# inside its own application context.
+# process, at its first task. The web process only enqueues, or in immediate mode (tests,
+# the demo seeder) runs a task inline inside its own application context.
 _factory: Callable[[], Flask] | None = None
 _app: Flask | None = None
 
