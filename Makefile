@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-test migrate seed pki worker bench lint format translations clean
+.PHONY: run test smoke setup setup-test migrate seed pki worker bench lint format translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ test: setup-test
 	$(BIN)/lint-imports --no-cache
 	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	CONCORD_TEST_NOW="$(TEST_NOW)" $(BIN)/python -m pytest -n $(TEST_WORKERS) -m browser tests/browser $(PYTEST_ARGS)
+
+## make smoke: install the project WITHOUT its test extras in a fresh virtualenv, import every
+## module and fetch every page and download of the demo through gunicorn (tools/smoke.py).
+SMOKE_VENV := .venv-smoke
+smoke:
+	rm -rf $(SMOKE_VENV)
+	$(PYTHON) -m venv $(SMOKE_VENV)
+	$(SMOKE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SMOKE_VENV)/bin/pip install --quiet .
+	$(SMOKE_VENV)/bin/pybabel compile -d translations
+	$(SMOKE_VENV)/bin/python tools/smoke.py
 
 bench: setup-test
 	$(BIN)/python -m bench.__main__
