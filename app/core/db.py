@@ -56,6 +56,20 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# Every primary key is an INTEGER column: 32 bits on PostgreSQL. A larger number names no
+# row; passed on to the database it would overflow (a 500), so it is refused before.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw: object) -> int | None:
+    """A row id typed into a form or a query string, or ``None`` when it cannot be one
+    (not digits, zero, or beyond :data:`MAX_ID`)."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
 
 def enum_column(cls: type, length: int = 32) -> Enum:
     """An enum stored as its values' strings (no database enum type: adding a member needs

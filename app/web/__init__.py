@@ -9,15 +9,28 @@ from flask import Flask, Response
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from app.access import Permission, can
 from app.accounts.auth import MIN_PASSWORD_LENGTH
 from app.audit import action_label
+from app.core.db import MAX_ID
 from app.core.format import local_date, local_datetime, money
 from app.web.errors import register_errors
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number no row can have (beyond :data:`MAX_ID`) does
+    not match the route, so it is a 404 rather than an overflow in the database."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    # Before any blueprint: the routes are compiled with the converter they name.
+    app.url_map.converters["int"] = IdConverter
     app.add_template_filter(action_label)
     # Flask's own static route is public by nature (stylesheets, icons, fonts).
     app.view_functions["static"].__access__ = "public"  # type: ignore[attr-defined]

@@ -69,3 +69,30 @@ def test_security_headers_are_sent(browser: Browser) -> None:
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def _routes_with_ids(app: Flask) -> list[tuple[str, str, list[str]]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        ids = [name for name, conv in rule._converters.items() if conv.regex == r"\d+"]
+        if ids:
+            method = "GET" if "GET" in (rule.methods or ()) else "POST"
+            routes.append((rule.rule, method, ids))
+    return routes
+
+
+def test_ids_no_row_can_have_are_404_on_every_route(app: Flask, browser: Browser) -> None:
+    """Past 32 bits (PostgreSQL's INTEGER) and past 64 bits (SQLite's), an id is refused by
+    the route itself, whoever asks, before any query could overflow."""
+    admin = make_user(Role.ADMIN)
+    browser.login(admin.email, PASSWORD)
+    routes = _routes_with_ids(app)
+    assert len(routes) >= 30  # every case, evidence, proposal, agreement and package route
+    for rule, method, ids in routes:
+        for huge in (2**31, 2**63, 2**64 + 1):
+            url = rule
+            for name in ids:
+                url = url.replace(f"<int:{name}>", str(huge))
+            url = url.replace("<thread>", "joint")
+            response = browser.client.open(url, method=method, data={"mediator_id": "1"})
+            assert response.status_code == 404, (method, url, response.status_code)

@@ -25,6 +25,7 @@ from app.accounts import auth as auth_service
 from app.accounts import conflicts_of_interest
 from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid
 from app.accounts.views.auth import client_ip, safe_next, session_limits
+from app.core.db import parse_id
 from app.core.errors import DomainError
 from app.core.locale import LOCALE_COOKIE, SUPPORTED_LOCALES
 
@@ -82,7 +83,7 @@ def declare_conflict() -> Response:
     try:
         name = conflicts_of_interest.declare_conflict(
             current_user._get_current_object(),
-            request.form.get("creditor_org_id", type=int),
+            parse_id(request.form.get("creditor_org_id")),
             request.form.get("reason", ""),
         )
     except DomainError as err:

@@ -30,6 +30,7 @@ from app.cases.intake import parse_case_form
 from app.cases.panels import render_panels
 from app.cases.presenters import case_actions, finding_view, mediation_orgs, mediators_for
 from app.cases.timeline import timeline_for
+from app.core.db import parse_id
 from app.core.errors import DomainError, InvalidInput
 from app.core.parties import evidence_category_choices, state_label
 from app.core.storage import StorageRefused, blob_store
@@ -112,10 +113,7 @@ def edit(case_id: int) -> str | Response | tuple[str, int]:
 
 def _chosen_org_id(raw: str | None) -> int | None:
     ids = {org.id for org in mediation_orgs()}
-    try:
-        chosen = int(raw or "")
-    except ValueError:
-        return None
+    chosen = parse_id(raw)
     return chosen if chosen in ids else None
 
 
@@ -198,13 +196,14 @@ def upload_evidence(case_id: int) -> Response | tuple[str, int]:
     case = load_case(case_id, Permission.EVIDENCE_UPLOAD)
     upload = request.files.get("file")
     category = request.form.get("category", "")
-    supersedes = request.form.get("supersedes_id") or None
+    raw_supersedes = request.form.get("supersedes_id") or None
+    supersedes = parse_id(raw_supersedes)
     try:
         if upload is None or not upload.filename:
             raise InvalidInput("required", "file")
         if category not in {c.value for c in EvidenceCategory}:
             raise InvalidInput("choice", "category")
-        if supersedes is not None and not supersedes.isdigit():
+        if raw_supersedes is not None and supersedes is None:
             raise StorageRefused("unknown_evidence", "supersedes_id")
         evidence_service.add_evidence(
             _user(),
@@ -213,7 +212,7 @@ def upload_evidence(case_id: int) -> Response | tuple[str, int]:
             upload.filename or "",
             EvidenceCategory(category),
             request.form.get("description", ""),
-            int(supersedes) if supersedes else None,
+            supersedes,
         )
     except DomainError as err:
         return show_case(case_id, upload_error=err.message, status=err.status)
@@ -265,7 +264,7 @@ def decline(case_id: int) -> Response:
 @requires(Permission.CASE_REASSIGN)
 def reassign(case_id: int) -> Response:
     case = load_case(case_id, Permission.CASE_REASSIGN)
-    mediator = db.session.get(User, request.form.get("mediator_id", type=int) or 0)
+    mediator = db.session.get(User, parse_id(request.form.get("mediator_id")) or 0)
     try:
         case_service.reassign_case(_user(), case, mediator)
     except DomainError as err:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from app.access import Permission, requires
 from app.cases.views.cases import load_case
 from app.cases.views.cases import show as show_case
+from app.core.db import parse_id
 from app.core.errors import DomainError
 from app.core.parties import role_label
 from app.models.cases import Case
@@ -28,8 +29,6 @@ from app.models.users import Role, User
 from app.negotiation import threads as thread_service
 
 bp = Blueprint("threads", __name__)
-
-MAX_ID = 2**31 - 1  # message ids are 32-bit; a larger cursor is ignored, not an error
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,8 @@ def _cursors() -> dict[Thread, int]:
     """``?before_<thread>=<message id>``: that thread shows the page before the message."""
     cursors = {}
     for thread in Thread:
-        value = request.args.get(f"before_{thread.value}", type=int)
-        if value is not None and 0 < value <= MAX_ID:
+        # A cursor that names no possible message is ignored, not an error.
+        if (value := parse_id(request.args.get(f"before_{thread.value}"))) is not None:
             cursors[thread] = value
     return cursors
 

@@ -333,11 +333,14 @@ def test_a_mediator_declares_a_conflict_once(browser: Browser, mediator: User) -
     assert "某某银行" in html and "曾在该行任职" in html
 
 
-@pytest.mark.parametrize(("creditor", "reason"), [(True, "   "), (False, "曾在该行任职")])
+@pytest.mark.parametrize(
+    ("creditor", "reason"),
+    [(True, "   "), ("999999", "曾在该行任职"), (str(2**31), "x"), (str(2**64 + 1), "x")],
+)
 def test_a_conflict_needs_a_creditor_and_a_reason(
-    browser: Browser, mediator: User, creditor: bool, reason: str
+    browser: Browser, mediator: User, creditor: bool | str, reason: str
 ) -> None:
-    org_id = str(make_creditor_org().id) if creditor else "999999"
+    org_id = str(make_creditor_org().id) if creditor is True else str(creditor)
     response = browser.submit(
         "/account/conflicts",
         {"creditor_org_id": org_id, "reason": reason},

@@ -271,7 +271,8 @@ def test_reassigning_to_someone_who_is_not_a_mediator_here_is_refused(app: Flask
     case = make_case(mediator=mediator, state=CaseState.SUBMITTED)
     browser = Browser(app.test_client())
     browser.login(admin.email, PASSWORD)
-    for chosen in (foreign.id, 999_999):
+    # Numbers no row can have (past 32 and 64 bits) are refused like a stranger, not a 500.
+    for chosen in (foreign.id, 999_999, 2**31, 2**64 + 1):
         response = browser.submit(
             f"/cases/{case.id}/reassign", {"mediator_id": str(chosen)}, page="/login"
         )

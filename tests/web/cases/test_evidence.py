@@ -134,6 +134,15 @@ def test_a_correction_is_a_new_file_and_the_old_one_stays(browser: Browser, case
     assert new.supersedes_id == old.id
 
 
+@pytest.mark.parametrize("supersedes", ["abc", "0", str(2**31), str(2**64 + 1)])
+def test_a_correction_of_no_possible_file_is_refused(
+    browser: Browser, case: Case, supersedes: str
+) -> None:
+    response = upload(browser, case, PDF, "v2.pdf", supersedes_id=supersedes)
+    assert response.status_code == 400
+    assert _files() == []
+
+
 def test_uploads_and_downloads_are_in_the_audit_log(browser: Browser, case: Case) -> None:
     upload(browser, case, PDF, "a.pdf")
     (stored,) = _files()
