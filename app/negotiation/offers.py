@@ -25,6 +25,7 @@ from app.rules.claims import ClaimFacts
 from app.rules.proposals import ProposalRuleError, ProposalState, Side, Terms
 from app.rules.schedules import (
     MAX_INSTALMENTS,
+    MAX_YEARS_AHEAD,
     ZERO,
     Frequency,
     Schedule,
@@ -57,6 +58,9 @@ class ProposalInvalid(InvalidInput):
         "number_format": _l("Enter a whole number with digits only."),
         "instalment_count": _l("Choose between 1 and %(n)s instalments.", n=MAX_INSTALMENTS),
         "first_due_past": _l("The first payment cannot be due in the past."),
+        "due_too_late": _l(
+            "A payment cannot be due more than %(n)s years from today.", n=MAX_YEARS_AHEAD
+        ),
         "total_above_claim": _l("The total cannot be more than the amount claimed."),
         "total_above_waived_claim": _l(
             "The total is more than the claim once the waived interest or penalty is taken off."

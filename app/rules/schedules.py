@@ -19,6 +19,10 @@ from app.rules.errors import InvalidInput
 from app.rules.money import FEN, to_fen
 
 MAX_INSTALMENTS = 60  # regular instalments; a down payment may come on top
+# The furthest a payment may be agreed: ten years from the day the terms are set. Sixty
+# monthly instalments from a first payment due within a few years fit well inside; a
+# date like 9999-12-31 is a typing slip or a probe, and no court confirms it.
+MAX_YEARS_AHEAD = 10
 MAX_ROWS = MAX_INSTALMENTS + 1
 
 DOWN_PAYMENT = "down_payment"
@@ -123,6 +127,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, last))
 
 
+def latest_due(today: date) -> date:
+    """The last day a payment may fall due on terms set ``today``."""
+    return add_months(today, 12 * MAX_YEARS_AHEAD)
+
+
 def lump_sum(total: Decimal, due: date) -> Schedule:
     """One payment of the whole agreed total by ``due``. Refuses a total that is not
     positive (``money_zero``) or not whole fen (``money_precision``)."""
@@ -206,7 +215,8 @@ def validate_schedule(schedule: Schedule, *, expected_total: Decimal, today: dat
     instalments and a down payment), ``schedule_order`` (dates going backwards),
     ``money_precision`` (an amount not in whole fen), ``instalment_too_small`` (an
     amount under ¥0.01), ``schedule_sum`` (rows not summing exactly to
-    ``expected_total``), ``first_due_past`` (a payment due before ``today``).
+    ``expected_total``), ``first_due_past`` (a payment due before ``today``),
+    ``due_too_late`` (a payment due more than :data:`MAX_YEARS_AHEAD` years after ``today``).
     """
     rows = schedule.instalments
     if len(rows) > MAX_ROWS:
@@ -221,6 +231,8 @@ def validate_schedule(schedule: Schedule, *, expected_total: Decimal, today: dat
         raise InvalidInput("schedule_sum")
     if schedule.first_due < today:
         raise InvalidInput("first_due_past")
+    if schedule.last_due > latest_due(today):
+        raise InvalidInput("due_too_late")
 
 
 def require_fen(amount: Decimal) -> None:

@@ -17,6 +17,7 @@ from app.rules.schedules import (
     Schedule,
     add_months,
     instalment_plan,
+    latest_due,
     lump_sum,
     validate_schedule,
 )
@@ -253,6 +254,8 @@ def test_a_generated_plan_passes_validation() -> None:
         (rows((START, "50"), (START, "49.99")), "100", "schedule_sum"),
         (rows((START, "50"), (START, "50.01")), "100", "schedule_sum"),
         (rows((date(2026, 3, 31), "100")), "100", "first_due_past"),
+        (rows((date(9999, 12, 31), "100")), "100", "due_too_late"),
+        (rows((START, "50"), (date(2036, 4, 2), "50")), "100", "due_too_late"),
         (rows((date(2026, 5, 1), "50"), (START, "50")), "100", "schedule_order"),
         (rows((START, "100.005"), (START, "-0.005")), "100", "money_precision"),
         (rows((START, "101"), (START, "-1")), "100", "instalment_too_small"),
@@ -276,3 +279,13 @@ def test_sixty_instalments_and_a_down_payment_pass_validation() -> None:
 
 def test_a_payment_due_today_is_not_in_the_past() -> None:
     validate_schedule(rows((TODAY, "100")), expected_total=D("100"), today=TODAY)
+
+
+def test_a_payment_ten_years_ahead_is_the_last_one_allowed() -> None:
+    assert latest_due(TODAY) == date(2036, 4, 1)
+    validate_schedule(lump_sum(D("100"), date(2036, 4, 1)), expected_total=D("100"), today=TODAY)
+    # Sixty monthly instalments starting on the last allowed day would run past it.
+    late_start = instalment_plan(D("6000"), count=60, frequency=MONTHLY, first_due=date(2031, 6, 1))
+    with pytest.raises(InvalidInput) as refused:
+        validate_schedule(late_start, expected_total=D("6000"), today=TODAY)
+    assert refused.value.code == "due_too_late"

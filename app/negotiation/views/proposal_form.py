@@ -19,7 +19,7 @@ from app.models.negotiation import Proposal
 from app.negotiation.offers import Offer, ProposalInvalid
 from app.rules.money import parse_money
 from app.rules.proposals import TermsKind
-from app.rules.schedules import DOWN_PAYMENT, MAX_INSTALMENTS, Frequency
+from app.rules.schedules import DOWN_PAYMENT, MAX_INSTALMENTS, Frequency, latest_due
 
 NOTE_MAX = 2000
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -115,6 +115,9 @@ def _date(
         return None
     if day < today:
         errors[name] = "first_due_past"
+        return None
+    if day > latest_due(today):
+        errors[name] = "due_too_late"
         return None
     return day
 

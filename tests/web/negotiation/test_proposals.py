@@ -161,6 +161,8 @@ def test_a_valid_lump_sum_form_ignores_the_instalment_fields() -> None:
         ({"total": "0"}, "total", "money_zero"),
         ({"down_payment": "-5"}, "down_payment", "money_format"),
         ({"first_due": "2025-12-31"}, "first_due", "first_due_past"),
+        ({"first_due": "9999-12-31"}, "first_due", "due_too_late"),
+        ({"first_due": "2036-01-02"}, "first_due", "due_too_late"),
         ({"first_due": "2026/02/01"}, "first_due", "date_format"),
         ({"first_due": "2026-02-30"}, "first_due", "date_format"),
         ({"frequency": "daily"}, "frequency", "choice"),
