@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.anchor import journal
 from app.anchor.checkpoints import FORMAT, digest, line_of, payload_time
-from app.anchor.signature import certificate_fingerprint, check, trust_roots
+from app.anchor.signature import CheckpointKeyError, certificate_fingerprint, check, trust_roots
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.checkpoints import AuditCheckpoint
@@ -57,11 +57,17 @@ class AnchorReport:
 
 def verify_anchors(session: Session | None = None) -> AnchorReport:
     session = session or db.session
-    roots = trust_roots()
     problems: list[str] = []
+    try:
+        roots = trust_roots()
+    except CheckpointKeyError as exc:  # every signature will fail: say why, once
+        roots = []
+        problems.append(str(exc))
     anchors: dict[int, Anchor] = {}
     table = _table(session, roots, anchors, problems)
     _compare_file(table, roots, anchors, problems)
+    if not table and not anchors and not journal.journal_path().exists():
+        problems = []  # nothing to check yet (a new installation)
     problems.extend(_sequence_problems(anchors))
     problems.extend(_chain_problems(session, anchors))
     latest = anchors[max(anchors)] if anchors else None

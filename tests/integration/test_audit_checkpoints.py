@@ -124,7 +124,7 @@ def test_the_hourly_task_writes_a_checkpoint(app: Flask) -> None:
 
 
 def test_the_hourly_task_is_scheduled_every_hour() -> None:
-    validate = write_audit_checkpoint_hourly.task_class().validate_datetime
+    validate = write_audit_checkpoint_hourly.s().validate_datetime
     assert all(validate(datetime(2026, 12, 1, hour, 0)) for hour in range(24))
     assert not validate(datetime(2026, 12, 1, 10, 30))
 
