@@ -191,9 +191,7 @@ def record(
 ) -> AuditEvent:
     """Append an event to the chain; the caller's transaction commits it with the change."""
     session = session or db.session
-    if session.get_bind().dialect.name == "postgresql":
-        # Held until the transaction ends: two writers can never read the same head.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    lock_chain(session)
     content = EventContent(
         occurred_at=clock.now(),
         actor_id=actor.id if actor is not None else None,
@@ -231,6 +229,13 @@ def record(
     session.add(ev)
     session.flush()
     return ev
+
+
+def lock_chain(session: Session) -> None:
+    """Hold the chain until the transaction ends: two writers (or a writer and a checkpoint,
+    ``app.anchor``) can never read the same head. SQLite serialises writers by itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
 
 
 def _label(actor: User | None) -> str:

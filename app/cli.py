@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app import audit
+from app import anchor, audit
 from app.documents import cli as documents_cli
 from app.documents.issued import lookup_issued
 
@@ -17,17 +17,41 @@ def register_cli(app: Flask) -> None:
 
     @audit_cli.command("verify")
     def audit_verify() -> None:
-        """Recompute every hash; exit 1 and name the first broken event if any."""
+        """Recompute every hash and check the chain against the signed checkpoints; exit 1
+        and name the first broken event, or what the checkpoints find missing."""
         report = audit.verify_chain()
+        anchors = anchor.verify_anchors()
         if report.intact:
             click.echo(f"intact: {report.events} events, head {report.head_hash}")
-            return
+        else:
+            click.echo(
+                f"BROKEN at event id {report.broken_id}: {report.reason} "
+                f"(after {report.events - 1} good events)",
+                err=True,
+            )
+        for problem in anchors.problems:
+            click.echo(f"CHECKPOINTS: {problem}", err=True)
+        if not report.intact or not anchors.ok:
+            raise SystemExit(1)
+        latest = anchors.latest
+        if latest is None:
+            click.echo("no checkpoint yet: the log's last events are not anchored")
+        else:
+            click.echo(
+                f"anchored: {anchors.checkpoints} signed checkpoints; the latest, "
+                f"{latest.describe()}, holds at event {latest.events}"
+            )
+
+    @audit_cli.command("checkpoint")
+    def audit_checkpoint() -> None:
+        """Sign and store a checkpoint of the log's head now (the worker does it hourly)."""
+        checkpoint = anchor.take_checkpoint("manual")
+        appended = anchor.append_missing_lines()
         click.echo(
-            f"BROKEN at event id {report.broken_id}: {report.reason} "
-            f"(after {report.events - 1} good events)",
-            err=True,
+            f"checkpoint #{checkpoint.seq}: {checkpoint.events} events, "
+            f"head {checkpoint.head_hash}"
+            + (f" ({appended} missing line(s) appended to the file)" if appended else "")
         )
-        raise SystemExit(1)
 
     app.cli.add_command(audit_cli)
     documents_cli.register(app)

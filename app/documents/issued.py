@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from app import anchor
 from app.core.storage import blob_store
 from app.documents.pki import load_signer, load_trust_roots
 from app.documents.signing import timestamper_for
@@ -36,7 +37,8 @@ def store_pdf(
     agreement: Agreement | None = None,
 ) -> str:
     """Write the PDF to the blob store (temporary file, then renamed into place) and
-    register it; returns its SHA-256. Same bytes twice: one file, one row."""
+    register it, with a checkpoint of the audit log (``app.anchor``); returns its SHA-256.
+    Same bytes twice: one file, one row."""
     blob = blob_store().put(io.BytesIO(data), MAX_PDF_BYTES)
     if db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.sha256 == blob.sha256)):
         return blob.sha256
@@ -51,6 +53,8 @@ def store_pdf(
             size=blob.size,
         )
     )
+    # The log's head as it stood when this document was issued, signed and kept apart.
+    anchor.write_checkpoint(anchor.document_reason(blob.sha256))
     return blob.sha256
 
 

@@ -11,6 +11,7 @@ from app.models.agreements import (
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
 from app.models.cases import Case, LprRate, MediatorConflict
+from app.models.checkpoints import AuditCheckpoint
 from app.models.confirmation import (
     ConfirmationPackage,
     DeadlineReminder,
@@ -42,6 +43,7 @@ __all__ = [
     "DocumentKind",
     "IssuedDocument",
     "SignatureMethod",
+    "AuditCheckpoint",
     "AuditEvent",
     "Case",
     "Channel",
