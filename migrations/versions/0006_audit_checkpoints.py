@@ -1,6 +1,6 @@
 """Audit checkpoints: the signed head of the audit chain, append-only
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
