@@ -2,7 +2,7 @@
 
 Kept apart from ``audit_events`` so that removing the log's last events cannot also remove
 the record of how long the log was. Append-only like the log: the ORM refuses changes here,
-the database's triggers refuse them underneath (migration 0009).
+the database's triggers refuse them underneath (migration 0006).
 """
 
 from __future__ import annotations
