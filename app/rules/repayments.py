@@ -200,7 +200,7 @@ def check_payment(
     field ``amount`` unless stated), first failure wins: ``payment_reference`` (blank or
     longer than 64 characters; field ``reference``), ``payment_reference_reused`` (the
     reference is recorded with another amount; field ``reference``),
-    ``money_precision`` (not a finite amount in whole fen), ``payment_not_positive``
+    ``money_precision`` (not a finite amount in whole fen; field ``amount``), ``payment_not_positive``
     (zero or negative), ``payment_in_future`` (dated after ``today``; field ``paid_on``),
     ``payment_exceeds_balance`` (more than everything that remains to be paid).
     """
@@ -226,7 +226,10 @@ def check_payment(
 
 
 def _check_amount(amount: Decimal) -> None:
-    require_fen(amount)  # money_precision, NaN and infinities included
+    try:
+        require_fen(amount)  # NaN and infinities included
+    except InvalidInput as exc:
+        raise PaymentRefused("money_precision", "amount") from exc
     if amount <= 0:
         raise PaymentRefused("payment_not_positive", "amount")
 
