@@ -199,10 +199,11 @@ def check_payment(
     duplicate (``duplicate=True``, record nothing). Refusal codes (:class:`PaymentRefused`,
     field ``amount`` unless stated), first failure wins: ``payment_reference`` (blank or
     longer than 64 characters; field ``reference``), ``payment_reference_reused`` (the
-    reference is recorded with another amount; field ``reference``),
-    ``money_precision`` (not a finite amount in whole fen; field ``amount``), ``payment_not_positive``
-    (zero or negative), ``payment_in_future`` (dated after ``today``; field ``paid_on``),
-    ``payment_exceeds_balance`` (more than everything that remains to be paid).
+    reference is recorded with another amount; field ``reference``), ``money_precision``
+    (not a finite amount in whole fen), ``payment_not_positive`` (zero or negative),
+    ``payment_in_future`` (dated after ``today``; field ``paid_on``),
+    ``payment_exceeds_balance`` (more than everything that remains to be paid, waived
+    instalments excluded).
     """
     _check_date(today)
     reference = payment.reference.strip()
