@@ -704,3 +704,69 @@ def test_a_missed_instalment_is_a_breach_the_day_after_its_grace_period_ends(
         on_the_day = repayment_status(plan, payments, breach_on)
         paid_that_day = RepaymentState.COMPLETED if paid_on else RepaymentState.IN_BREACH
         assert on_the_day.state is paid_that_day
+
+
+def test_payments_on_the_same_day_apply_in_the_order_they_were_recorded() -> None:
+    same_day = [
+        pay("FIRST", "300.00", date(2026, 1, 25)),
+        pay("SECOND", "100.00", date(2026, 1, 25)),
+    ]
+    status = repayment_status(three_months(), same_day, date(2026, 2, 1))
+    assert [(a.reference, a.instalment, a.amount) for a in status.allocations] == [
+        ("FIRST", 1, D("300.00")),
+        ("SECOND", 1, D("33.33")),
+        ("SECOND", 2, D("66.67")),
+    ]
+
+
+def test_a_waiver_of_a_paid_instalment_changes_nothing() -> None:
+    status = repayment_status(
+        three_months(), [A_FIRST], date(2026, 2, 10), waivers=[Waiver(1, date(2026, 2, 5))]
+    )
+    first = status.positions[0]
+    assert (first.state, first.waived, first.settled_on) == (PAID, D("0.00"), date(2026, 1, 31))
+    assert status.waived == Split()
+    assert status.balance.total == D("666.67")
+
+
+def test_a_partly_paid_waived_instalment_keeps_its_payment_and_releases_the_rest() -> None:
+    status = repayment_status(
+        three_months(), [A100], date(2026, 2, 10), waivers=[Waiver(1, date(2026, 2, 5))]
+    )
+    first = status.positions[0]
+    assert (first.state, first.waived, first.outstanding) == (WAIVED, D("233.33"), D("0.00"))
+    assert status.paid == Split(D("0.00"), D("50.00"), D("0.00"), D("50.00"))
+    assert status.waived == Split(D("33.33"), D("150.00"), D("50.00"), D("0.00"))
+    assert status.paid + status.waived + status.balance == AMOUNTS
+    assert status.breach is None
+
+
+def test_money_stored_beyond_the_plan_is_reported_as_credit_not_lost() -> None:
+    # check_payment refuses it; stored data (a waiver entered after the payment was
+    # checked) may still exceed the plan, and every fen must show somewhere.
+    status = repayment_status(
+        three_months(),
+        [pay("ALL", "1000.00", date(2026, 1, 5))],
+        date(2026, 1, 10),
+        waivers=[Waiver(3, date(2026, 1, 1))],
+    )
+    assert status.credit == D("333.34")
+    assert status.paid.total + status.credit == D("1000.00")
+    assert status.state is RepaymentState.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("payments", "on", "next_number"),
+    [
+        ([], date(2026, 1, 10), 1),
+        ([], date(2026, 1, 31), 1),
+        ([A_FIRST], date(2026, 1, 31), 2),
+        ([A100], date(2026, 2, 1), 2),  # the first is late, not next
+        ([pay("A", "1000.00", date(2026, 1, 5))], date(2026, 1, 10), None),
+    ],
+)
+def test_the_next_due_instalment_is_the_first_unsettled_one_not_yet_past_due(
+    payments: list[Payment], on: date, next_number: int | None
+) -> None:
+    next_due = repayment_status(three_months(), payments, on).next_due
+    assert (next_due.number if next_due else None) == next_number
