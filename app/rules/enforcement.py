@@ -6,10 +6,12 @@ party refuses to perform it, the other may apply to the court for enforcement (C
 206; 人民调解法 Art. 33). The application period is two years (CPL Art. 250): counted from
 the last day of the performance period the document sets; for performance in instalments,
 from the last day of the last instalment's period. It is interrupted like a limitation
-period (same article; 民法典 Art. 195), e.g. by a partial payment, which is the debtor
-agreeing to perform (诉讼时效规定 Art. 14). An application made after the period is still
-accepted; the debtor may object and the court then refuses enforcement (民诉法解释 Art.
-481), so the product warns rather than refuses.
+period (same article; 民法典 Art. 195): by an application, a settlement, a demand for
+performance or the debtor agreeing to perform, and runs again from then (执行程序解释
+Art. 20); a partial payment is the debtor agreeing to perform (诉讼时效规定 Art. 14).
+An application made after the period is still accepted; the debtor may object and the
+court then refuses enforcement (民诉法解释 Art. 481), so the product warns rather than
+refuses.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from app.rules.repayments import InstalmentPosition, RepaymentState, RepaymentSt
 ENFORCEMENT_YEARS = 2
 _CPL = "《中华人民共和国民事诉讼法》"
 SOURCE_ENFORCEMENT_PERIOD = (
-    f"{_CPL}第二百五十条;《中华人民共和国民法典》第一百九十五条;"
+    f"{_CPL}第二百五十条;"
+    "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉执行程序若干问题的解释》第二十条;"
     "《最高人民法院关于审理民事案件适用诉讼时效制度若干问题的规定》第十四条;"
     f"{SOURCE_PERIOD}"
 )
@@ -49,11 +52,13 @@ class EnforcementDeadline:
 
     ``performance_ends`` is the last day of performance the agreement sets (the lump sum's
     due date, or the last instalment's); ``statutory`` is counted from it, or from the
-    latest interruption within the period (``interrupted_on``). ``accelerated`` is counted
-    the same way from the breach date when acceleration made the whole balance due then:
-    courts may read the acceleration clause as ending the performance period early, so
-    ``end`` is the earlier of the two, the date by which an application is safe on either
-    reading; ``statutory.end`` is the date the text of Art. 250 gives."""
+    latest interruption within the period (``interrupted_on``), and ``end`` is its last
+    day: since 2022 the article counts an instalment debt from the last instalment, and
+    courts have applied that even where a missed instalment made the rest due at once.
+    ``accelerated`` is the same period counted from the breach date when acceleration made
+    the whole balance due then: a debtor may argue that reading, so ``earliest_end`` (the
+    earlier of the two) is the date by which an application is safe on either reading, for
+    a warning."""
 
     performance_ends: date
     interrupted_on: date | None
@@ -62,6 +67,10 @@ class EnforcementDeadline:
 
     @property
     def end(self) -> date:
+        return self.statutory.end
+
+    @property
+    def earliest_end(self) -> date:
         if self.accelerated is None:
             return self.statutory.end
         return min(self.statutory.end, self.accelerated.end)
@@ -84,7 +93,7 @@ def enforcement_deadline(
     last day of performance, the start day not counted and a last day on a rest day moved
     to the next working day (CPL Art. 85). The payments in ``status`` and the dates in
     ``interruptions`` (a demand for payment, an acknowledgement, an application) each
-    restart the period when they fall inside it (民法典 Art. 195; 诉讼时效规定 Art. 14);
+    restart the period when they fall inside it (执行程序解释 Art. 20; 诉讼时效规定 Art. 14);
     one before the period starts or after it has ended changes nothing here.
     """
     plan = status.plan
@@ -116,7 +125,8 @@ class EnforcementClaim:
     """What an enforcement application on ``on`` may ask for: ``amount`` (split by part)
     of ``instalments``. ``accelerated``: the whole unpaid balance is due. ``late``: the
     application period has ended (the court accepts it, but the debtor may object:
-    民诉法解释 Art. 481)."""
+    民诉法解释 Art. 481); ``late_if_accelerated``: it has ended on the acceleration
+    reading (:class:`EnforcementDeadline`), a risk to warn about."""
 
     on: date
     amount: Decimal
@@ -125,6 +135,7 @@ class EnforcementClaim:
     accelerated: bool
     deadline: EnforcementDeadline
     late: bool
+    late_if_accelerated: bool
     source: str = SOURCE_ENFORCEMENT
 
 
@@ -166,6 +177,7 @@ def enforcement_claim(
         accelerated=status.breach.accelerated,
         deadline=deadline,
         late=on > deadline.end,
+        late_if_accelerated=on > deadline.earliest_end,
     )
 
 

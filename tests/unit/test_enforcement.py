@@ -91,9 +91,11 @@ def test_instalments_count_from_the_last_one_and_acceleration_from_the_breach() 
     assert deadline.statutory.end == date(2028, 3, 31)
     assert deadline.accelerated is not None
     assert deadline.accelerated.start == date(2026, 2, 25)
-    assert deadline.end == date(2028, 2, 25)  # the earlier reading is the safe one
+    assert deadline.end == date(2028, 3, 31)  # CPL Art. 250: from the last instalment
+    assert deadline.earliest_end == date(2028, 2, 25)  # safe on the acceleration reading too
     no_acceleration = repayment_status(three_months(False), [A100], date(2026, 3, 1))
-    assert enforcement_deadline(no_acceleration, CAL).end == date(2028, 3, 31)
+    plain = enforcement_deadline(no_acceleration, CAL)
+    assert (plain.end, plain.earliest_end, plain.accelerated) == (date(2028, 3, 31),) * 2 + (None,)
 
 
 @pytest.mark.parametrize(
@@ -199,7 +201,7 @@ def test_the_application_claims_the_whole_balance_only_when_the_agreement_accele
     assert claim.split == Split(*map(D, split))
     assert claim.split.total == claim.amount
     assert claim.accelerated is plan.accelerates
-    assert claim.late is False
+    assert (claim.late, claim.late_if_accelerated) == (False, False)
     assert claim.source == enforcement.SOURCE_ENFORCEMENT
 
 
@@ -213,6 +215,13 @@ def test_an_application_after_the_period_is_allowed_but_marked_late() -> None:
     day_after = repayment_status(plan, [], date(2026, 3, 10))
     claim = enforcement_claim(day_after, ruling_confirmed_on=date(2024, 1, 5), calendar=CAL)
     assert (claim.late, claim.deadline.end) == (True, date(2026, 3, 9))
+
+
+def test_an_application_between_the_two_readings_is_in_time_but_flagged() -> None:
+    status = repayment_status(three_months(), [A100], date(2028, 3, 1))
+    claim = enforcement_claim(status, ruling_confirmed_on=date(2026, 1, 10), calendar=CAL)
+    assert (claim.late, claim.late_if_accelerated) == (False, True)
+    assert claim.deadline.earliest_end == date(2028, 2, 25)
 
 
 # --- restructuring ----------------------------------------------------------------------
