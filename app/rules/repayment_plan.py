@@ -213,7 +213,7 @@ def repayment_plan(
     Refusal codes: ``money_precision`` (an amount or part not whole fen, or negative),
     ``plan_split_sum`` (the parts do not add up to the schedule's total),
     ``grace_days`` (not 0-90), ``allocation_order`` (not each of the four parts once),
-    ``schedule_numbers`` (two rows with the same number).
+    ``schedule_numbers`` (two rows with the same number), ``schedule_empty`` (no rows).
     """
     rows = sorted(_rows(schedule), key=lambda row: (row.due, row.kind != DOWN_PAYMENT, row.number))
     _check_amounts(rows, amounts)
@@ -259,7 +259,7 @@ def plan_from_terms(
 def _rows(schedule: Schedule | Iterable[Instalment]) -> list[Instalment]:
     rows = list(schedule.instalments if isinstance(schedule, Schedule) else schedule)
     if not rows:
-        raise InvalidInput("plan_split_sum")
+        raise InvalidInput("schedule_empty")
     if len({row.number for row in rows}) != len(rows):
         raise InvalidInput("schedule_numbers")
     return rows

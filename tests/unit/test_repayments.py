@@ -209,11 +209,19 @@ def test_a_plan_that_does_not_add_up_or_states_impossible_rules_is_refused(
     assert caught.value.code == code
 
 
-def test_two_rows_with_the_same_number_are_refused() -> None:
-    rows = [Instalment(1, date(2026, 1, 1), D("1.00"), INSTALMENT)] * 2
+@pytest.mark.parametrize(
+    ("rows", "code"),
+    [
+        ([Instalment(1, date(2026, 1, 1), D("1.00"), INSTALMENT)] * 2, "schedule_numbers"),
+        ([], "schedule_empty"),
+    ],
+)
+def test_rows_without_distinct_numbers_or_no_rows_are_refused(
+    rows: list[Instalment], code: str
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         repayment_plan(rows, Split(principal=D("2.00")), CAL)
-    assert caught.value.code == "schedule_numbers"
+    assert caught.value.code == code
 
 
 def _terms(kind: TermsKind, schedule: Schedule, grace_days: int) -> AgreementTerms:
