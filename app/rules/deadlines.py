@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 
+from app.rules.schedules import add_months
+
 _CPL = "《中华人民共和国民事诉讼法》"
 SOURCE_PERIOD = f"{_CPL}第八十五条"
 SOURCE_CONFIRMATION = f"{_CPL}第二百零五条;《中华人民共和国人民调解法》第三十三条;{SOURCE_PERIOD}"
@@ -154,14 +156,39 @@ def period_end(
     if days < 1:
         raise ValueError("a period lasts at least one day")
     nominal = start + timedelta(days=days)
-    end = nominal
+    end, certain = next_working_day(nominal, calendar)
+    return Deadline(start, days, nominal, end, end != nominal, certain, source)
+
+
+def years_period_end(
+    start: date, years: int, calendar: LegalCalendar, *, source: str = SOURCE_PERIOD
+) -> Deadline:
+    """The end of a period of ``years`` years starting on ``start`` (CPL Art. 85; 民法典
+    Arts. 201-203): the start day is not counted, the nominal last day is the same day of
+    the month ``years`` later (29 Feb in a common year is 28 Feb: 民法典 Art. 202, "没有
+    对应日的，月末日为期间的最后一日"), and a last day on a rest day moves to the first
+    working day after. ``days`` on the result is the nominal length in days."""
+    _reject_datetime(start)
+    if years < 1:
+        raise ValueError("a period lasts at least one year")
+    nominal = add_months(start, 12 * years)
+    end, certain = next_working_day(nominal, calendar)
+    return Deadline(start, (nominal - start).days, nominal, end, end != nominal, certain, source)
+
+
+def next_working_day(day: date, calendar: LegalCalendar) -> tuple[date, bool]:
+    """``day`` itself when it is a working day, else the first working day after it, and
+    whether that answer is certain (every day examined lies in a known year or has an
+    override). ``ValueError`` if no working day comes within :data:`MAX_REST_RUN` days."""
+    _reject_datetime(day)
+    end = day
     certain = calendar.is_certain(end)
     while not calendar.is_working_day(end):
         end += timedelta(days=1)
         certain = certain and calendar.is_certain(end)
-        if (end - nominal).days > MAX_REST_RUN:
-            raise ValueError(f"no working day within {MAX_REST_RUN} days of {nominal}")
-    return Deadline(start, days, nominal, end, end != nominal, certain, source)
+        if (end - day).days > MAX_REST_RUN:
+            raise ValueError(f"no working day within {MAX_REST_RUN} days of {day}")
+    return end, certain
 
 
 def confirmation_deadline(effective_on: date, calendar: LegalCalendar) -> Deadline:

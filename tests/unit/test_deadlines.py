@@ -282,3 +282,59 @@ def test_only_the_missing_year_error_of_the_package_triggers_the_fallback(
     monkeypatch.setattr(deadlines.chinese_calendar, "is_workday", broken)
     with pytest.raises(RuntimeError, match="corrupt data"):
         LegalCalendar().is_working_day(D(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
+    ("start", "years", "nominal_end", "end", "certain"),
+    [
+        # 民法典 Art. 202: the corresponding day; 29 Feb in a common year is 28 Feb.
+        (D(2024, 2, 29), 2, D(2026, 2, 28), D(2026, 2, 28), True),
+        (D(2024, 2, 29), 4, D(2028, 2, 29), D(2028, 2, 29), False),
+        (D(2024, 1, 31), 2, D(2026, 1, 31), D(2026, 2, 2), True),
+        # Ends in National Day 2026 and in Spring Festival 2026.
+        (D(2024, 10, 3), 2, D(2026, 10, 3), D(2026, 10, 8), True),
+        (D(2024, 2, 20), 2, D(2026, 2, 20), D(2026, 2, 24), True),
+        (D(2025, 12, 31), 1, D(2026, 12, 31), D(2026, 12, 31), True),
+    ],
+)
+def test_a_period_in_years_ends_on_the_corresponding_day_or_the_next_working_day(
+    start: date, years: int, nominal_end: date, end: date, certain: bool
+) -> None:
+    deadline = deadlines.years_period_end(start, years, CAL)
+    assert (deadline.nominal_end, deadline.end, deadline.calendar_certain) == (
+        nominal_end,
+        end,
+        certain,
+    )
+    assert deadline.days == (nominal_end - start).days
+    assert deadline.extended_by_holiday is (end != nominal_end)
+
+
+@pytest.mark.parametrize(
+    ("day", "calendar", "expected", "certain"),
+    [
+        (D(2026, 3, 9), CAL, D(2026, 3, 9), True),
+        (D(2026, 3, 7), CAL, D(2026, 3, 9), True),
+        (D(2026, 10, 1), CAL, D(2026, 10, 8), True),
+        (D(2026, 2, 28), CAL, D(2026, 2, 28), True),
+        (D(2027, 2, 6), CAL, D(2027, 2, 8), False),
+        (D(2027, 2, 6), LegalCalendar(SPRING_2027, complete_years=[2027]), D(2027, 2, 12), True),
+    ],
+)
+def test_the_next_working_day_is_the_day_itself_or_the_first_after_the_rest(
+    day: date, calendar: LegalCalendar, expected: date, certain: bool
+) -> None:
+    assert deadlines.next_working_day(day, calendar) == (expected, certain)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: deadlines.years_period_end(D(2026, 1, 1), 0, CAL),
+        lambda: deadlines.years_period_end(datetime(2026, 1, 1), 2, CAL),
+        lambda: deadlines.next_working_day(datetime(2026, 1, 1), CAL),
+    ],
+)
+def test_a_years_period_needs_a_year_and_a_legal_date(call: object) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        call()  # type: ignore[operator]
