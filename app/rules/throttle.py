@@ -29,3 +29,17 @@ def retry_after(
     pivot = recent[len(recent) - policy.max_failures]
     wait = pivot + policy.window - now
     return max(wait, timedelta(seconds=1))
+
+
+def try_allowed(number: int, max_tries: int) -> bool:
+    """Whether the try numbered ``number`` may be judged at all. Every try is counted
+    before it is judged (the count is the database's, :mod:`app.core.counters`), so the
+    number includes this try: the first ``max_tries`` are judged, later ones refused
+    unseen, however many arrive together."""
+    return number <= max_tries
+
+
+def tries_used_up(number: int, max_tries: int) -> bool:
+    """Whether a wrong answer on try ``number`` uses up the last try (the code or link
+    stops working)."""
+    return number >= max_tries

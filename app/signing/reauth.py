@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import clock
+from app.core.counters import atomic_increment
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.models.cases import Case
@@ -29,6 +30,7 @@ from app.models.notifications import Channel
 from app.models.users import Role, User
 from app.notifications.outbox import queue_message
 from app.notifications.texts import common as messages
+from app.rules.throttle import tries_used_up, try_allowed
 
 CODE_MINUTES = 10
 MAX_TRIES = 5
@@ -114,25 +116,27 @@ def _open_codes(user: User, purpose: str) -> list[OneTimeCode]:
 
 def attempt(user: User, purpose: str, code: str, *, password_ok: bool) -> ReauthError | None:
     """One try at the password (checked by the caller) and the newest code for
-    ``purpose``, in the caller's use case. Right: None, and the code is used up (a replay
-    finds nothing to match; a signature that is not saved leaves it usable). Wrong: the
-    refusal, and the try is counted: the caller lets its use case commit the count, then
-    raises the refusal (raising inside would roll the count back, and retrying would
-    reset it)."""
+    ``purpose``, in the caller's use case. The try is counted in the database before
+    anything is compared (:func:`app.core.counters.atomic_increment`), so tries arriving
+    together are counted one by one and only the first five are judged. Right: None, and
+    the code is used up (a replay finds nothing to match; a signature that is not saved
+    leaves it usable). Wrong: the refusal, and the try stays counted: the caller lets its
+    use case commit the count, then raises the refusal (raising inside would roll the
+    count back, and retrying would reset it)."""
     codes = _open_codes(user, purpose)
     otp = codes[0] if codes else None
     if otp is None:
         return ReauthError("no_code", "code")
     if otp.expires_at <= clock.now():
         return ReauthError("code_expired", "code")
-    if otp.attempts >= MAX_TRIES:
+    tries = atomic_increment(OneTimeCode.attempts, otp.id)
+    if not try_allowed(tries, MAX_TRIES):
         return ReauthError("code_locked", "code")
     code_ok = hmac.compare_digest(otp.code_hash, _digest(code.strip()))
     if password_ok and code_ok:
         otp.consumed_at = clock.now()
         return None
-    otp.attempts += 1
-    if otp.attempts >= MAX_TRIES:
+    if tries_used_up(tries, MAX_TRIES):
         return ReauthError("code_locked", "code")
     if not password_ok:
         return ReauthError("password_wrong", "password")

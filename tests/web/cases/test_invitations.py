@@ -180,7 +180,7 @@ def test_a_sixth_code_attempt_is_refused_even_if_right(app: Flask, mediator, cas
     sixth = debtor.submit(f"/invite/{token}/code", {"code": code}, page="/login")
     assert sixth.status_code == 400
     assert "错误次数过多" in sixth.get_data(as_text=True)
-    assert db.session.scalars(select(OneTimeCode)).one().attempts == 5
+    assert db.session.scalars(select(OneTimeCode)).one().attempts == 6  # counted, unjudged
 
 
 def test_a_code_expires_after_ten_minutes(app: Flask, mediator, case) -> None:

@@ -1,0 +1,115 @@
+"""Five tries mean five, however many guesses arrive together.
+
+Each counter (a signing code's tries, an invitation's ID-number answers, its code's
+tries) is moved by the database before the guess is compared
+(:func:`app.core.counters.atomic_increment`), so twenty simultaneous wrong guesses are
+counted one by one: at most five are judged, the counter reaches twenty, and the right
+answer afterwards is refused. Before, each guess read the count, added one in Python and
+wrote it back: the counter ended at 1–3 and the right value still worked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.cases import invitations
+from app.core.errors import DomainError
+from app.core.transaction import use_case
+from app.extensions import db
+from app.models import Case, Invitation, OneTimeCode
+from app.models.notifications import Channel
+from app.models.users import Role, User
+from app.signing import reauth
+from tests.factories import make_case, make_user
+from tests.integration.secrets.race_support import GUESSES, latest_code, race, wrong_guess
+
+pytestmark = pytest.mark.commits
+
+PURPOSE = "sign:agreement:1"
+
+
+@use_case
+def _sign_try(user_id: int, code: str) -> str:
+    """What a signing use case does with a try (app.agreements.signing._sign): the try is
+    counted, and the refusal returned so the count commits."""
+    user = db.session.get(User, user_id)
+    assert user is not None
+    refused = reauth.attempt(user, PURPOSE, code, password_ok=True)
+    return "accepted" if refused is None else f"refused:{refused.code}"
+
+
+def test_twenty_simultaneous_wrong_signing_codes_use_up_the_code(app: Flask) -> None:
+    debtor = make_user(Role.DEBTOR)
+    case = make_case(debtor_user_id=debtor.id)
+
+    @use_case
+    def send() -> None:
+        reauth.send_code(debtor, case, PURPOSE, Channel.EMAIL)
+
+    send()
+    right = latest_code("signing_code")
+    results = race(app, lambda i: _sign_try(debtor.id, wrong_guess(right, i)))
+    assert all(r.startswith("refused:") for r in results), results
+    assert results.count("refused:code_wrong") <= reauth.MAX_TRIES - 1
+    db.session.expire_all()
+    otp = db.session.scalars(select(OneTimeCode).where(OneTimeCode.purpose == PURPOSE)).one()
+    assert otp.attempts == GUESSES
+    assert _sign_try(debtor.id, right) == "refused:code_locked"
+    assert otp.consumed_at is None  # never used: the code is dead, not spent
+
+
+def _invitation() -> tuple[int, str]:
+    case = make_case()
+    token = invitations.create_invitation(case)
+    return case.id, token
+
+
+def _guess_suffix(token: str, suffix: str) -> str:
+    invitation = invitations.open_invitation(token)
+    invitations.check_id_suffix(invitation, suffix, Channel.SMS)
+    return "accepted"
+
+
+def test_twenty_simultaneous_wrong_id_numbers_revoke_the_link(app: Flask) -> None:
+    case_id, token = _invitation()
+    results = race(app, lambda i: _guess_suffix(token, f"{i:05d}9"))
+    assert all(r.startswith(("InvitationError:id_mismatch", "LinkRefused:")) for r in results)
+    assert results.count("InvitationError:id_mismatch") <= invitations.MAX_TRIES - 1
+    db.session.expire_all()
+    invitation = db.session.scalars(select(Invitation).where(Invitation.case_id == case_id)).one()
+    # Every guess that found the link open was counted (a late one may find it revoked).
+    assert invitations.MAX_TRIES <= invitation.id_attempts <= GUESSES
+    assert invitation.revoked_at is not None
+    with pytest.raises(DomainError) as refused:
+        _guess_suffix(token, "31002X")  # the right answer
+    assert refused.value.code == "revoked"
+    assert db.session.scalars(select(OneTimeCode)).all() == []  # no code was ever sent
+
+
+def _guess_code(token_id: int, code: str) -> str:
+    invitation = db.session.get(Invitation, token_id)
+    assert invitation is not None
+    invitations.verify_code(invitation, code)
+    return "accepted"
+
+
+def test_twenty_simultaneous_wrong_invitation_codes_lock_the_code(app: Flask) -> None:
+    case_id, token = _invitation()
+    assert _guess_suffix(token, "31002X") == "accepted"
+    right = latest_code("one_time_code")
+    invitation_id = db.session.scalars(
+        select(Invitation.id).where(Invitation.case_id == case_id)
+    ).one()
+    results = race(app, lambda i: _guess_code(invitation_id, wrong_guess(right, i)))
+    assert all(r.startswith("InvitationError:code_") for r in results), results
+    assert results.count("InvitationError:code_wrong") <= invitations.MAX_TRIES - 1
+    db.session.expire_all()
+    assert db.session.scalars(select(OneTimeCode)).one().attempts == GUESSES
+    with pytest.raises(DomainError) as refused:
+        _guess_code(invitation_id, right)
+    assert refused.value.code == "code_locked"
+    invitation = db.session.get(Invitation, invitation_id)
+    assert invitation is not None and invitation.identity_confirmed_at is None
+    assert db.session.get(Case, case_id) is not None
