@@ -36,6 +36,7 @@ from app.models.notifications import Channel
 from app.notifications.outbox import queue_message
 from app.notifications.texts import common as messages
 from app.rules.throttle import tries_used_up, try_allowed
+from app.signing.reauth import check_send_limit
 
 MAX_TRIES = 5
 CODE_MINUTES = 10
@@ -166,6 +167,17 @@ def _send_code(invitation: Invitation, case: Case, channel: Channel) -> None:
     address = case.debtor_phone if channel == Channel.SMS else case.debtor_email
     if not address:
         raise InvitationError("no_such_channel", "channel")
+    since = now - timedelta(hours=1)
+    check_send_limit(
+        list(
+            db.session.scalars(
+                select(OneTimeCode.created_at).where(
+                    OneTimeCode.invitation_id == invitation.id, OneTimeCode.created_at > since
+                )
+            )
+        ),
+        "id_suffix",
+    )
     for old in db.session.scalars(
         select(OneTimeCode).where(
             OneTimeCode.invitation_id == invitation.id, OneTimeCode.consumed_at.is_(None)

@@ -22,6 +22,7 @@ from app.models.invitations import Consent, Invitation
 from app.models.users import Role, User
 from app.rules.cases import CaseEvent
 from app.rules.consents import consent_text, missing_required
+from app.rules.passwords import password_problem
 
 MEDIATION_DAYS = 30
 CONFIRMED_MINUTES = 30  # how long the step after the one-time code stays open
@@ -57,8 +58,9 @@ def _debtor_account(case: Case, password: str) -> User:
         if existing.role != Role.DEBTOR or not verify_password(existing, password):
             raise InvitationError("existing_account_password", "password")
         return existing
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvitationError("password_too_short", "password", n=MIN_PASSWORD_LENGTH)
+    problem = password_problem(password)
+    if problem is not None:
+        raise InvitationError(problem, "password", n=MIN_PASSWORD_LENGTH)
     user = User(
         role=Role.DEBTOR,
         name=case.debtor_name,

@@ -107,6 +107,7 @@ def change_password() -> str | Response | tuple[str, int]:
             ip=client_ip(),
             user_agent=request.headers.get("User-Agent", ""),
             lifetime=limits.lifetime,
+            policy=limits.policy,
         )
     except DomainError as err:
         getattr(form, err.field or "current").errors = [err.message]

@@ -109,3 +109,27 @@ def one_time_code(
     """The one-time code text for ``channel``."""
     build = one_time_code_sms if channel == Channel.SMS else one_time_code_email
     return build(org_name, case_reference, code, minutes)
+
+
+def sign_in_code(
+    org_name: str, code: str, minutes: int = 10, *, channel: Channel = Channel.EMAIL
+) -> tuple[str, str]:
+    """The second factor of a sign-in, which the person signing in has just asked for
+    (no case: the account's own organisation signs it)."""
+    org = _line(org_name)
+    if channel == Channel.SMS:
+        body = (
+            f"【{org}】登录验证码{code}，{minutes}分钟内有效。请勿告诉他人，"
+            "本会工作人员不会向您索要验证码。如非本人操作，请尽快修改密码。"
+        )
+        return "登录验证码", body
+    subject = f"【{org}】登录验证码"
+    body = (
+        "您好：\n\n"
+        "您的账户正在登录，由于近期多次出现错误密码，本次登录需要验证码：\n\n"
+        f"    {code}\n\n"
+        f"验证码{minutes}分钟内有效。请勿将验证码告诉他人，本会工作人员不会向您索要验证码。\n"
+        "如非本人操作，说明有人知道您的密码，请尽快登录并修改密码。\n\n"
+        f"{org}\n"
+    )
+    return subject, body

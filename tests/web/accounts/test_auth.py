@@ -11,7 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import func, select
 
 from app.accounts import auth as auth_service
-from app.accounts.errors import AuthError, SignInThrottled
+from app.accounts.errors import AuthError, SecondFactorRequired, SignInThrottled
 from app.core import clock
 from app.extensions import db
 from app.models.audit import AuditEvent
@@ -69,11 +69,13 @@ def test_locked_account_is_told_so_after_a_correct_password(browser: Browser) ->
     assert browser.get("/debtor").status_code == 302
 
 
-def test_sixth_attempt_within_fifteen_minutes_is_refused_with_a_wait(browser: Browser) -> None:
+def test_an_address_with_ten_failures_waits_even_with_the_right_password(
+    browser: Browser,
+) -> None:
     user = make_user()
-    for _ in range(5):
+    for _ in range(10):
         assert browser.login(user.email, "wrong").status_code == 200
-    refused = browser.login(user.email, PASSWORD)  # even the right password must wait
+    refused = browser.login(user.email, PASSWORD)  # this address must wait
     assert refused.status_code == 429
     assert "请等待 15 分钟后再试" in refused.get_data(as_text=True)
     assert browser.get("/debtor").status_code == 302
@@ -96,7 +98,9 @@ def test_a_failed_attempt_is_stored_although_the_sign_in_is_refused(browser: Bro
 def test_the_service_commits_the_failure_and_still_refuses(app: Flask) -> None:
     user = make_user()
     limits = auth_service.SessionLimits(
-        policy=ThrottlePolicy(max_failures=2), lifetime=timedelta(hours=1)
+        policy=ThrottlePolicy(max_failures=2),
+        lifetime=timedelta(hours=1),
+        address=ThrottlePolicy(max_failures=3),
     )
     sign_in = {"ip": "10.0.0.1", "user_agent": "test", "limits": limits}
     with app.test_request_context(), pytest.raises(AuthError) as refused:
@@ -106,12 +110,17 @@ def test_the_service_commits_the_failure_and_still_refuses(app: Flask) -> None:
     assert _failures() == 1
     with app.test_request_context(), pytest.raises(AuthError):
         auth_service.sign_in(user.email, "wrong again", **sign_in)
+    with app.test_request_context(), pytest.raises(SecondFactorRequired):
+        auth_service.sign_in(user.email, PASSWORD, **sign_in)  # the account asks for a code
+    assert _failures() == 2  # the right password is no failure
+    with app.test_request_context(), pytest.raises(AuthError):
+        auth_service.sign_in("nobody@example.com", "wrong", **sign_in)
     with app.test_request_context():
         with pytest.raises(SignInThrottled) as throttled:
             auth_service.sign_in(user.email, PASSWORD, **sign_in)
         assert throttled.value.status == 429
         assert "请等待 15 分钟后再试" in throttled.value.message
-    assert _failures() == 2  # a refused wait is not another failure
+    assert _failures() == 3  # a refused wait is not another failure
 
 
 def test_throttle_lifts_when_the_failures_age_out(browser: Browser) -> None:
@@ -126,7 +135,7 @@ def test_throttle_lifts_when_the_failures_age_out(browser: Browser) -> None:
 
 
 def test_one_address_guessing_many_accounts_is_throttled(browser: Browser) -> None:
-    victims = [make_user() for _ in range(5)]
+    victims = [make_user() for _ in range(10)]
     for victim in victims:
         browser.login(victim.email, "wrong")
     fresh = make_user()
