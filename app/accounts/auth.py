@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from app import audit
@@ -182,9 +181,9 @@ def _count_try(user: User | None, key: str, ip: str, at: datetime) -> tuple[int,
     return row.id, tries
 
 
-def _org_name(user: User) -> str:
+def _org_name(user: User) -> str | None:
     org = user.mediation_org or user.creditor_org
-    return org.name if org is not None else str(_l("Concord mediation platform"))
+    return org.name if org is not None else None
 
 
 def _second_factor(user: User, attempt_id: int, code: str) -> DomainError | None:

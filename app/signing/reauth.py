@@ -157,7 +157,7 @@ def send_code(user: User, case: Case, purpose: str, channel: Channel | None = No
     return channel
 
 
-def send_sign_in_code(user: User, purpose: str, org_name: str) -> Channel:
+def send_sign_in_code(user: User, purpose: str, org_name: str | None) -> Channel:
     """The second factor of a sign-in: a fresh code for ``purpose`` to the account's own
     phone (else email), queued at once (the person signing in asked for it). Written in
     the caller's use case."""

@@ -17,6 +17,8 @@ from app.models.notifications import Channel
 
 SMS_MAX_CHARS = 160
 NEUTRAL = "本会为中立调解组织，不代表任何一方。"
+# Who signs a message about an account that belongs to no organisation (a debtor's).
+PLATFORM = "在线调解平台"
 
 
 def _line(value: str) -> str:
@@ -112,11 +114,11 @@ def one_time_code(
 
 
 def sign_in_code(
-    org_name: str, code: str, minutes: int = 10, *, channel: Channel = Channel.EMAIL
+    org_name: str | None, code: str, minutes: int = 10, *, channel: Channel = Channel.EMAIL
 ) -> tuple[str, str]:
     """The second factor of a sign-in, which the person signing in has just asked for
-    (no case: the account's own organisation signs it)."""
-    org = _line(org_name)
+    (no case: the account's own organisation signs it, else the platform)."""
+    org = _line(org_name or PLATFORM)
     if channel == Channel.SMS:
         body = (
             f"【{org}】登录验证码{code}，{minutes}分钟内有效。请勿告诉他人，"

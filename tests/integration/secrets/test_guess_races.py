@@ -1,7 +1,7 @@
 """Five tries mean five, however many guesses arrive together.
 
 Each counter (a signing code's tries, an invitation's ID-number answers, its code's
-tries) is moved by the database before the guess is compared
+tries, a sign-in code's tries, the current-password check of a password change) is moved by the database before the guess is compared
 (:func:`app.core.counters.atomic_increment`), so twenty simultaneous wrong guesses are
 counted one by one: at most five are judged, the counter reaches twenty, and the right
 answer afterwards is refused. Before, each guess read the count, added one in Python and
@@ -10,19 +10,26 @@ wrote it back: the counter ended at 1–3 and the right value still worked.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app.accounts import auth as auth_service
+from app.accounts.errors import AuthError, PasswordChecksPaused, SecondFactorRequired
 from app.cases import invitations
 from app.core.errors import DomainError
 from app.core.transaction import use_case
 from app.extensions import db
 from app.models import Case, Invitation, OneTimeCode
+from app.models.auth import UserSession
 from app.models.notifications import Channel
 from app.models.users import Role, User
+from app.rules.throttle import ThrottlePolicy
 from app.signing import reauth
-from tests.factories import make_case, make_user
+from app.signing.reauth import ReauthError
+from tests.factories import PASSWORD, make_case, make_user
 from tests.integration.secrets.race_support import GUESSES, latest_code, race, wrong_guess
 
 pytestmark = pytest.mark.commits
@@ -50,7 +57,8 @@ def test_twenty_simultaneous_wrong_signing_codes_use_up_the_code(app: Flask) -> 
 
     send()
     right = latest_code("signing_code")
-    results = race(app, lambda i: _sign_try(debtor.id, wrong_guess(right, i)))
+    debtor_id = debtor.id  # the threads never touch this session's objects
+    results = race(app, lambda i: _sign_try(debtor_id, wrong_guess(right, i)))
     assert all(r.startswith("refused:") for r in results), results
     assert results.count("refused:code_wrong") <= reauth.MAX_TRIES - 1
     db.session.expire_all()
@@ -113,3 +121,66 @@ def test_twenty_simultaneous_wrong_invitation_codes_lock_the_code(app: Flask) ->
     invitation = db.session.get(Invitation, invitation_id)
     assert invitation is not None and invitation.identity_confirmed_at is None
     assert db.session.get(Case, case_id) is not None
+
+
+LIMITS = auth_service.SessionLimits(
+    policy=ThrottlePolicy(max_failures=5), lifetime=timedelta(hours=1)
+)
+
+
+def _sign_in(user_id: int, ip: str, password: str, code: str) -> str:
+    user = db.session.get(User, user_id)
+    assert user is not None and user.email
+    auth_service.sign_in(user.email, password, ip=ip, user_agent="race", limits=LIMITS, code=code)
+    return "signed in"
+
+
+def test_twenty_simultaneous_wrong_sign_in_codes_use_up_the_code(app: Flask) -> None:
+    user = make_user()
+    for n in range(5):  # an account under attack: it asks for a second factor
+        with pytest.raises(AuthError):
+            _sign_in(user.id, f"192.0.2.{n}", "wrong", "")
+    with pytest.raises(SecondFactorRequired):
+        _sign_in(user.id, "198.51.100.7", PASSWORD, "")
+    right = latest_code("sign_in_code")
+    user_id = user.id  # the threads never touch this session's objects
+    results = race(
+        app, lambda i: _sign_in(user_id, f"198.51.100.{i}", PASSWORD, wrong_guess(right, i))
+    )
+    assert all(r.startswith("ReauthError:code_") for r in results), results
+    assert results.count("ReauthError:code_wrong") <= reauth.MAX_TRIES - 1
+    db.session.expire_all()
+    otp = db.session.scalars(select(OneTimeCode).where(OneTimeCode.purpose == "sign_in")).one()
+    assert otp.attempts == GUESSES
+    with pytest.raises(ReauthError) as refused:
+        _sign_in(user.id, "198.51.100.7", PASSWORD, right)
+    assert refused.value.code == "code_locked"
+    assert db.session.scalars(select(UserSession)).all() == []
+
+
+def _change(user_id: int, current: str) -> str:
+    user = db.session.get(User, user_id)
+    assert user is not None
+    auth_service.change_password(
+        user,
+        current,
+        "an entirely new secret",
+        ip="198.51.100.7",
+        user_agent="race",
+        lifetime=timedelta(hours=1),
+        policy=ThrottlePolicy(max_failures=5),
+    )
+    return "changed"
+
+
+def test_twenty_simultaneous_wrong_current_passwords_pause_the_changes(app: Flask) -> None:
+    user_id = make_user().id  # the threads never touch this session's objects
+    results = race(app, lambda i: _change(user_id, f"wrong guess {i}"))
+    judged = results.count("AccountInvalid:bad_current_password")
+    assert judged <= 4 and results.count("PasswordChecksPaused:password_checks_paused") >= 16
+    db.session.expire_all()
+    assert db.session.get(User, user_id).password_check_attempts == GUESSES
+    with pytest.raises(PasswordChecksPaused):
+        _change(user_id, PASSWORD)  # the right one, refused unseen
+    db.session.expire_all()
+    assert auth_service.verify_password(db.session.get(User, user_id), PASSWORD)
