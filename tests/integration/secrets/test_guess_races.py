@@ -1,7 +1,8 @@
 """Five tries mean five, however many guesses arrive together.
 
 Each counter (a signing code's tries, an invitation's ID-number answers, its code's
-tries, a sign-in code's tries, the current-password check of a password change) is moved by the database before the guess is compared
+tries, a sign-in code's tries, the current-password check of a password change) is moved
+by the database before the guess is compared
 (:func:`app.core.counters.atomic_increment`), so twenty simultaneous wrong guesses are
 counted one by one: at most five are judged, the counter reaches twenty, and the right
 answer afterwards is refused. Before, each guess read the count, added one in Python and
