@@ -30,6 +30,8 @@ from app.extensions import db
 from app.models.auth import LoginAttempt, UserSession
 from app.models.notifications import Channel
 from app.models.users import User
+from app.notifications.outbox import queue_message
+from app.notifications.texts import common as messages
 from app.rules.contacts import normalise_login
 from app.rules.passwords import password_problem
 from app.rules.throttle import (
@@ -360,6 +362,7 @@ def _change_password(
             object_id=user.id,
             data={"tries": tries, "until": paused_until, "ip": ip},
         )
+        _tell_owner_checks_paused(user, paused_until)
         return PasswordChecksPaused(paused_until)
     db.session.execute(
         update(User)
@@ -378,6 +381,25 @@ def _change_password(
         data={"sessions_ended": ended},
     )
     return token
+
+
+def _tell_owner_checks_paused(user: User, until: datetime) -> None:
+    """A message to the account's own phone or email: the person at the form may not be
+    the owner (a session left open), so the form's words alone do not tell the owner."""
+    channel = reauth.channels_of(user)[0]
+    local = clock.local(until)
+    subject, body = messages.password_checks_paused(
+        _org_name(user), f"{local:%Y-%m-%d %H:%M}", channel=channel
+    )
+    queue_message(
+        address=(user.phone if channel == Channel.SMS else user.email) or "",
+        channel=channel,
+        template="password_checks_paused",
+        subject=subject,
+        body=body,
+        recipient_user_id=user.id,
+        requested_by_recipient=True,  # a security notice is due at once
+    )
 
 
 @use_case

@@ -135,3 +135,25 @@ def sign_in_code(
         f"{org}\n"
     )
     return subject, body
+
+
+def password_checks_paused(
+    org_name: str | None, until: str, *, channel: Channel = Channel.EMAIL
+) -> tuple[str, str]:
+    """Tells the account's owner that the current password was entered wrongly too often
+    on the password change form (someone may be using their session)."""
+    org = _line(org_name or PLATFORM)
+    if channel == Channel.SMS:
+        body = (
+            f"【{org}】您的账户在修改密码时多次输错当前密码，修改密码已暂停至{until}。"
+            "如非本人操作，请尽快退出所有设备并联系管理员。"
+        )
+        return "账户安全提醒", body
+    subject = f"【{org}】账户安全提醒"
+    body = (
+        "您好：\n\n"
+        f"您的账户在修改密码时多次输错当前密码。为保护账户安全，修改密码已暂停至{until}。\n"
+        "如非本人操作，说明他人可能正在使用您已登录的设备，请尽快退出登录并联系管理员。\n\n"
+        f"{org}\n"
+    )
+    return subject, body

@@ -16,6 +16,7 @@ from app.core import clock
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
+from app.models.notifications import OutboundMessage
 from app.models.users import Role
 from app.rules.throttle import ThrottlePolicy
 from tests.factories import PASSWORD, make_user
@@ -283,3 +284,42 @@ def test_logout_needs_post_with_token(browser: Browser) -> None:
     assert browser.get("/logout").status_code == 405
     assert browser.client.post("/logout").status_code == 400
     assert browser.get("/debtor").status_code == 200
+
+
+def _change_password(browser: Browser, current: str, new: str = "a much newer secret"):
+    return browser.submit(
+        "/account/password", {"current": current, "new": new, "confirm": new}, page="/account/"
+    )
+
+
+def test_a_common_new_password_is_refused(browser: Browser) -> None:
+    user = make_user()
+    browser.login(user.email, PASSWORD)
+    refused = _change_password(browser, PASSWORD, "password123")
+    assert refused.status_code == 400
+    assert "最常见的密码" in refused.get_data(as_text=True)
+    assert _change_password(browser, PASSWORD, "晴天 bicycle 2026 灯笼").status_code == 302
+
+
+def test_five_wrong_current_passwords_pause_the_changes_and_tell_the_owner(
+    browser: Browser, frozen_clock
+) -> None:
+    user = make_user(phone=None, email="owner@example.com")
+    browser.login(user.email, PASSWORD)
+    for _ in range(4):
+        assert _change_password(browser, "wrong").status_code == 400
+    fifth = _change_password(browser, "wrong")
+    assert fifth.status_code == 429
+    assert "当前密码输错次数过多" in fifth.get_data(as_text=True)
+    refused = _change_password(browser, PASSWORD)  # even the right one waits
+    assert refused.status_code == 429
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).password_check_attempts == 6
+    told = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.template == "password_checks_paused")
+    ).one()
+    assert told.address == "owner@example.com" and "暂停" in told.body
+    actions = list(db.session.scalars(select(AuditEvent.action)))
+    assert "account:password:checks_pause" in actions
+    frozen_clock.move_to(clock.now() + timedelta(minutes=16))
+    assert _change_password(browser, PASSWORD).status_code == 302

@@ -372,3 +372,36 @@ def test_a_mediator_declining_without_a_reason_is_told_why(app: Flask, mediator,
     assert "请填写理由" in page
     db.session.refresh(case)
     assert case.mediator_id == mediator.id and case.state == CaseState.SUBMITTED
+
+
+def test_a_new_invitation_code_waits_a_minute(app: Flask, mediator, case, frozen_clock) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    page = f"/invite/{token}"
+    answer = {"id_suffix": "31002X", "channel": "sms"}
+    assert debtor.submit(f"/invite/{token}/identity", answer, page=page).status_code == 200
+    again = debtor.submit(f"/invite/{token}/identity", answer, page=page)
+    assert again.status_code == 429
+    assert "验证码刚刚已发送" in again.get_data(as_text=True)
+    assert len(db.session.scalars(select(OneTimeCode)).all()) == 1
+    frozen_clock.move_to(clock.now() + timedelta(seconds=61))
+    assert debtor.submit(f"/invite/{token}/identity", answer, page=page).status_code == 200
+
+
+def test_a_common_password_is_refused_when_joining(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    response = debtor.client.post(
+        "/invite/join",
+        data={
+            "csrf_token": debtor.token("/invite/join"),
+            "password": "password123",
+            "confirm": "password123",
+            "consent": ["share_organisation", "share_creditor", "e_service"],
+        },
+    )
+    assert response.status_code == 400
+    assert "最常见的密码" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.role == Role.DEBTOR)) is None
