@@ -341,6 +341,43 @@ def _change_password(
     lifetime: timedelta,
     policy: ThrottlePolicy,
 ) -> str | DomainError:
+    refusal = judge_password_try(
+        user, current, policy, AccountInvalid("bad_current_password", "current"), ip=ip
+    )
+    if refusal is not None:
+        return refusal
+    user.password_hash = hash_password(new)
+    user.password_changed_at = clock.now()
+    ended = revoke_all_sessions(user)
+    token = open_session(user, ip, user_agent, lifetime)
+    audit.record(
+        AuditAction.ACCOUNT_PASSWORD_CHANGE,
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        data={"sessions_ended": ended},
+    )
+    return token
+
+
+def password_check_policy() -> ThrottlePolicy:
+    """Wrong passwords given to a signed-in form (or to join a case with an existing
+    account) before further tries wait: the sign-in settings' account budget."""
+    settings = current_app.config["SETTINGS"]
+    return ThrottlePolicy(
+        settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
+    )
+
+
+def judge_password_try(
+    user: User, password: str, policy: ThrottlePolicy, wrong: DomainError, *, ip: str = ""
+) -> DomainError | None:
+    """One counted try at ``user``'s password outside the sign-in form, in the caller's
+    use case: counted in the database before it is compared (a window that starts with
+    the first try); past ``policy.max_failures`` in the window refused unseen. The last
+    wrong try pauses the checks, is audited, and the owner is told on their own phone or
+    email. Returns the refusal (``wrong``, or :class:`PasswordChecksPaused`) for the
+    caller to return, so its use case commits the count; right: ``None``, count reset."""
     now = clock.now()
     tries, began = atomic_increment_in_window(
         User.password_check_attempts,
@@ -352,35 +389,24 @@ def _change_password(
     paused_until = began + policy.window
     if not try_allowed(tries, policy.max_failures):
         return PasswordChecksPaused(paused_until)
-    if not verify_password(user, current):
-        if not tries_used_up(tries, policy.max_failures):
-            return AccountInvalid("bad_current_password", "current")
-        audit.record(
-            AuditAction.ACCOUNT_PASSWORD_CHECKS_PAUSE,
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            data={"tries": tries, "until": paused_until, "ip": ip},
+    if verify_password(user, password):
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_check_attempts=0, password_check_started_at=None)
         )
-        _tell_owner_checks_paused(user, paused_until)
-        return PasswordChecksPaused(paused_until)
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(password_check_attempts=0, password_check_started_at=None)
-    )
-    user.password_hash = hash_password(new)
-    user.password_changed_at = now
-    ended = revoke_all_sessions(user)
-    token = open_session(user, ip, user_agent, lifetime)
+        return None
+    if not tries_used_up(tries, policy.max_failures):
+        return wrong
     audit.record(
-        AuditAction.ACCOUNT_PASSWORD_CHANGE,
+        AuditAction.ACCOUNT_PASSWORD_CHECKS_PAUSE,
         actor=user,
         object_type="user",
         object_id=user.id,
-        data={"sessions_ended": ended},
+        data={"tries": tries, "until": paused_until, "ip": ip},
     )
-    return token
+    _tell_owner_checks_paused(user, paused_until)
+    return PasswordChecksPaused(paused_until)
 
 
 def _tell_owner_checks_paused(user: User, until: datetime) -> None:

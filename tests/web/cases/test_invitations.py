@@ -405,3 +405,31 @@ def test_a_common_password_is_refused_when_joining(app: Flask, mediator, case) -
     assert response.status_code == 400
     assert "最常见的密码" in response.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.role == Role.DEBTOR)) is None
+
+
+def test_an_existing_accounts_password_is_counted_when_joining(app: Flask, mediator, case) -> None:
+    existing = make_user(Role.DEBTOR, phone=case.debtor_phone, email=None)
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+
+    def join_with(password: str):
+        return debtor.client.post(
+            "/invite/join",
+            data={
+                "csrf_token": debtor.token("/invite/join"),
+                "password": password,
+                "confirm": password,
+                "consent": ["share_organisation", "share_creditor", "e_service"],
+            },
+        )
+
+    for _ in range(4):
+        assert join_with("not my password").status_code == 400
+    assert join_with("not my password").status_code == 429
+    paused = join_with(PASSWORD)  # the right one waits too
+    assert paused.status_code == 429
+    assert "输错次数过多" in paused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, existing.id).password_check_attempts == 6
+    assert db.session.get(Case, case.id).debtor_user_id is None
