@@ -10,14 +10,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from app import audit
-from app.accounts.auth import (
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    judge_password_try,
-    open_session,
-    password_check_policy,
-    verify_password,
-)
+from app.accounts.auth import MIN_PASSWORD_LENGTH, hash_password, open_session, verify_password
+from app.accounts.password_checks import judge_password_try, password_check_policy
 from app.audit import AuditAction
 from app.cases.errors import CaseRuleError, InvitationError, LinkRefused
 from app.cases.transitions import transition_case
@@ -144,7 +138,7 @@ def join_and_sign_in(
     """:func:`join_case` from the form (the password typed twice), and the debtor signed
     in at once with a server-side session like any sign-in: one transaction. When the
     debtor already has an account, its password is a secret check like any other: the
-    try is counted and committed first (:func:`app.accounts.auth.judge_password_try`), so
+    try is counted and committed first (:func:`app.accounts.password_checks.judge_password_try`), so
     call it outside any use case."""
     if password != confirm:
         raise InvitationError("passwords_differ", "confirm")

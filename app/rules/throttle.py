@@ -1,4 +1,6 @@
-"""Login throttling: after N failed sign-ins in a window, wait until the oldest drops out."""
+"""Limits on guessing secrets, as pure decisions: after N failures in a window, wait until
+the oldest drops out; tries numbered before they are judged; when an account under attack
+asks for a second factor; how often a one-time code may be sent."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.accounts import auth as auth_service
+from app.accounts import password_checks
 from app.accounts.errors import AuthError, PasswordChecksPaused, SecondFactorRequired
 from app.cases import invitations
 from app.core.errors import DomainError
@@ -162,7 +163,7 @@ def test_twenty_simultaneous_wrong_sign_in_codes_use_up_the_code(app: Flask) -> 
 def _change(user_id: int, current: str) -> str:
     user = db.session.get(User, user_id)
     assert user is not None
-    auth_service.change_password(
+    password_checks.change_password(
         user,
         current,
         "an entirely new secret",
