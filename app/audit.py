@@ -31,8 +31,10 @@ class AuditAction(StrEnum):
 
     AUTH_LOGIN = "auth:login"
     AUTH_LOGOUT = "auth:logout"
+    AUTH_CODE_SEND = "auth:code:send"
     ACCOUNT_PASSWORD_CHANGE = "account:password:change"  # noqa: S105 (an event name)
     ACCOUNT_LOCALE_SET = "account:locale:set"
+    ACCOUNT_PASSWORD_CHECKS_PAUSE = "account:password:checks_pause"  # noqa: S105 (an event name)
     ORGANISATION_CREATE = "organisation:create"
     ORGANISATION_UPDATE = "organisation:update"
     CREDITOR_ORG_CREATE = "creditor_org:create"
@@ -96,6 +98,10 @@ class AuditAction(StrEnum):
 ACTION_LABELS = {
     AuditAction.AUTH_LOGIN: _l("Signed in"),
     AuditAction.AUTH_LOGOUT: _l("Signed out"),
+    AuditAction.AUTH_CODE_SEND: _l("Was sent a sign-in code"),
+    AuditAction.ACCOUNT_PASSWORD_CHECKS_PAUSE: _l(
+        "Entered the current password wrongly too often (password changes paused)"
+    ),
     AuditAction.ACCOUNT_PASSWORD_CHANGE: _l("Changed the password"),
     AuditAction.ACCOUNT_LOCALE_SET: _l("Changed the language"),
     AuditAction.ORGANISATION_CREATE: _l("Registered the mediation organisation"),

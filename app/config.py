@@ -58,6 +58,8 @@ class Settings:
     sms_backend: str
     login_max_failures: int
     login_window_minutes: int
+    login_ip_max_failures: int
+    login_global_max_failures: int
     session_hours: int
     argon2_time_cost: int
     argon2_memory_kib: int
@@ -125,6 +127,11 @@ class Settings:
             "sms_backend": _env("SMS_BACKEND", "file"),
             "login_max_failures": _env_int("LOGIN_MAX_FAILURES", 5),
             "login_window_minutes": _env_int("LOGIN_WINDOW_MINUTES", 15),
+            # Failed sign-ins from one address before it waits (per window).
+            "login_ip_max_failures": _env_int("LOGIN_IP_MAX_FAILURES", 10),
+            # Failed sign-ins from all addresses (per window) before every account with a
+            # failed try asks for a second factor: bounds a spread-out attack's argon2 work.
+            "login_global_max_failures": _env_int("LOGIN_GLOBAL_MAX_FAILURES", 100),
             "session_hours": _env_int("SESSION_HOURS", 12),
             # argon2id cost (RFC 9106 second recommended option by default).
             "argon2_time_cost": _env_int("ARGON2_TIME_COST", 3),

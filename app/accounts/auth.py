@@ -1,4 +1,4 @@
-"""Signing in and out, server-side sessions, password changes."""
+"""Signing in and out (with a second factor for accounts under attack), server-side sessions."""
 
 from __future__ import annotations
 
@@ -10,18 +10,33 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from app import audit
-from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid, AuthError, SignInThrottled
+from app.accounts.errors import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
+from app.accounts.errors import (
+    AuthError,
+    SecondFactorRequired,
+    SignInThrottled,
+)
 from app.audit import AuditAction
 from app.core import clock
+from app.core.counters import atomic_increment
+from app.core.errors import DomainError
 from app.core.transaction import use_case
 from app.extensions import db
 from app.models.auth import LoginAttempt, UserSession
+from app.models.notifications import Channel
 from app.models.users import User
 from app.rules.contacts import normalise_login
-from app.rules.throttle import ThrottlePolicy, retry_after
+from app.rules.throttle import (
+    SignInPolicy,
+    ThrottlePolicy,
+    needs_second_factor,
+    retry_after,
+)
+from app.signing import reauth
+from app.signing.reauth import ReauthError
 
 _hashers: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
 
@@ -60,78 +75,169 @@ def find_user(identifier: str) -> User | None:
 class SessionLimits:
     policy: ThrottlePolicy
     lifetime: timedelta
+    # Failures from one address, and from all of them, per window (app.rules.throttle).
+    address: ThrottlePolicy = SignInPolicy.address
+    everyone: ThrottlePolicy = SignInPolicy.everyone
+
+    @property
+    def sign_in(self) -> SignInPolicy:
+        return SignInPolicy(account=self.policy, address=self.address, everyone=self.everyone)
 
 
-def _throttle_wait(key: str, ip: str, now: datetime, policy: ThrottlePolicy) -> timedelta | None:
-    since = now - policy.window
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.identifier == key, LoginAttempt.succeeded.is_(True)
+SIGN_IN_PURPOSE = "sign_in"
+
+
+def _failures_since(since: datetime, ip: str) -> list[datetime]:
+    return list(
+        db.session.scalars(
+            select(LoginAttempt.at).where(
+                LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since
+            )
         )
     )
-    account_since = max(since, last_success) if last_success else since
-    by_account = db.session.scalars(
-        select(LoginAttempt.at).where(
-            LoginAttempt.identifier == key,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > account_since,
+
+
+def _address_wait(ip: str, now: datetime, policy: ThrottlePolicy) -> timedelta | None:
+    """How long this address must wait after its failed sign-ins (any accounts)."""
+    return retry_after(_failures_since(now - policy.window, ip), now, policy)
+
+
+def _failures_everywhere(now: datetime, policy: ThrottlePolicy) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at > now - policy.window)
         )
-    ).all()
-    by_ip = db.session.scalars(
-        select(LoginAttempt.at).where(
-            LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since
-        )
-    ).all()
-    waits = [
-        w for w in (retry_after(by_account, now, policy), retry_after(by_ip, now, policy)) if w
-    ]
-    return max(waits) if waits else None
+        or 0
+    )
 
 
 def sign_in(
-    identifier: str, password: str, *, ip: str, user_agent: str, limits: SessionLimits
+    identifier: str,
+    password: str,
+    *,
+    ip: str,
+    user_agent: str,
+    limits: SessionLimits,
+    code: str = "",
 ) -> tuple[User, str]:
     """Check the credentials and open a server-side session; return the user and token.
 
-    After ``max_failures`` failed attempts for one account or from one address inside the
-    window, further attempts are refused with the time to wait, without checking the
-    password (so guessing cannot continue during the wait).
+    Failures never lock an account, only an *address*: after ``address.max_failures``
+    failures from one address inside the window, that address waits, and its password
+    tries are not checked meanwhile. An account whose password was tried
+    ``policy.max_failures`` times since its last sign-in (or once, while the failures
+    from everywhere exceed the global budget) asks for a second factor: the right
+    password sends a one-time code to the owner's own phone or email
+    (:class:`SecondFactorRequired`), and the password with that code signs in, from any
+    address. So nobody can lock the owner out, and guessing stays bounded.
 
-    Not one use case but the entry to two: a wrong password is refused *and* remembered.
-    The failure is committed by its own use case (:func:`record_failed_sign_in`) before
-    the refusal is raised, so the throttle counts it although the sign-in fails; a
-    successful sign-in is :func:`begin_session`. Call it outside any use case (a request
-    does): inside one, the failure would roll back with the refusal.
+    Every try is written down before the password is checked: a failure row (committed
+    at once, so simultaneous tries from one address see each other) and the account's
+    try number (one UPDATE … RETURNING, :mod:`app.core.counters`). The row becomes the
+    success on a sign-in, and is dropped when the right password only earns a code. Call
+    it outside any use case (a request does): inside one, the counts would roll back
+    with the refusal.
     """
     now = clock.now()
     key = normalise_login(identifier)[:254]
-    wait = _throttle_wait(key, ip, now, limits.policy)
+    wait = _address_wait(ip, now, limits.address)
     if wait is not None:
         raise SignInThrottled(wait)
     user = find_user(identifier)
+    attempt_id, tries = _count_try(user, key, ip, now)
+    # Tries from this address that arrived together with this one are counted now.
+    recent = _failures_since(now - limits.address.window, ip)
+    if len(recent) > limits.address.max_failures:
+        raise SignInThrottled(retry_after(recent, now, limits.address) or limits.address.window)
     if not verify_password(user, password):
-        record_failed_sign_in(key, ip, now)
         raise AuthError("bad_credentials")
     assert user is not None
     if user.is_locked:
         raise AuthError("locked", status=403)
-    return user, begin_session(user, key, ip=ip, user_agent=user_agent, limits=limits, at=now)
+    if needs_second_factor(tries, _failures_everywhere(now, limits.everyone), limits.sign_in):
+        refusal = _second_factor(user, attempt_id, code)
+        if refusal is not None:
+            raise refusal
+    return user, begin_session(
+        user, key, ip=ip, user_agent=user_agent, limits=limits, at=now, attempt_id=attempt_id
+    )
 
 
 @use_case
-def record_failed_sign_in(key: str, ip: str, at: datetime) -> None:
-    """Remember a failed attempt for the throttle (its own transaction: it must outlive
-    the refusal it causes)."""
-    db.session.add(LoginAttempt(identifier=key, ip=ip, at=at, succeeded=False))
+def _count_try(user: User | None, key: str, ip: str, at: datetime) -> tuple[int, int]:
+    """Write the try down before the password is checked: a failure row (turned into a
+    success or dropped later) and the account's try number; returns both."""
+    row = LoginAttempt(identifier=key, ip=ip[:64], at=at, succeeded=False)
+    db.session.add(row)
+    db.session.flush()
+    tries = atomic_increment(User.sign_in_attempts, user.id) if user is not None else 1
+    return row.id, tries
+
+
+def org_name_of(user: User) -> str | None:
+    """Who signs a message about the account: its organisation, if it has one."""
+    org = user.mediation_org or user.creditor_org
+    return org.name if org is not None else None
+
+
+def _second_factor(user: User, attempt_id: int, code: str) -> DomainError | None:
+    """No code given: one is sent (within the send limits) and the sign-in waits for it.
+    A code given: one counted try at it. Returns the refusal, its count committed."""
+    if not code.strip():
+        outcome = _send_sign_in_code(user, attempt_id)
+        return SecondFactorRequired(outcome) if isinstance(outcome, Channel) else outcome
+    return _answer_sign_in_code(user, code)
+
+
+@use_case
+def _send_sign_in_code(user: User, attempt_id: int) -> Channel | ReauthError:
+    """The right password on an account under attack: not a failure (its row goes), but
+    no session yet: a code to the owner. A refused send (too soon) is returned."""
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+    try:
+        channel = reauth.send_sign_in_code(user, SIGN_IN_PURPOSE, org_name_of(user))
+    except ReauthError as refused:
+        return refused
+    audit.record(
+        AuditAction.AUTH_CODE_SEND,
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        data={"channel": channel.value},
+    )
+    return channel
+
+
+@use_case
+def _answer_sign_in_code(user: User, code: str) -> ReauthError | None:
+    """One counted try at the sign-in code (:func:`app.signing.reauth.attempt`): the
+    refusal is returned so the count commits."""
+    return reauth.attempt(user, SIGN_IN_PURPOSE, code, password_ok=True)
 
 
 @use_case
 def begin_session(
-    user: User, key: str, *, ip: str, user_agent: str, limits: SessionLimits, at: datetime
+    user: User,
+    key: str,
+    *,
+    ip: str,
+    user_agent: str,
+    limits: SessionLimits,
+    at: datetime,
+    attempt_id: int | None = None,
 ) -> str:
-    """A successful sign-in: the attempt (it resets the account's failure count), a new
-    server-side session and the audit event; returns the session token."""
-    db.session.add(LoginAttempt(identifier=key, ip=ip, at=at, succeeded=True))
+    """A successful sign-in: the attempt recorded as a success, the account's try count
+    back to zero, a new server-side session and the audit event; returns the token."""
+    if attempt_id is not None:
+        db.session.execute(
+            update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True)
+        )
+    else:
+        db.session.add(LoginAttempt(identifier=key, ip=ip[:64], at=at, succeeded=True))
+    db.session.execute(update(User).where(User.id == user.id).values(sign_in_attempts=0))
+    user.sign_in_attempts = 0
     token = open_session(user, ip, user_agent, limits.lifetime)
     audit.record(
         AuditAction.AUTH_LOGIN, actor=user, object_type="user", object_id=user.id, data={"ip": ip}
@@ -189,30 +295,6 @@ def revoke_all_sessions(user: User) -> int:
         .values(revoked_at=clock.now())
     )
     return int(result.rowcount or 0)
-
-
-@use_case
-def change_password(
-    user: User, current: str, new: str, *, ip: str, user_agent: str, lifetime: timedelta
-) -> str:
-    """Replace the password and end every session of the account, this one included;
-    the caller continues in a fresh session whose token is returned."""
-    if not verify_password(user, current):
-        raise AccountInvalid("bad_current_password", "current")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountInvalid("password_too_short", "new")
-    user.password_hash = hash_password(new)
-    user.password_changed_at = clock.now()
-    ended = revoke_all_sessions(user)
-    token = open_session(user, ip, user_agent, lifetime)
-    audit.record(
-        AuditAction.ACCOUNT_PASSWORD_CHANGE,
-        actor=user,
-        object_type="user",
-        object_id=user.id,
-        data={"sessions_ended": ended},
-    )
-    return token
 
 
 @use_case

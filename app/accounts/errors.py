@@ -3,14 +3,16 @@ with their words (codes the classes do not name come from :mod:`app.core.errors`
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from app.core.errors import InvalidInput, Refused
+from app.core.format import local_datetime
+from app.rules.passwords import MIN_PASSWORD_LENGTH
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH"]
 
 
 class AuthError(Refused):
@@ -49,12 +51,53 @@ class SignInThrottled(AuthError):
         )
 
 
+class SecondFactorRequired(AuthError):
+    """The password was right, but the account has seen failed tries: a one-time code was
+    sent to the owner's phone or email, to be entered with the password."""
+
+    status = 200
+    default_code = "code_sent"
+    messages = {
+        "code_sent": _l(
+            "For your security, this sign-in needs a one-time code as well. We sent it to "
+            "your mobile phone or email. Enter your password again with the code."
+        ),
+    }
+
+    def __init__(self, channel: object = None) -> None:
+        super().__init__("code_sent")
+        self.channel = channel
+
+
+class PasswordChecksPaused(InvalidInput):
+    """Too many wrong current passwords on the password change form: further tries are
+    refused, unseen, until ``until``."""
+
+    status = 429
+    default_code = "password_checks_paused"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("password_checks_paused", "current")
+        self.until = until
+
+    @property
+    def message(self) -> str:
+        return gettext(
+            "The current password was entered wrongly too many times. For your security, "
+            "you can try again from %(time)s. If this was not you, tell your administrator.",
+            time=local_datetime(self.until),
+        )
+
+
 class AccountInvalid(InvalidInput):
     """Account, organisation or password input refused; ``field`` names the input."""
 
     messages = {
         "bad_current_password": _l("The current password is not correct."),
         "password_too_short": _l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+        "password_common": _l(
+            "This password is among the most common ones and is easily guessed. Choose another."
+        ),
         "duplicate": _l("This value is already registered."),
         "invalid_uscc": _l(
             "This is not a valid unified social credit code (18 characters, GB 32100)."

@@ -9,13 +9,14 @@ from stdnum.cn import uscc
 
 from app import audit
 from app.accounts.auth import hash_password, revoke_all_sessions
-from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid
+from app.accounts.errors import AccountInvalid
 from app.audit import AuditAction
 from app.core.transaction import conflict_on, use_case
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.rules.contacts import is_mainland_mobile, normalise_phone
+from app.rules.passwords import password_problem
 
 SEAL_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png"}
 MAX_SEAL_BYTES = 2 * 1024 * 1024
@@ -148,8 +149,9 @@ def _sign_in_names(account: NewAccount) -> tuple[str | None, str | None]:
         raise AccountInvalid("email_or_phone_required", "email")
     if phone and not is_mainland_mobile(phone):
         raise AccountInvalid("invalid_mobile", "phone")
-    if len(account.password) < MIN_PASSWORD_LENGTH:
-        raise AccountInvalid("password_too_short", "password")
+    problem = password_problem(account.password)
+    if problem is not None:
+        raise AccountInvalid(problem, "password")
     if email and db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountInvalid("duplicate", "email")
     if phone and db.session.scalar(select(User.id).where(User.phone == phone)):

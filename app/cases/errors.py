@@ -66,6 +66,9 @@ class InvitationError(InvalidInput):
         "consent_required": _l("To take part in the mediation, the first two consents are needed."),
         "passwords_differ": _l("The two passwords differ."),
         "password_too_short": _l("Use at least %(n)s characters."),
+        "password_common": _l(
+            "This password is among the most common ones and is easily guessed. Choose another."
+        ),
         "existing_account_password": _l(
             "You already have an account: enter its password to add this case to it."
         ),

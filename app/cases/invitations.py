@@ -26,6 +26,7 @@ from app.cases.joining import case_of
 from app.cases.joining import decline_mediation as decline_mediation
 from app.cases.joining import join_case as join_case
 from app.core import clock
+from app.core.counters import atomic_increment
 from app.core.errors import DomainError
 from app.core.transaction import use_case
 from app.extensions import db
@@ -34,6 +35,8 @@ from app.models.invitations import Invitation, OneTimeCode
 from app.models.notifications import Channel
 from app.notifications.outbox import queue_message
 from app.notifications.texts import common as messages
+from app.rules.throttle import tries_used_up, try_allowed
+from app.signing.reauth import check_send_limit
 
 MAX_TRIES = 5
 CODE_MINUTES = 10
@@ -138,12 +141,14 @@ def _answer_id_suffix(invitation: Invitation, suffix: str, channel: Channel) -> 
     """The answer checked and, when wrong, counted; the refusal is returned, not raised, so
     the count is committed."""
     case = case_of(invitation)
+    tries = atomic_increment(Invitation.id_attempts, invitation.id)  # counted before judged
+    if not try_allowed(tries, MAX_TRIES):
+        return LinkRefused("revoked")
     expected = (case.debtor_id_number or "")[-6:].upper()
     if len(expected) == 6 and hmac.compare_digest(suffix.strip().upper(), expected):
         _send_code(invitation, case, channel)
         return None
-    invitation.id_attempts += 1
-    if invitation.id_attempts < MAX_TRIES:
+    if not tries_used_up(tries, MAX_TRIES):
         return InvitationError("id_mismatch", "id_suffix")
     invitation.revoked_at = clock.now()
     audit.record(
@@ -162,6 +167,17 @@ def _send_code(invitation: Invitation, case: Case, channel: Channel) -> None:
     address = case.debtor_phone if channel == Channel.SMS else case.debtor_email
     if not address:
         raise InvitationError("no_such_channel", "channel")
+    since = now - timedelta(hours=1)
+    check_send_limit(
+        list(
+            db.session.scalars(
+                select(OneTimeCode.created_at).where(
+                    OneTimeCode.invitation_id == invitation.id, OneTimeCode.created_at > since
+                )
+            )
+        ),
+        "id_suffix",
+    )
     for old in db.session.scalars(
         select(OneTimeCode).where(
             OneTimeCode.invitation_id == invitation.id, OneTimeCode.consumed_at.is_(None)
@@ -216,11 +232,13 @@ def _answer_code(invitation: Invitation, code: str) -> InvitationError | None:
         return InvitationError("no_code", "code")
     if otp.expires_at <= clock.now():
         return InvitationError("code_expired", "code")
-    if otp.attempts >= MAX_TRIES:
+    tries = atomic_increment(OneTimeCode.attempts, otp.id)  # counted before judged
+    if not try_allowed(tries, MAX_TRIES):
         return InvitationError("code_locked", "code")
-    otp.attempts += 1
     if not hmac.compare_digest(otp.code_hash, _digest(code.strip())):
-        return InvitationError("code_locked" if otp.attempts >= MAX_TRIES else "code_wrong", "code")
+        return InvitationError(
+            "code_locked" if tries_used_up(tries, MAX_TRIES) else "code_wrong", "code"
+        )
     otp.consumed_at = invitation.identity_confirmed_at = clock.now()
     audit.record(
         AuditAction.INVITATION_IDENTITY_CONFIRM,

@@ -11,10 +11,12 @@ from sqlalchemy import or_, select
 
 from app import audit
 from app.accounts.auth import MIN_PASSWORD_LENGTH, hash_password, open_session, verify_password
+from app.accounts.password_checks import judge_password_try, password_check_policy
 from app.audit import AuditAction
 from app.cases.errors import CaseRuleError, InvitationError, LinkRefused
 from app.cases.transitions import transition_case
 from app.core import clock
+from app.core.errors import DomainError
 from app.core.transaction import use_case
 from app.extensions import db
 from app.models.cases import Case
@@ -22,6 +24,7 @@ from app.models.invitations import Consent, Invitation
 from app.models.users import Role, User
 from app.rules.cases import CaseEvent
 from app.rules.consents import consent_text, missing_required
+from app.rules.passwords import password_problem
 
 MEDIATION_DAYS = 30
 CONFIRMED_MINUTES = 30  # how long the step after the one-time code stays open
@@ -46,19 +49,22 @@ def pending_invitation(invitation_id: int | None) -> Invitation:
     return invitation
 
 
+def _existing_account(case: Case) -> User | None:
+    keys = [k for k in (case.debtor_phone, case.debtor_email) if k]
+    return db.session.scalar(select(User).where(or_(User.phone.in_(keys), User.email.in_(keys))))
+
+
 def _debtor_account(case: Case, password: str) -> User:
     """The debtor's account: an existing one (same phone or email) must prove its
     password; otherwise a new account is opened with the password chosen now."""
-    keys = [k for k in (case.debtor_phone, case.debtor_email) if k]
-    existing = db.session.scalar(
-        select(User).where(or_(User.phone.in_(keys), User.email.in_(keys)))
-    )
+    existing = _existing_account(case)
     if existing is not None:
         if existing.role != Role.DEBTOR or not verify_password(existing, password):
             raise InvitationError("existing_account_password", "password")
         return existing
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvitationError("password_too_short", "password", n=MIN_PASSWORD_LENGTH)
+    problem = password_problem(password)
+    if problem is not None:
+        raise InvitationError(problem, "password", n=MIN_PASSWORD_LENGTH)
     user = User(
         role=Role.DEBTOR,
         name=case.debtor_name,
@@ -119,7 +125,6 @@ def join_case(invitation: Invitation, password: str, consents: set[str]) -> User
     return user
 
 
-@use_case
 def join_and_sign_in(
     invitation: Invitation,
     password: str,
@@ -131,9 +136,40 @@ def join_and_sign_in(
     lifetime: timedelta,
 ) -> User:
     """:func:`join_case` from the form (the password typed twice), and the debtor signed
-    in at once with a server-side session like any sign-in: one transaction."""
+    in at once with a server-side session like any sign-in: one transaction. When the
+    debtor already has an account, its password is a secret check like any other: the
+    try is counted and committed first (:func:`app.accounts.password_checks.judge_password_try`), so
+    call it outside any use case."""
     if password != confirm:
         raise InvitationError("passwords_differ", "confirm")
+    refusal = _existing_password_try(invitation, password)
+    if refusal is not None:
+        raise refusal
+    return _join_and_sign_in(invitation, password, consents, ip, user_agent, lifetime)
+
+
+@use_case
+def _existing_password_try(invitation: Invitation, password: str) -> DomainError | None:
+    existing = _existing_account(case_of(invitation))
+    if existing is None or existing.role != Role.DEBTOR:
+        return None  # a new account, or one that cannot join as the debtor (refused later)
+    return judge_password_try(
+        existing,
+        password,
+        password_check_policy(),
+        InvitationError("existing_account_password", "password"),
+    )
+
+
+@use_case
+def _join_and_sign_in(
+    invitation: Invitation,
+    password: str,
+    consents: set[str],
+    ip: str,
+    user_agent: str,
+    lifetime: timedelta,
+) -> User:
     user = join_case(invitation, password, consents)
     open_session(user, ip, user_agent, lifetime)
     return user

@@ -37,6 +37,8 @@ class LoginAttempt(db.Model):
     __table_args__ = (
         Index("ix_login_attempts_identifier_at", "identifier", "at"),
         Index("ix_login_attempts_ip_at", "ip", "at"),
+        # The global budget counts failures across all addresses by time.
+        Index("ix_login_attempts_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

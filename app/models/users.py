@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -49,6 +49,13 @@ class User(db.Model):
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # Password tries since the last successful sign-in, counted before each check
+    # (app.core.counters): past the limit the account asks for a second factor.
+    sign_in_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Current-password tries on the password change form, in a window that starts with
+    # the first of them; past the limit further tries wait for the window to end.
+    password_check_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    password_check_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     creditor_org: Mapped[CreditorOrganisation | None] = relationship()
     mediation_org: Mapped[MediationOrganisation | None] = relationship()

@@ -14,14 +14,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import clock
+from app.core.counters import atomic_increment
 from app.core.errors import InvalidInput
+from app.core.format import local_datetime
 from app.extensions import db
 from app.models.cases import Case
 from app.models.invitations import OneTimeCode
@@ -29,6 +31,7 @@ from app.models.notifications import Channel
 from app.models.users import Role, User
 from app.notifications.outbox import queue_message
 from app.notifications.texts import common as messages
+from app.rules.throttle import code_send_wait, tries_used_up, try_allowed
 
 CODE_MINUTES = 10
 MAX_TRIES = 5
@@ -49,6 +52,28 @@ class ReauthError(InvalidInput):
     }
 
 
+class CodeSendThrottled(ReauthError):
+    """A code for this purpose was sent a moment ago (one a minute, five an hour:
+    :data:`app.rules.throttle.CODE_SEND_LIMITS`); ``at`` is when the next one may be
+    asked for."""
+
+    status = 429
+    default_code = "code_send_wait"
+
+    def __init__(self, at: datetime, field: str | None = "code") -> None:
+        super().__init__("code_send_wait", field)
+        self.at = at
+
+    @property
+    def message(self) -> str:
+        return str(
+            _l(
+                "A code was sent a moment ago. You can ask for a new one from %(time)s.",
+                time=local_datetime(self.at),
+            )
+        )
+
+
 def _digest(secret: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
@@ -59,13 +84,35 @@ def channels_of(user: User) -> list[Channel]:
     return [c for c, a in ((Channel.SMS, user.phone), (Channel.EMAIL, user.email)) if a]
 
 
-def send_code(user: User, case: Case, purpose: str, channel: Channel | None = None) -> Channel:
-    """A fresh code for ``purpose`` (earlier unused ones for it stop working), queued at
-    once: the signer asked for it, so quiet hours do not delay it (it still counts).
-    Written in the caller's use case; the outbox delivers it after the commit."""
+def check_send_limit(sent: list[datetime], field: str | None = "code") -> None:
+    """Refuse one more code when ``sent`` (the earlier codes' times, same person and
+    purpose) already use the send limits."""
+    now = clock.now()
+    wait = code_send_wait(sent, now)
+    if wait is not None:
+        raise CodeSendThrottled(now + wait, field)
+
+
+def _sent_times(user: User, purpose: str) -> list[datetime]:
+    since = clock.now() - timedelta(hours=1)
+    return list(
+        db.session.scalars(
+            select(OneTimeCode.created_at).where(
+                OneTimeCode.user_id == user.id,
+                OneTimeCode.purpose == purpose,
+                OneTimeCode.created_at > since,
+            )
+        )
+    )
+
+
+def _issue(user: User, purpose: str, channel: Channel | None) -> tuple[Channel, str]:
+    """A fresh code for ``purpose`` (earlier unused ones for it stop working), within the
+    send limits; returns the channel and the code to send."""
     available = channels_of(user)
     if not available or (channel is not None and channel not in available):
         raise ReauthError("no_channel")
+    check_send_limit(_sent_times(user, purpose))
     channel = channel or available[0]
     now = clock.now()
     for old in _open_codes(user, purpose):
@@ -81,11 +128,23 @@ def send_code(user: User, case: Case, purpose: str, channel: Channel | None = No
             expires_at=now + timedelta(minutes=CODE_MINUTES),
         )
     )
+    return channel, code
+
+
+def _address(user: User, channel: Channel) -> str:
+    return (user.phone if channel == Channel.SMS else user.email) or ""
+
+
+def send_code(user: User, case: Case, purpose: str, channel: Channel | None = None) -> Channel:
+    """A fresh code for ``purpose`` (earlier unused ones for it stop working), queued at
+    once: the signer asked for it, so quiet hours do not delay it (it still counts).
+    Written in the caller's use case; the outbox delivers it after the commit."""
+    channel, code = _issue(user, purpose, channel)
     subject, body = messages.one_time_code(
         case.mediation_org.name, case.reference, code, CODE_MINUTES, channel=channel
     )
     queue_message(
-        address=user.phone if channel == Channel.SMS else user.email,  # type: ignore[arg-type]
+        address=_address(user, channel),
         channel=channel,
         template="signing_code",
         subject=subject,
@@ -93,6 +152,25 @@ def send_code(user: User, case: Case, purpose: str, channel: Channel | None = No
         case_id=case.id,
         recipient_user_id=user.id,
         to_debtor=user.role == Role.DEBTOR,
+        requested_by_recipient=True,
+    )
+    return channel
+
+
+def send_sign_in_code(user: User, purpose: str, org_name: str | None) -> Channel:
+    """The second factor of a sign-in: a fresh code for ``purpose`` to the account's own
+    phone (else email), queued at once (the person signing in asked for it). Written in
+    the caller's use case."""
+    channel, code = _issue(user, purpose, None)
+    subject, body = messages.sign_in_code(org_name, code, CODE_MINUTES, channel=channel)
+    queue_message(
+        address=_address(user, channel),
+        channel=channel,
+        template="sign_in_code",
+        subject=subject,
+        body=body,
+        recipient_user_id=user.id,
+        # About the account, not a debt: no case, so not a contact the debtor rules count.
         requested_by_recipient=True,
     )
     return channel
@@ -114,25 +192,27 @@ def _open_codes(user: User, purpose: str) -> list[OneTimeCode]:
 
 def attempt(user: User, purpose: str, code: str, *, password_ok: bool) -> ReauthError | None:
     """One try at the password (checked by the caller) and the newest code for
-    ``purpose``, in the caller's use case. Right: None, and the code is used up (a replay
-    finds nothing to match; a signature that is not saved leaves it usable). Wrong: the
-    refusal, and the try is counted: the caller lets its use case commit the count, then
-    raises the refusal (raising inside would roll the count back, and retrying would
-    reset it)."""
+    ``purpose``, in the caller's use case. The try is counted in the database before
+    anything is compared (:func:`app.core.counters.atomic_increment`), so tries arriving
+    together are counted one by one and only the first five are judged. Right: None, and
+    the code is used up (a replay finds nothing to match; a signature that is not saved
+    leaves it usable). Wrong: the refusal, and the try stays counted: the caller lets its
+    use case commit the count, then raises the refusal (raising inside would roll the
+    count back, and retrying would reset it)."""
     codes = _open_codes(user, purpose)
     otp = codes[0] if codes else None
     if otp is None:
         return ReauthError("no_code", "code")
     if otp.expires_at <= clock.now():
         return ReauthError("code_expired", "code")
-    if otp.attempts >= MAX_TRIES:
+    tries = atomic_increment(OneTimeCode.attempts, otp.id)
+    if not try_allowed(tries, MAX_TRIES):
         return ReauthError("code_locked", "code")
     code_ok = hmac.compare_digest(otp.code_hash, _digest(code.strip()))
     if password_ok and code_ok:
         otp.consumed_at = clock.now()
         return None
-    otp.attempts += 1
-    if otp.attempts >= MAX_TRIES:
+    if tries_used_up(tries, MAX_TRIES):
         return ReauthError("code_locked", "code")
     if not password_ok:
         return ReauthError("password_wrong", "password")

@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.rules.throttle import ThrottlePolicy, retry_after
+from app.rules.throttle import (
+    SignInPolicy,
+    ThrottlePolicy,
+    code_send_wait,
+    needs_second_factor,
+    retry_after,
+    tries_used_up,
+    try_allowed,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 POLICY = ThrottlePolicy(max_failures=5, window=timedelta(minutes=15))
@@ -36,3 +44,45 @@ def test_retry_after(failures: list[datetime], expected: timedelta | None) -> No
 def test_wait_is_never_zero_when_throttled() -> None:
     failures = ago(1, 2, 3, 4) + [NOW - POLICY.window + timedelta(microseconds=1)]
     assert retry_after(failures, NOW, POLICY) == timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("number", "allowed", "used_up"),
+    [(1, True, False), (4, True, False), (5, True, True), (6, False, True), (20, False, True)],
+)
+def test_tries_are_numbered_before_they_are_judged(number: int, allowed: bool, used_up: bool):
+    assert try_allowed(number, 5) is allowed
+    assert tries_used_up(number, 5) is used_up
+
+
+@pytest.mark.parametrize(
+    ("account_try", "everywhere", "expected"),
+    [
+        (1, 0, False),  # a first try: the password alone
+        (5, 0, False),  # four earlier failures: still the password alone
+        (6, 0, True),  # five earlier failures: a code as well
+        (40, 0, True),
+        (1, 500, False),  # no earlier failure on this account: the global budget spares it
+        (2, 99, False),
+        (2, 100, True),  # one earlier failure while the global budget is spent
+    ],
+)
+def test_an_account_under_attack_asks_for_a_second_factor(
+    account_try: int, everywhere: int, expected: bool
+) -> None:
+    assert needs_second_factor(account_try, everywhere, SignInPolicy()) is expected
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ([], None),
+        (ago(0.5), timedelta(seconds=30)),  # one a minute
+        (ago(1.5), None),
+        (ago(2, 10, 20, 30), None),
+        (ago(2, 10, 20, 30, 40), timedelta(minutes=20)),  # five an hour: the oldest must age out
+        (ago(2, 10, 20, 30, 61), None),
+    ],
+)
+def test_codes_are_sent_once_a_minute_and_five_times_an_hour(sent, expected) -> None:
+    assert code_send_wait(sent, NOW) == expected

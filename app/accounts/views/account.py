@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.access import Permission, can, public, requires
 from app.accounts import auth as auth_service
-from app.accounts import conflicts_of_interest
+from app.accounts import conflicts_of_interest, password_checks
 from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid
 from app.accounts.views.auth import client_ip, safe_next, session_limits
 from app.core.db import parse_id
@@ -101,13 +101,14 @@ def change_password() -> str | Response | tuple[str, int]:
         return _render(form, 400)
     limits = session_limits()
     try:
-        token = auth_service.change_password(
+        token = password_checks.change_password(
             current_user._get_current_object(),
             form.current.data or "",
             form.new.data or "",
             ip=client_ip(),
             user_agent=request.headers.get("User-Agent", ""),
             lifetime=limits.lifetime,
+            policy=limits.policy,
         )
     except DomainError as err:
         getattr(form, err.field or "current").errors = [err.message]

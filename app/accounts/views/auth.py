@@ -22,12 +22,14 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts import auth as auth_service
+from app.accounts.errors import SecondFactorRequired
 from app.core.errors import DomainError
 from app.rules.throttle import ThrottlePolicy
+from app.signing.reauth import ReauthError
 
 bp = Blueprint("auth", __name__)
 
@@ -37,13 +39,18 @@ class LoginForm(FlaskForm):
         _l("Email or mobile number"), validators=[DataRequired(), Length(max=254)]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    # Asked for only when the account has seen failed tries (a second factor).
+    code = StringField(_l("One-time code"), validators=[Optional(), Length(max=12)])
 
 
 def session_limits() -> auth_service.SessionLimits:
     s = current_app.config["SETTINGS"]
+    window = timedelta(minutes=s.login_window_minutes)
     return auth_service.SessionLimits(
-        policy=ThrottlePolicy(s.login_max_failures, timedelta(minutes=s.login_window_minutes)),
+        policy=ThrottlePolicy(s.login_max_failures, window),
         lifetime=timedelta(hours=s.session_hours),
+        address=ThrottlePolicy(s.login_ip_max_failures, window),
+        everyone=ThrottlePolicy(s.login_global_max_failures, window),
     )
 
 
@@ -75,16 +82,29 @@ def login() -> str | Response | tuple[str, int]:
                 ip=client_ip(),
                 user_agent=request.headers.get("User-Agent", ""),
                 limits=session_limits(),
+                code=form.code.data or "",
             )
         except DomainError as err:
-            # The form again, with the refusal. Only the throttle's 429 reaches the browser:
+            # The form again, with the refusal. Only the throttles' 429 reaches the browser:
             # a form sign-in has no WWW-Authenticate challenge to send with a 401 or 403.
             status = err.status if err.status == HTTPStatus.TOO_MANY_REQUESTS else 200
-            return render_template("auth/login.html", form=form, error=err.message), status
+            ask_code = isinstance(err, SecondFactorRequired | ReauthError)
+            notice = "info" if isinstance(err, SecondFactorRequired) else "error"
+            return _login_page(form, err.message, ask_code, status, notice)
         session.clear()  # a new session id: nothing from before sign-in carries over
         login_user(user)
         return redirect(safe_next(request.args.get("next")) or url_for(role_home_endpoint(user)))
-    return render_template("auth/login.html", form=form, error=None)
+    return _login_page(form, None, bool(form.code.data))
+
+
+def _login_page(
+    form: LoginForm, error: str | None, ask_code: bool, status: int = 200, notice: str = "error"
+) -> tuple[str, int]:
+    """The sign-in form; with the code field when the account asks for a second factor."""
+    form.code.data = ""  # a code is never shown back
+    return render_template(
+        "auth/login.html", form=form, error=error, ask_code=ask_code, notice=notice
+    ), status
 
 
 class LogoutForm(FlaskForm):

@@ -17,6 +17,8 @@ from app.models.notifications import Channel
 
 SMS_MAX_CHARS = 160
 NEUTRAL = "本会为中立调解组织，不代表任何一方。"
+# Who signs a message about an account that belongs to no organisation (a debtor's).
+PLATFORM = "在线调解平台"
 
 
 def _line(value: str) -> str:
@@ -109,3 +111,49 @@ def one_time_code(
     """The one-time code text for ``channel``."""
     build = one_time_code_sms if channel == Channel.SMS else one_time_code_email
     return build(org_name, case_reference, code, minutes)
+
+
+def sign_in_code(
+    org_name: str | None, code: str, minutes: int = 10, *, channel: Channel = Channel.EMAIL
+) -> tuple[str, str]:
+    """The second factor of a sign-in, which the person signing in has just asked for
+    (no case: the account's own organisation signs it, else the platform)."""
+    org = _line(org_name or PLATFORM)
+    if channel == Channel.SMS:
+        body = (
+            f"【{org}】登录验证码{code}，{minutes}分钟内有效。请勿告诉他人，"
+            "本会工作人员不会向您索要验证码。如非本人操作，请尽快修改密码。"
+        )
+        return "登录验证码", body
+    subject = f"【{org}】登录验证码"
+    body = (
+        "您好：\n\n"
+        "您的账户正在登录，由于近期多次出现错误密码，本次登录需要验证码：\n\n"
+        f"    {code}\n\n"
+        f"验证码{minutes}分钟内有效。请勿将验证码告诉他人，本会工作人员不会向您索要验证码。\n"
+        "如非本人操作，说明有人知道您的密码，请尽快登录并修改密码。\n\n"
+        f"{org}\n"
+    )
+    return subject, body
+
+
+def password_checks_paused(
+    org_name: str | None, until: str, *, channel: Channel = Channel.EMAIL
+) -> tuple[str, str]:
+    """Tells the account's owner that the current password was entered wrongly too often
+    on the password change form (someone may be using their session)."""
+    org = _line(org_name or PLATFORM)
+    if channel == Channel.SMS:
+        body = (
+            f"【{org}】您的账户在修改密码时多次输错当前密码，修改密码已暂停至{until}。"
+            "如非本人操作，请尽快退出所有设备并联系管理员。"
+        )
+        return "账户安全提醒", body
+    subject = f"【{org}】账户安全提醒"
+    body = (
+        "您好：\n\n"
+        f"您的账户在修改密码时多次输错当前密码。为保护账户安全，修改密码已暂停至{until}。\n"
+        "如非本人操作，说明他人可能正在使用您已登录的设备，请尽快退出登录并联系管理员。\n\n"
+        f"{org}\n"
+    )
+    return subject, body

@@ -3,6 +3,7 @@ on the exact file they saw, into their own field; both signatures make it ready 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from app.confirmation import release as confirmation
 from app.confirmation.release import ConfirmationError
+from app.core import clock
 from app.documents import issued as documents
 from app.documents.verification import verify_pdf
 from app.extensions import db
@@ -108,7 +110,7 @@ def test_a_signature_is_refused(
     assert db.session.scalar(select(PackageSignature)) is None
 
 
-def test_a_wrong_code_is_refused_and_signing_twice_too(signing: Any) -> None:
+def test_a_wrong_code_is_refused_and_signing_twice_too(signing: Any, frozen_clock) -> None:
     who, case, package = signing
     confirmation.send_package_code(who["debtor"], case, package, None)
     with pytest.raises(ReauthError):
@@ -119,6 +121,7 @@ def test_a_wrong_code_is_refused_and_signing_twice_too(signing: Any) -> None:
         select(OneTimeCode.attempts).where(OneTimeCode.purpose == purpose)
     ).all()
     assert tries == [1]  # the wrong try stays counted: retrying cannot reset it
+    frozen_clock.move_to(clock.now() + timedelta(seconds=61))  # one code a minute
     sign_as(who["debtor"], case, package)
     with pytest.raises(ConfirmationError) as refused:
         confirmation.send_package_code(who["debtor"], case, package, None)

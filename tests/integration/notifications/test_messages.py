@@ -103,3 +103,22 @@ def test_one_time_code_picks_the_variant_for_the_channel() -> None:
         messages.one_time_code_sms(ORG, REF, "1")
     )
     assert messages.one_time_code(ORG, REF, "1") == messages.one_time_code_email(ORG, REF, "1")
+
+
+ACCOUNT_TEXTS = {
+    "sign_in_code_email": messages.sign_in_code(ORG, "123456", channel=Channel.EMAIL),
+    "sign_in_code_sms": messages.sign_in_code(ORG, "123456", channel=Channel.SMS),
+    "paused_email": messages.password_checks_paused(ORG, "2026-12-01 10:45"),
+    "paused_sms": messages.password_checks_paused(ORG, "2026-12-01 10:45", channel=Channel.SMS),
+    "platform_code": messages.sign_in_code(None, "123456", channel=Channel.SMS),
+}
+
+
+@pytest.mark.parametrize("name", ACCOUNT_TEXTS)
+def test_account_messages_name_who_sends_them_and_stay_calm(name: str) -> None:
+    """Messages about an account (no case) name the organisation, else the platform."""
+    subject, body = ACCOUNT_TEXTS[name]
+    assert ORG in body or messages.PLATFORM in body
+    assert not any(word in subject + body for word in FORBIDDEN)
+    if name.endswith(("sms", "platform_code")):
+        assert body.startswith("【") and len(body) <= messages.SMS_MAX_CHARS

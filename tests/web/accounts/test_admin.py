@@ -169,6 +169,8 @@ def test_creditor_user_needs_a_creditor_organisation(browser: Browser, admin: Us
         ({"acct-email": "", "acct-phone": ""}, "请填写邮箱地址或手机号"),
         ({"acct-phone": "12345"}, "11 位"),
         ({"acct-password": "short"}, "10 个字符"),
+        ({"acct-password": "1234567890"}, "最常见的密码"),
+        ({"acct-password": "password123"}, "最常见的密码"),
         ({"acct-email": "not-an-email"}, "邮箱"),
     ],
 )

@@ -11,11 +11,12 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import func, select
 
 from app.accounts import auth as auth_service
-from app.accounts.errors import AuthError, SignInThrottled
+from app.accounts.errors import AuthError, SecondFactorRequired, SignInThrottled
 from app.core import clock
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.auth import LoginAttempt, UserSession
+from app.models.notifications import OutboundMessage
 from app.models.users import Role
 from app.rules.throttle import ThrottlePolicy
 from tests.factories import PASSWORD, make_user
@@ -69,11 +70,13 @@ def test_locked_account_is_told_so_after_a_correct_password(browser: Browser) ->
     assert browser.get("/debtor").status_code == 302
 
 
-def test_sixth_attempt_within_fifteen_minutes_is_refused_with_a_wait(browser: Browser) -> None:
+def test_an_address_with_ten_failures_waits_even_with_the_right_password(
+    browser: Browser,
+) -> None:
     user = make_user()
-    for _ in range(5):
+    for _ in range(10):
         assert browser.login(user.email, "wrong").status_code == 200
-    refused = browser.login(user.email, PASSWORD)  # even the right password must wait
+    refused = browser.login(user.email, PASSWORD)  # this address must wait
     assert refused.status_code == 429
     assert "请等待 15 分钟后再试" in refused.get_data(as_text=True)
     assert browser.get("/debtor").status_code == 302
@@ -96,7 +99,9 @@ def test_a_failed_attempt_is_stored_although_the_sign_in_is_refused(browser: Bro
 def test_the_service_commits_the_failure_and_still_refuses(app: Flask) -> None:
     user = make_user()
     limits = auth_service.SessionLimits(
-        policy=ThrottlePolicy(max_failures=2), lifetime=timedelta(hours=1)
+        policy=ThrottlePolicy(max_failures=2),
+        lifetime=timedelta(hours=1),
+        address=ThrottlePolicy(max_failures=3),
     )
     sign_in = {"ip": "10.0.0.1", "user_agent": "test", "limits": limits}
     with app.test_request_context(), pytest.raises(AuthError) as refused:
@@ -106,12 +111,17 @@ def test_the_service_commits_the_failure_and_still_refuses(app: Flask) -> None:
     assert _failures() == 1
     with app.test_request_context(), pytest.raises(AuthError):
         auth_service.sign_in(user.email, "wrong again", **sign_in)
+    with app.test_request_context(), pytest.raises(SecondFactorRequired):
+        auth_service.sign_in(user.email, PASSWORD, **sign_in)  # the account asks for a code
+    assert _failures() == 2  # the right password is no failure
+    with app.test_request_context(), pytest.raises(AuthError):
+        auth_service.sign_in("nobody@example.com", "wrong", **sign_in)
     with app.test_request_context():
         with pytest.raises(SignInThrottled) as throttled:
             auth_service.sign_in(user.email, PASSWORD, **sign_in)
         assert throttled.value.status == 429
         assert "请等待 15 分钟后再试" in throttled.value.message
-    assert _failures() == 2  # a refused wait is not another failure
+    assert _failures() == 3  # a refused wait is not another failure
 
 
 def test_throttle_lifts_when_the_failures_age_out(browser: Browser) -> None:
@@ -126,7 +136,7 @@ def test_throttle_lifts_when_the_failures_age_out(browser: Browser) -> None:
 
 
 def test_one_address_guessing_many_accounts_is_throttled(browser: Browser) -> None:
-    victims = [make_user() for _ in range(5)]
+    victims = [make_user() for _ in range(10)]
     for victim in victims:
         browser.login(victim.email, "wrong")
     fresh = make_user()
@@ -274,3 +284,42 @@ def test_logout_needs_post_with_token(browser: Browser) -> None:
     assert browser.get("/logout").status_code == 405
     assert browser.client.post("/logout").status_code == 400
     assert browser.get("/debtor").status_code == 200
+
+
+def _change_password(browser: Browser, current: str, new: str = "a much newer secret"):
+    return browser.submit(
+        "/account/password", {"current": current, "new": new, "confirm": new}, page="/account/"
+    )
+
+
+def test_a_common_new_password_is_refused(browser: Browser) -> None:
+    user = make_user()
+    browser.login(user.email, PASSWORD)
+    refused = _change_password(browser, PASSWORD, "password123")
+    assert refused.status_code == 400
+    assert "最常见的密码" in refused.get_data(as_text=True)
+    assert _change_password(browser, PASSWORD, "晴天 bicycle 2026 灯笼").status_code == 302
+
+
+def test_five_wrong_current_passwords_pause_the_changes_and_tell_the_owner(
+    browser: Browser, frozen_clock
+) -> None:
+    user = make_user(phone=None, email="owner@example.com")
+    browser.login(user.email, PASSWORD)
+    for _ in range(4):
+        assert _change_password(browser, "wrong").status_code == 400
+    fifth = _change_password(browser, "wrong")
+    assert fifth.status_code == 429
+    assert "当前密码输错次数过多" in fifth.get_data(as_text=True)
+    refused = _change_password(browser, PASSWORD)  # even the right one waits
+    assert refused.status_code == 429
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).password_check_attempts == 6
+    told = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.template == "password_checks_paused")
+    ).one()
+    assert told.address == "owner@example.com" and "暂停" in told.body
+    actions = list(db.session.scalars(select(AuditEvent.action)))
+    assert "account:password:checks_pause" in actions
+    frozen_clock.move_to(clock.now() + timedelta(minutes=16))
+    assert _change_password(browser, PASSWORD).status_code == 302

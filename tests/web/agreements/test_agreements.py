@@ -5,15 +5,17 @@ genuine and tampered files."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app.core import clock
 from app.documents import issued as documents
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, OneTimeCode
 from app.models.agreements import AgreementStatus
 from app.models.users import User
 from tests import agreement_support as support
@@ -295,3 +297,28 @@ def test_a_drawing_that_is_not_a_png_is_refused_in_words(app: Flask, world) -> N
     assert "请在框内手写签名" in html
     db.session.refresh(agreement)
     assert agreement.signatures == []
+
+
+def test_a_signing_code_is_sent_at_most_once_a_minute_and_five_times_an_hour(
+    app: Flask, world, frozen_clock
+) -> None:
+    case, who = world["case"], world["who"]
+    support.draft(case, who)
+    browser = _as(app, who["debtor"])
+    sign_page = f"/cases/{case.id}/agreement/1/sign"
+
+    def ask() -> str:
+        browser.submit(f"/cases/{case.id}/agreement/1/code", {"channel": "email"}, page=sign_page)
+        return browser.get(sign_page).get_data(as_text=True)
+
+    def codes() -> int:
+        return len(db.session.scalars(select(OneTimeCode)).all())
+
+    ask()
+    assert "验证码刚刚已发送" in ask() and codes() == 1  # the refusal says from when
+    for _ in range(4):
+        frozen_clock.move_to(clock.now() + timedelta(seconds=61))
+        ask()
+    assert codes() == 5
+    frozen_clock.move_to(clock.now() + timedelta(seconds=61))
+    assert "验证码刚刚已发送" in ask() and codes() == 5  # five an hour

@@ -180,7 +180,7 @@ def test_a_sixth_code_attempt_is_refused_even_if_right(app: Flask, mediator, cas
     sixth = debtor.submit(f"/invite/{token}/code", {"code": code}, page="/login")
     assert sixth.status_code == 400
     assert "错误次数过多" in sixth.get_data(as_text=True)
-    assert db.session.scalars(select(OneTimeCode)).one().attempts == 5
+    assert db.session.scalars(select(OneTimeCode)).one().attempts == 6  # counted, unjudged
 
 
 def test_a_code_expires_after_ten_minutes(app: Flask, mediator, case) -> None:
@@ -372,3 +372,64 @@ def test_a_mediator_declining_without_a_reason_is_told_why(app: Flask, mediator,
     assert "请填写理由" in page
     db.session.refresh(case)
     assert case.mediator_id == mediator.id and case.state == CaseState.SUBMITTED
+
+
+def test_a_new_invitation_code_waits_a_minute(app: Flask, mediator, case, frozen_clock) -> None:
+    accept(app, mediator, case)
+    token = invitation_token()
+    debtor = Browser(app.test_client())
+    page = f"/invite/{token}"
+    answer = {"id_suffix": "31002X", "channel": "sms"}
+    assert debtor.submit(f"/invite/{token}/identity", answer, page=page).status_code == 200
+    again = debtor.submit(f"/invite/{token}/identity", answer, page=page)
+    assert again.status_code == 429
+    assert "验证码刚刚已发送" in again.get_data(as_text=True)
+    assert len(db.session.scalars(select(OneTimeCode)).all()) == 1
+    frozen_clock.move_to(clock.now() + timedelta(seconds=61))
+    assert debtor.submit(f"/invite/{token}/identity", answer, page=page).status_code == 200
+
+
+def test_a_common_password_is_refused_when_joining(app: Flask, mediator, case) -> None:
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+    response = debtor.client.post(
+        "/invite/join",
+        data={
+            "csrf_token": debtor.token("/invite/join"),
+            "password": "password123",
+            "confirm": "password123",
+            "consent": ["share_organisation", "share_creditor", "e_service"],
+        },
+    )
+    assert response.status_code == 400
+    assert "最常见的密码" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.role == Role.DEBTOR)) is None
+
+
+def test_an_existing_accounts_password_is_counted_when_joining(app: Flask, mediator, case) -> None:
+    existing = make_user(Role.DEBTOR, phone=case.debtor_phone, email=None)
+    accept(app, mediator, case)
+    debtor = Browser(app.test_client())
+    confirm_identity(debtor, invitation_token())
+
+    def join_with(password: str):
+        return debtor.client.post(
+            "/invite/join",
+            data={
+                "csrf_token": debtor.token("/invite/join"),
+                "password": password,
+                "confirm": password,
+                "consent": ["share_organisation", "share_creditor", "e_service"],
+            },
+        )
+
+    for _ in range(4):
+        assert join_with("not my password").status_code == 400
+    assert join_with("not my password").status_code == 429
+    paused = join_with(PASSWORD)  # the right one waits too
+    assert paused.status_code == 429
+    assert "输错次数过多" in paused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, existing.id).password_check_attempts == 6
+    assert db.session.get(Case, case.id).debtor_user_id is None
