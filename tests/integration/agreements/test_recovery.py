@@ -5,6 +5,7 @@ the mediator; asking again for a version already rendered makes no second docume
 from __future__ import annotations
 
 from datetime import timedelta
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
