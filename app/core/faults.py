@@ -33,17 +33,22 @@ _PG_UNAVAILABLE = frozenset({"25006", "57P01", "57P02", "57P03"})
 def fault_of(exc: BaseException) -> Unavailable | None:
     """The :class:`Unavailable` that ``exc`` (or an exception it was raised from) stands
     for, or ``None`` when it is not a fault of the machine."""
+    return _find(exc)[0]
+
+
+def _find(exc: BaseException) -> tuple[Unavailable | None, BaseException]:
+    """The fault and the exception of the chain that showed it."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, Unavailable):
-            return current
+            return current, current
         found = _classify(current)
         if found is not None:
-            return found
+            return found, current
         current = current.__cause__ or current.__context__
-    return None
+    return None, exc
 
 
 def _classify(exc: BaseException) -> Unavailable | None:
@@ -80,8 +85,11 @@ def unavailable_from(exc: BaseException, where: str) -> Unavailable | None:
     logged) is returned as it is."""
     if isinstance(exc, Unavailable):
         return exc
-    fault = fault_of(exc)
-    if fault is not None:
-        log.error("%s: nothing saved (%s): %s: %s", where, fault.code, type(exc).__name__, exc)
+    fault, shown_by = _find(exc)
+    if fault is not None and fault is not shown_by:
+        # The driver's or the system's words: never the SQL or its parameters (they may
+        # hold personal data).
+        cause = shown_by.orig if isinstance(shown_by, DBAPIError) else shown_by
+        log.error("%s: nothing saved (%s): %s: %s", where, fault.code, type(cause).__name__, cause)
         fault.__cause__ = exc
     return fault
