@@ -115,3 +115,45 @@ def test_sending_on_a_read_only_database_is_tried_again_later(
     message = db.session.get(OutboundMessage, message_id)
     assert message is not None
     assert (message.status, message.attempts) == (OutboxStatus.QUEUED, 0)
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate: str = "", sqlite_errorname: str = "") -> None:
+        super().__init__("driver says no")
+        self.sqlstate, self.sqlite_errorname = sqlstate, sqlite_errorname
+
+
+@pytest.mark.parametrize(
+    ("orig", "expected"),
+    [
+        (_DriverError(sqlstate="25006"), "unavailable"),  # read_only_sql_transaction
+        (_DriverError(sqlstate="53100"), "storage_full"),  # disk_full
+        (_DriverError(sqlstate="57P03"), "unavailable"),  # cannot_connect_now
+        (_DriverError(sqlstate="08006"), "unavailable"),  # connection_failure
+        (_DriverError(sqlite_errorname="SQLITE_READONLY"), "unavailable"),
+        (_DriverError(sqlite_errorname="SQLITE_FULL"), "storage_full"),
+        (_DriverError(sqlstate="23505"), None),  # a unique violation is no fault
+        (_DriverError(sqlite_errorname="SQLITE_ERROR"), None),
+    ],
+)
+def test_database_faults_are_recognised_by_their_codes(orig: Exception, expected: str) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from app.core.faults import fault_of
+
+    fault = fault_of(DBAPIError("INSERT …", {"secret": "x"}, orig))
+    assert (fault.code if fault else None) == expected
+
+
+def test_disk_faults_are_recognised_by_errno_even_when_wrapped() -> None:
+    from app.core.faults import fault_of
+
+    try:
+        try:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        except OSError as err:
+            raise RuntimeError("wrapped") from err
+    except RuntimeError as wrapped:
+        fault = fault_of(wrapped)
+    assert fault is not None and (fault.code, fault.status) == ("storage_full", 507)
+    assert fault_of(OSError(errno.ENOENT, "missing")) is None
