@@ -80,6 +80,8 @@ class AuditAction(StrEnum):
     CASE_AGREEMENT_SIGN = "case:agreement:sign"
     CASE_AGREEMENT_IN_FORCE = "case:agreement:in_force"
     CASE_AGREEMENT_DOWNLOAD = "case:agreement:download"
+    CASE_AGREEMENT_RENDER_RETRY = "case:agreement:render:retry"
+    CASE_AGREEMENT_RENDER_FAIL = "case:agreement:render:fail"
     CASE_CONFIRMATION_ACKNOWLEDGE = "case:confirmation:acknowledge"
     CASE_CONFIRMATION_RELEASE = "case:confirmation:release"
     CASE_CONFIRMATION_CODE = "case:confirmation:code"
@@ -92,6 +94,7 @@ class AuditAction(StrEnum):
     CASE_PACKAGE_RENDER = "case:package:render"
     CASE_PACKAGE_FAIL = "case:package:fail"
     CASE_PACKAGE_DOWNLOAD = "case:package:download"
+    CASE_PACKAGE_RETRY = "case:package:retry"
     CONTACT_FAILED = "contact:failed"
 
 
@@ -149,6 +152,8 @@ ACTION_LABELS = {
     AuditAction.CASE_AGREEMENT_SIGN: _l("Agreement signed"),
     AuditAction.CASE_AGREEMENT_IN_FORCE: _l("Agreement took effect"),
     AuditAction.CASE_AGREEMENT_DOWNLOAD: _l("Agreement downloaded"),
+    AuditAction.CASE_AGREEMENT_RENDER_RETRY: _l("Agreement document asked for again"),
+    AuditAction.CASE_AGREEMENT_RENDER_FAIL: _l("Agreement document could not be prepared"),
     AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE: _l("Mediator acknowledged pre-check warnings"),
     AuditAction.CASE_CONFIRMATION_RELEASE: _l("Judicial confirmation package released"),
     AuditAction.CASE_CONFIRMATION_CODE: _l("One-time code sent for signing"),
@@ -161,6 +166,7 @@ ACTION_LABELS = {
     AuditAction.CASE_PACKAGE_RENDER: _l("Package assembled"),
     AuditAction.CASE_PACKAGE_FAIL: _l("Package could not be assembled"),
     AuditAction.CASE_PACKAGE_DOWNLOAD: _l("Package downloaded"),
+    AuditAction.CASE_PACKAGE_RETRY: _l("Package asked for again"),
 }
 
 

@@ -73,6 +73,13 @@ class Settings:
     # certificate, and the time-stamping authority's root when TSA_URL is set).
     signing_ca_path: Path
     tsa_url: str | None
+    # A render or package build not finished this long after it was asked for is taken as
+    # lost (a killed worker) and asked for again, at most this many attempts in all.
+    render_timeout_minutes: int = 10
+    render_max_attempts: int = 3
+    # Seconds a client (Retry-After) or a background job waits after a full disk or a
+    # database that refuses writes.
+    unavailable_retry_seconds: int = 60
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -139,6 +146,9 @@ class Settings:
             "pii_key": pii_key,
             "invitation_days": _env_int("INVITATION_DAYS", 14),
             "public_url": _env("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+            "render_timeout_minutes": _env_int("RENDER_TIMEOUT_MINUTES", 10),
+            "render_max_attempts": _env_int("RENDER_MAX_ATTEMPTS", 3),
+            "unavailable_retry_seconds": _env_int("UNAVAILABLE_RETRY_SECONDS", 60),
             **_signing_settings(app_env, instance, overrides),
         }
         values.update(overrides)

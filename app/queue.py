@@ -14,12 +14,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.exceptions import RetryTask
 from huey.signals import SIGNAL_INTERRUPTED
 
 from app.config import Settings
 from app.core import jobs
+from app.core.faults import unavailable_from
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -62,21 +64,35 @@ def _interrupt_the_caller(signal: str, task: Any, *args: Any, **kwargs: Any) -> 
 
 
 def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a task inside an application context (one app per worker process)."""
+    """Run a task inside an application context (one app per worker process). A task
+    that meets a full disk or a database refusing writes (:mod:`app.core.faults`) is tried
+    again later (``UNAVAILABLE_RETRY_SECONDS``), however many retries it was given: the
+    fault is the machine's, not the task's."""
 
     @wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         global _app
         if has_app_context():
-            return fn(*args, **kwargs)
+            return _retrying_faults(fn, *args, **kwargs)
         if _app is None:
             if _factory is None:
                 raise RuntimeError("no application factory: run the worker as app.worker.huey")
             _app = _factory()
         with _app.app_context():
-            return fn(*args, **kwargs)
+            return _retrying_faults(fn, *args, **kwargs)
 
     return run
+
+
+def _retrying_faults(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        fault = unavailable_from(exc, f"task {fn.__name__}")
+        if fault is None:
+            raise
+        delay = current_app.config["SETTINGS"].unavailable_retry_seconds
+        raise RetryTask(f"{fault.code}: retrying in {delay}s", delay=delay) from exc
 
 
 def task(**settings: Any) -> Callable[[Callable[..., Any]], Any]:

@@ -31,6 +31,7 @@ class AgreementRefused(Refused):
         "no_accepted_proposal": _l("No proposal has been accepted yet."),
         "superseded": _l("This version was replaced by a newer one. Review the new version."),
         "not_signable": _l("This version is not open for signing."),
+        "not_failed": _l("This version is not waiting for another try."),
         "not_a_signer": _l("You do not sign this agreement."),
         "already_signed": _l("You have already signed this version."),
         "parties_first": _l("The mediator signs after both parties."),

@@ -58,6 +58,8 @@ def draft_agreement(actor: User, case: Case, data: DraftInput) -> Agreement:
         status=AgreementStatus.RENDERING,
         terms=snapshot,
         drafted_by_id=actor.id,
+        render_attempts=1,
+        render_requested_at=clock.now(),
     )
     db.session.add(agreement)
     transition_case(case, CaseEvent.ISSUE_AGREEMENT)

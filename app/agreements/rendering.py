@@ -10,6 +10,7 @@ from app import audit
 from app.agreements.common import ROLES, notify
 from app.agreements.content import agreement_context
 from app.audit import AuditAction
+from app.core.faults import fault_of
 from app.core.transaction import use_case
 from app.documents import issued as documents
 from app.documents.signing import FieldSpec, certify
@@ -26,7 +27,10 @@ def render_agreement(agreement_id: int) -> None:
     A version no longer waiting to be rendered (superseded meanwhile, or done) is left
     alone; one superseded while it renders is not stored (the version check refuses the
     write with ``Conflict``: the new version wins). A rendering that fails marks the
-    version failed, for the mediator to see and draft again."""
+    version failed, for the mediator to see and try again; a full disk or a database
+    refusing writes is not the document's fault: the task is tried again later
+    (:mod:`app.queue`). Running it again for a version already rendered does nothing, so
+    a retry by :mod:`app.agreements.recovery` never makes a second document."""
     agreement = db.session.get(Agreement, agreement_id)
     if agreement is None or agreement.status != AgreementStatus.RENDERING:
         return
@@ -35,6 +39,8 @@ def render_agreement(agreement_id: int) -> None:
     try:
         data = _certified_pdf(case, agreement)
     except Exception as err:  # noqa: BLE001 - any failure is shown to the mediator
+        if fault_of(err) is not None:
+            raise  # a full disk or a read-only database: the task is tried again later
         log.exception("agreement %s failed to render", agreement_id)
         agreement.status = AgreementStatus.FAILED
         agreement.render_error = type(err).__name__

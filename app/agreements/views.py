@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import Permission, can, requires, requires_object
-from app.agreements import common, drafting, signing
+from app.agreements import common, drafting, recovery, signing
 from app.agreements.common import AgreementRefused, DraftInput
 from app.core.errors import DomainError
 from app.documents import issued as documents
@@ -80,7 +80,9 @@ def agreement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
     if agreement is None and not may_draft:
         return None
     return "cases/_agreement.html", {
-        "agreement": _agreement_view(case, agreement, viewer, may_view) if agreement else None,
+        "agreement": _agreement_view(case, agreement, viewer, may_view, may_draft)
+        if agreement
+        else None,
         "may_draft": may_draft
         and (agreement is None or agreement.status != AgreementStatus.IN_FORCE),
         "draft_url": url_for("agreements.draft", case_id=case.id),
@@ -88,17 +90,23 @@ def agreement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
 
 
 def _agreement_view(
-    case: Case, agreement: Agreement, viewer: User, may_view: bool
+    case: Case, agreement: Agreement, viewer: User, may_view: bool, may_draft: bool
 ) -> dict[str, Any]:
     signed = {s.role: s for s in agreement.signatures if s.version == agreement.version}
     ready = agreement.current_sha256 is not None and may_view
+    failed = agreement.status == AgreementStatus.FAILED
     return {
         "version": agreement.version,
         "status": str(STATUS_LABELS[agreement.status]),
         "status_key": agreement.status.value,
         "in_force": agreement.status == AgreementStatus.IN_FORCE,
         "effective_at": agreement.effective_at,
-        "failed": agreement.status == AgreementStatus.FAILED,
+        "failed": failed,
+        "timed_out": failed and agreement.render_error == recovery.TIMED_OUT,
+        "attempts": agreement.render_attempts,
+        "retry_url": url_for("agreements.retry", case_id=case.id, version=agreement.version)
+        if failed and may_draft
+        else None,
         "signatures": signature_rows(signed, common.ROLES),
         "pdf_url": url_for("agreements.pdf", case_id=case.id, version=agreement.version)
         if ready
@@ -164,6 +172,21 @@ def _finding(f: Any) -> dict[str, str]:
         "message": f.message_zh if zh else f.message_en,
         "source": f.source,
     }
+
+
+@bp.route("/cases/<int:case_id>/agreement/<int:version>/retry", methods=["POST"])
+@requires(Permission.AGREEMENT_DRAFT)
+def retry(case_id: int, version: int) -> Response:
+    """The mediator asks again for a version that could not be prepared."""
+    case = _load(case_id, Permission.AGREEMENT_DRAFT)
+    agreement = _version(case, version)
+    try:
+        recovery.retry_rendering(_user(), case, agreement)
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("The document is being prepared again."), "success")
+    return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
 
 
 @bp.route("/cases/<int:case_id>/agreement/<int:version>.pdf")

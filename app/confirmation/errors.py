@@ -47,6 +47,7 @@ class ConfirmationError(DomainError):
         ),
         "unknown_attachment": _l("The package holds a file that is not on record (%(detail)s)."),
         "superseded": _l("This package was replaced by a newer one."),
+        "not_failed": _l("This package is not waiting for another try."),
         "not_signable": _l("This package is not open for signing."),
         "not_a_signer": _l("You do not sign this application."),
         "already_signed": _l("You have already signed this package."),

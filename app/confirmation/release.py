@@ -170,6 +170,8 @@ def _create_package(
         findings=[_finding_json(f) for f in findings],
         acknowledged=[],
         released_by_id=mediator.id,
+        render_attempts=1,
+        render_requested_at=clock.now(),
     )
     db.session.add(package)
     db.session.flush()

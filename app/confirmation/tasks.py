@@ -6,6 +6,7 @@ from __future__ import annotations
 from huey import crontab
 
 from app.confirmation.package.build import build_package
+from app.confirmation.package.recovery import recover_stalled_packages
 from app.confirmation.reminders import send_deadline_reminders
 from app.queue import periodic_task, task
 
@@ -21,3 +22,9 @@ def build_package_task(package_id: int) -> None:
 def send_deadline_reminders_hourly() -> int:
     """Day-20 and day-27 reminders of the 30-day window (queued under the contact rules)."""
     return send_deadline_reminders()
+
+
+@periodic_task(crontab(minute="*"))
+def recover_stalled_packages_every_minute() -> int:
+    """Ask again for package builds lost with a killed worker (or fail them)."""
+    return recover_stalled_packages()

@@ -22,7 +22,16 @@ from app.rules.errors import (
     Refused,
 )
 
-__all__ = ["Blocked", "Conflict", "DomainError", "InvalidInput", "Refused", "problem_details"]
+__all__ = [
+    "Blocked",
+    "Conflict",
+    "DomainError",
+    "InvalidInput",
+    "Refused",
+    "StorageFull",
+    "Unavailable",
+    "problem_details",
+]
 
 COMMON_MESSAGES.update(
     {
@@ -82,3 +91,36 @@ def _finding(finding: Any) -> Any:
     fields = ("code", "severity", "source", "message_en", "message_zh")
     found = {name: str(getattr(finding, name)) for name in fields if hasattr(finding, name)}
     return found or str(finding)
+
+
+class Unavailable(Exception):
+    """Nothing could be saved because the platform cannot write right now: the database
+    refuses writes or cannot be reached (503), or the disk is full (:class:`StorageFull`,
+    507). Not a refusal of what the person asked (no :class:`DomainError`, so no view turns
+    it into its form again): the one handler answers with a page or problem details and
+    ``Retry-After``, and a background job is tried again later. Made from the low-level
+    fault by :func:`app.core.faults.fault_of`; the fault is its ``__cause__``."""
+
+    status = 503
+    code = "unavailable"
+
+    @property
+    def message(self) -> str:
+        return str(_UNAVAILABLE_MESSAGES[self.code])
+
+    def problem(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, "status": self.status}
+
+
+class StorageFull(Unavailable):
+    status = 507  # Insufficient Storage (RFC 4918 §11.5)
+    code = "storage_full"
+
+
+_UNAVAILABLE_MESSAGES = {
+    "unavailable": _l(
+        "The database cannot save anything at the moment, so nothing was saved. "
+        "Please try again later."
+    ),
+    "storage_full": _l("The storage is full, so nothing was saved. Please try again later."),
+}

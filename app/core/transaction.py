@@ -8,7 +8,9 @@ registered with :func:`after_commit` and runs after the commit, never on a rollb
 Lost races become :class:`~app.core.errors.Conflict`: the version check of a claimed row
 (``StaleDataError``), a unique constraint the schema names (``IntegrityError``, recognised
 by the constraint's name, never by message text), a PostgreSQL serialization failure or
-deadlock, and SQLite's "database is locked" when two writers meet.
+deadlock, and SQLite's "database is locked" when two writers meet. A full disk or a
+database that refuses writes becomes :class:`~app.core.errors.Unavailable`
+(:mod:`app.core.faults`), logged once with its cause.
 
 Use cases may call each other; only the outermost commits. Views, templates and
 ``app.rules`` never commit or roll back.
@@ -29,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import db
 from app.core.errors import Conflict
+from app.core.faults import unavailable_from
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,9 @@ def use_case(fn: Callable[P, R]) -> Callable[P, R]:
             conflict = conflict_from(exc)
             if conflict is not None:
                 raise conflict from exc
+            fault = unavailable_from(exc, f"use case {fn.__name__}")
+            if fault is not None and fault is not exc:
+                raise fault from exc
             raise
         finally:
             session.info[_DEPTH] = 0

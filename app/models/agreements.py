@@ -48,7 +48,11 @@ class Agreement(db.Model):
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)
     drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     drafted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    render_error: Mapped[str | None] = mapped_column(Text)
+    render_error: Mapped[str | None] = mapped_column(Text)  # the last attempt's error
+    # Rendering attempts asked for (the draft's, the stalled-render check's, the
+    # mediator's), and when the last one was asked for: see app.agreements.recovery.
+    render_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    render_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The certified PDF every signer is shown, and the newest revision (with signatures).
     base_sha256: Mapped[str | None] = mapped_column(String(64))
     current_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -58,7 +58,10 @@ class ConfirmationPackage(db.Model):
     acknowledged: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     released_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    render_error: Mapped[str | None] = mapped_column(Text)
+    render_error: Mapped[str | None] = mapped_column(Text)  # the last attempt's error
+    # Build attempts asked for and when the last one was (app.confirmation.package.recovery).
+    render_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    render_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     base_sha256: Mapped[str | None] = mapped_column(String(64))
     current_sha256: Mapped[str | None] = mapped_column(String(64))
     zip_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -27,6 +27,7 @@ from app import audit
 from app.audit import AuditAction
 from app.config import ConfigurationError, Settings
 from app.core import clock, jobs
+from app.core.faults import fault_of
 from app.core.transaction import in_use_case, use_case
 from app.extensions import db
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
@@ -212,7 +213,10 @@ def _one_run_at_a_time() -> Iterator[None]:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         yield
         return
-    with open(f"{url.database}.outbox-lock", "a") as handle:
+    path = url.database
+    if path.startswith("file:"):  # a URI filename (``?uri=true``, e.g. ``mode=ro``)
+        path = path.removeprefix("file:").split("?", 1)[0]
+    with open(f"{path}.outbox-lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -261,12 +265,15 @@ def replan_message(message: OutboundMessage, moment: datetime) -> None:
 def deliver_message(message: OutboundMessage, moment: datetime, settings: Settings) -> int:
     """Hand one due message to its channel and mark it sent (1), or record the channel's
     refusal as a failed attempt (0) while the message is still locked. A misconfigured
-    backend (``ConfigurationError``) rolls back: the message keeps its attempts."""
+    backend (``ConfigurationError``) or a fault of our machine (a full disk,
+    :mod:`app.core.faults`) rolls back: the message keeps its attempts."""
     try:
         channels.send(message, settings)
     except ConfigurationError:
         raise
     except Exception as exc:  # any refusal by the channel: keep the message, retry later
+        if fault_of(exc) is not None:
+            raise  # our full disk, not the channel's refusal: no attempt used, tried later
         record_failure(message, exc)
         return 0
     message.status = OutboxStatus.SENT

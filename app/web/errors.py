@@ -8,15 +8,22 @@ from typing import Any
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import DomainError, problem_details
+from app.core.errors import DomainError, Unavailable, problem_details
+from app.core.faults import unavailable_from
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def register_errors(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(Unavailable, unavailable)
+    # A fault met outside a use case (a read, the session's own write): made Unavailable
+    # here; anything else stays the bare 500 it was.
+    app.register_error_handler(OSError, _fault)
+    app.register_error_handler(DBAPIError, _fault)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
 
@@ -39,6 +46,25 @@ def domain_error(err: DomainError) -> tuple[Any, int]:
     if wants_json():
         return problem(problem_details(err), err.status)
     return render_template("error.html", code=err.status, message=err.message), err.status
+
+
+def unavailable(err: Unavailable) -> tuple[Any, int, dict[str, str]]:
+    """Nothing was saved because the disk is full (507) or the database cannot write
+    (503): say so, and when to try again (``Retry-After``). Logged where it was made
+    (:func:`app.core.faults.unavailable_from`), not again here."""
+    headers = {"Retry-After": str(current_app.config["SETTINGS"].unavailable_retry_seconds)}
+    if wants_json():
+        response, status = problem(err.problem(), err.status)
+        return response, status, headers
+    page = render_template("error.html", code=err.status, message=err.message)
+    return page, err.status, headers
+
+
+def _fault(exc: Exception) -> tuple[Any, int, dict[str, str]]:
+    fault = unavailable_from(exc, f"{request.method} {request.path}")
+    if fault is None:
+        raise exc
+    return unavailable(fault)
 
 
 def _error_message(code: int) -> str:

@@ -32,6 +32,7 @@ from app.confirmation.package.report import (
     evidence_title,
 )
 from app.core.errors import Conflict
+from app.core.faults import fault_of
 from app.core.transaction import claim, use_case
 from app.documents import issued as documents
 from app.documents.render import Attachment, environment, render_pdf
@@ -62,6 +63,8 @@ def build_package(package_id: int) -> None:
         _unless_superseded(mark_failed, package_id, err.code, err.detail or "")
         return
     except Exception as err:  # noqa: BLE001 - any failure is shown to the mediator
+        if fault_of(err) is not None:
+            raise  # a full disk or a read-only database: the task is tried again later
         log.exception("package %s failed to render", package_id)
         _unless_superseded(mark_failed, package_id, type(err).__name__, "")
         return

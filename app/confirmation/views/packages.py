@@ -13,6 +13,7 @@ from app.confirmation import downloads, signing
 from app.confirmation.common import packages_of
 from app.confirmation.errors import ConfirmationRefused
 from app.confirmation.package.archive import package_zip
+from app.confirmation.package.recovery import retry_build
 from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.extensions import db
@@ -47,6 +48,21 @@ def _package(case: Case, number: int) -> ConfirmationPackage:
         if package.number == number:
             return package
     abort(404)
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>/retry", methods=["POST"])
+@requires(Permission.CONFIRMATION_MANAGE)
+def retry(case_id: int, number: int) -> Response:
+    """The mediator asks again for a package that could not be assembled."""
+    case = _load(case_id, Permission.CONFIRMATION_MANAGE)
+    package = _package(case, number)
+    try:
+        retry_build(_user(), case, package)
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("The package is being assembled again."), "success")
+    return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
 
 
 @bp.route("/cases/<int:case_id>/package/<int:number>.pdf")

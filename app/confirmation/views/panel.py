@@ -13,6 +13,7 @@ from app.access import Permission, can
 from app.confirmation import signing
 from app.confirmation.common import current_package
 from app.confirmation.deadline import confirmation_deadline_for
+from app.confirmation.package.recovery import TIMED_OUT
 from app.core import clock
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
@@ -43,7 +44,7 @@ def confirmation_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] |
     manages = can(viewer, Permission.CONFIRMATION_MANAGE, case)
     return "cases/_confirmation.html", {
         "clock": clock_view(case),
-        "package": _package_view(case, package, viewer) if package else None,
+        "package": _package_view(case, package, viewer, manages) if package else None,
         "manage_url": url_for("confirmation.checks", case_id=case.id)
         if manages and case.state == CaseState.IN_FORCE
         else None,
@@ -75,8 +76,11 @@ def clock_view(case: Case) -> dict[str, Any] | None:
     }
 
 
-def _package_view(case: Case, package: ConfirmationPackage, viewer: User) -> dict[str, Any]:
+def _package_view(
+    case: Case, package: ConfirmationPackage, viewer: User, manages: bool
+) -> dict[str, Any]:
     signed = {s.role: s for s in package.signatures}
+    failed = package.status == PackageStatus.FAILED
     ready = package.current_sha256 is not None
     number = package.number
     return {
@@ -85,6 +89,11 @@ def _package_view(case: Case, package: ConfirmationPackage, viewer: User) -> dic
         "status": str(STATUS_LABELS[package.status]),
         "status_key": package.status.value,
         "render_error": package.render_error,
+        "timed_out": failed and package.render_error == TIMED_OUT,
+        "attempts": package.render_attempts,
+        "retry_url": url_for("packages.retry", case_id=case.id, number=number)
+        if failed and manages
+        else None,
         "signatures": signature_rows(signed, signing.PACKAGE_SIGNERS),
         "pdf_url": url_for("packages.pdf", case_id=case.id, number=number) if ready else None,
         "zip_url": url_for("packages.zip", case_id=case.id, number=number) if ready else None,
