@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select, update
 from app import audit
 from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid, AuthError, SignInThrottled
 from app.audit import AuditAction
-from app.core import clock
+from app.core import capacity, clock
 from app.core.transaction import use_case
 from app.extensions import db
 from app.models.auth import LoginAttempt, UserSession
@@ -37,10 +37,12 @@ def _hasher() -> tuple[PasswordHasher, str]:
     return _hashers[key]
 
 
+@capacity.bounded("password")  # argon2 is CPU-bound: a host-wide cap (app/core/capacity.py)
 def hash_password(password: str) -> str:
     return _hasher()[0].hash(password)
 
 
+@capacity.bounded("password")
 def verify_password(user: User | None, password: str) -> bool:
     hasher, dummy = _hasher()
     try:

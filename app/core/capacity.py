@@ -1,0 +1,135 @@
+"""Slots for CPU-heavy work (argon2 password hashing, PDF signature validation), shared by
+every process of the host.
+
+A resource has ``n`` slots, one lock file each under ``<instance>/locks/``; holding a slot
+is holding an exclusive ``flock`` on its file. Why files and not a ``threading.Semaphore``:
+production runs several gunicorn worker processes, and a per-process semaphore would let
+``workers × cap`` hashes run at once. ``flock`` locks belong to an open file description, so
+one lock file excludes threads of one process and other processes alike, and the kernel
+releases it when a worker dies (a killed worker cannot leak a slot, as it could with a
+counter kept in Redis). The bound is per host, which is what CPU is: each host of a larger
+deployment bounds its own cores.
+
+When no slot frees up within ``busy_wait_ms``, the request is answered :class:`Busy`
+(503 with ``Retry-After``): a flood is refused quickly instead of queueing, and the rest of
+the site keeps its CPU.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app, has_app_context
+from werkzeug.exceptions import ServiceUnavailable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Seconds a refused client is told to wait, per resource (about one queue's worth of work).
+RETRY_AFTER = {"password": 2, "verify": 5}
+_POLL_SECONDS = 0.01
+_held = threading.local()
+
+
+class Busy(ServiceUnavailable):
+    """Every slot of ``resource`` is taken: try again in ``retry_after`` seconds."""
+
+    def __init__(self, resource: str, retry_after: int) -> None:
+        super().__init__(retry_after=retry_after)
+        self.resource = resource
+        self.seconds = retry_after
+
+
+def slots_of(resource: str) -> int:
+    settings = current_app.config["SETTINGS"]
+    return int(getattr(settings, f"{resource}_slots", 0) or 0)
+
+
+def _lock_dir() -> Path:
+    folder = Path(current_app.config["SETTINGS"].instance_path) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _try_lock(folder: Path, resource: str, slots: int) -> int | None:
+    for index in range(slots):
+        fd = os.open(folder / f"{resource}.{index}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return fd
+    return None
+
+
+@contextmanager
+def slot(resource: str) -> Iterator[None]:
+    """Hold one slot of ``resource`` for the block, or raise :class:`Busy`.
+
+    Re-entrant within a thread (a sign-in request holds the password slot, and the hashing
+    it calls does not ask again). No cap configured (0 slots) or no application: no-op."""
+    if resource in _held_here() or not has_app_context() or slots_of(resource) <= 0:
+        yield
+        return
+    fd = acquire(resource)
+    hold(resource)
+    try:
+        yield
+    finally:
+        let_go(resource)
+        release(fd)
+
+
+def _held_here() -> set[str]:
+    return _held.__dict__.setdefault("resources", set())
+
+
+def hold(resource: str) -> None:
+    """Note that this thread holds a slot of ``resource`` (taken with :func:`acquire`)."""
+    _held_here().add(resource)
+
+
+def let_go(resource: str) -> None:
+    _held_here().discard(resource)
+
+
+def acquire(resource: str) -> int:
+    """Take a slot (its lock's file descriptor), waiting at most ``busy_wait_ms``."""
+    folder, slots = _lock_dir(), slots_of(resource)
+    deadline = time.monotonic() + current_app.config["SETTINGS"].busy_wait_ms / 1000
+    while True:
+        fd = _try_lock(folder, resource, slots)
+        if fd is not None:
+            return fd
+        if time.monotonic() >= deadline:
+            raise Busy(resource, RETRY_AFTER.get(resource, 2))
+        time.sleep(_POLL_SECONDS)
+
+
+def release(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def bounded(resource: str) -> Callable[[F], F]:
+    """Run the decorated function inside :func:`slot` (``resource``)."""
+
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with slot(resource):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
