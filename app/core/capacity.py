@@ -32,7 +32,9 @@ from werkzeug.exceptions import ServiceUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Seconds a refused client is told to wait, per resource (about one queue's worth of work).
+# Each resource: the Settings field with its number of slots, and the seconds a refused
+# client is told to wait (about one queue's worth of its work).
+SLOTS_SETTING = {"password": "password_hash_slots", "verify": "verify_slots"}
 RETRY_AFTER = {"password": 2, "verify": 5}
 _POLL_SECONDS = 0.01
 _held = threading.local()
@@ -49,7 +51,7 @@ class Busy(ServiceUnavailable):
 
 def slots_of(resource: str) -> int:
     settings = current_app.config["SETTINGS"]
-    return int(getattr(settings, f"{resource}_slots", 0) or 0)
+    return int(getattr(settings, SLOTS_SETTING[resource]))
 
 
 def _lock_dir() -> Path:
