@@ -215,7 +215,7 @@ def _limit_settings() -> dict[str, Any]:
         "verify_rate_limit": _env("VERIFY_RATE_LIMIT", "6/minute"),
         "password_hash_slots": _env_int("PASSWORD_HASH_SLOTS", half),
         "verify_slots": _env_int("VERIFY_SLOTS", half),
-        "busy_wait_ms": _env_int("BUSY_WAIT_MS", 0),
+        "busy_wait_ms": _env_int("BUSY_WAIT_MS", 1000),
         "trusted_proxies": _env_int("TRUSTED_PROXIES", 0),
     }
 

@@ -10,6 +10,12 @@ releases it when a worker dies (a killed worker cannot leak a slot, as it could 
 counter kept in Redis). The bound is per host, which is what CPU is: each host of a larger
 deployment bounds its own cores.
 
+A slot is also a core: while a thread holds slot ``i`` it runs pinned to one CPU (the
+``i``-th from the last, ``sched_setaffinity``), and so do the threads it starts. argon2id
+computes its lanes in parallel threads (4 by default), so one unpinned hash takes every
+core of a small host; pinned, the work of ``n`` slots never takes more than ``n`` cores,
+and the others stay free for everyone else. The previous affinity is restored on release.
+
 When no slot frees up within ``busy_wait_ms``, the request is answered :class:`Busy`
 (503 with ``Retry-After``): a flood is refused quickly instead of queueing, and the rest of
 the site keeps its CPU.
@@ -23,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,7 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # client is told to wait (about one queue's worth of its work).
 SLOTS_SETTING = {"password": "password_hash_slots", "verify": "verify_slots"}
 RETRY_AFTER = {"password": 2, "verify": 5}
-_POLL_SECONDS = 0.01
+_POLL_SECONDS = 0.025
 _held = threading.local()
 
 
@@ -60,7 +67,15 @@ def _lock_dir() -> Path:
     return folder
 
 
-def _try_lock(folder: Path, resource: str, slots: int) -> int | None:
+@dataclass(frozen=True)
+class Held:
+    """A slot held by this thread: its lock file and the affinity to restore."""
+
+    fd: int
+    previous_cpus: frozenset[int] | None
+
+
+def _try_lock(folder: Path, resource: str, slots: int) -> Held | None:
     for index in range(slots):
         fd = os.open(folder / f"{resource}.{index}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -68,8 +83,20 @@ def _try_lock(folder: Path, resource: str, slots: int) -> int | None:
         except BlockingIOError:
             os.close(fd)
             continue
-        return fd
+        return Held(fd, _pin(index))
     return None
+
+
+def _pin(index: int) -> frozenset[int] | None:
+    """Run this thread (and the threads it starts) on one CPU; return the CPUs it had."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    previous = frozenset(os.sched_getaffinity(0))
+    cpus = sorted(previous)
+    if len(cpus) < 2:
+        return None
+    os.sched_setaffinity(0, {cpus[-1 - index % len(cpus)]})
+    return previous
 
 
 @contextmanager
@@ -81,13 +108,13 @@ def slot(resource: str) -> Iterator[None]:
     if resource in _held_here() or not has_app_context() or slots_of(resource) <= 0:
         yield
         return
-    fd = acquire(resource)
+    held = acquire(resource)
     hold(resource)
     try:
         yield
     finally:
         let_go(resource)
-        release(fd)
+        release(held)
 
 
 def _held_here() -> set[str]:
@@ -103,24 +130,26 @@ def let_go(resource: str) -> None:
     _held_here().discard(resource)
 
 
-def acquire(resource: str) -> int:
-    """Take a slot (its lock's file descriptor), waiting at most ``busy_wait_ms``."""
+def acquire(resource: str) -> Held:
+    """Take a slot, waiting at most ``busy_wait_ms``; :func:`release` gives it back."""
     folder, slots = _lock_dir(), slots_of(resource)
     deadline = time.monotonic() + current_app.config["SETTINGS"].busy_wait_ms / 1000
     while True:
-        fd = _try_lock(folder, resource, slots)
-        if fd is not None:
-            return fd
+        held = _try_lock(folder, resource, slots)
+        if held is not None:
+            return held
         if time.monotonic() >= deadline:
             raise Busy(resource, RETRY_AFTER.get(resource, 2))
         time.sleep(_POLL_SECONDS)
 
 
-def release(fd: int) -> None:
+def release(held: Held) -> None:
     try:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        if held.previous_cpus is not None:
+            os.sched_setaffinity(0, held.previous_cpus)
+        fcntl.flock(held.fd, fcntl.LOCK_UN)
     finally:
-        os.close(fd)
+        os.close(held.fd)
 
 
 def bounded(resource: str) -> Callable[[F], F]:

@@ -138,8 +138,8 @@ def _admit() -> None:
 
 
 def _leave(_exc: BaseException | None) -> None:
-    held: Any = g.pop("concord_slot", None)
-    if held is not None:
-        resource, fd = held
+    taken: Any = g.pop("concord_slot", None)
+    if taken is not None:
+        resource, held = taken
         capacity.let_go(resource)
-        capacity.release(fd)
+        capacity.release(held)

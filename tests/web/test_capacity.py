@@ -5,6 +5,7 @@ page and problem details for JSON clients."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,10 +39,10 @@ def mediator(app: Flask) -> Any:
 @pytest.fixture
 def taken(app: Flask, one_slot: None) -> Iterator[None]:
     """Every password and verify slot held, as by requests in other worker processes."""
-    fds = [capacity.acquire("password"), capacity.acquire("verify")]
+    slots = [capacity.acquire("password"), capacity.acquire("verify")]
     yield
-    for fd in fds:
-        capacity.release(fd)
+    for held in reversed(slots):  # the affinity comes back in the order it was taken
+        capacity.release(held)
 
 
 def test_a_sign_in_while_every_slot_is_taken_is_told_to_come_back(
@@ -145,3 +146,11 @@ def test_verify_has_its_own_rate_per_address(app: Flask, browser: Browser) -> No
     assert second.status_code == 429
     assert second.get_json()["retry_after"] >= 1
     assert browser.get("/verify").status_code == 200  # reading the page is not limited
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one CPU: nothing to pin to")
+def test_a_slot_holder_runs_on_one_cpu_and_gets_its_cpus_back(app: Flask, one_slot: None) -> None:
+    before = os.sched_getaffinity(0)
+    with capacity.slot("password"):
+        assert os.sched_getaffinity(0) == {max(before)}
+    assert os.sched_getaffinity(0) == before
