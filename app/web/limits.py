@@ -77,9 +77,10 @@ class LimitedRequest(Request):
 
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]
-        mb = upload_limit_mb(self.endpoint)
-        if mb is not None:
-            return mb * MB + _ENVELOPE
+        if self._max_content_length is None:  # none set on this request by hand
+            mb = upload_limit_mb(self.endpoint)
+            if mb is not None:
+                return mb * MB + _ENVELOPE
         return super().max_content_length
 
     @max_content_length.setter
