@@ -16,9 +16,11 @@ computes its lanes in parallel threads (4 by default), so one unpinned hash take
 core of a small host; pinned, the work of ``n`` slots never takes more than ``n`` cores,
 and the others stay free for everyone else. The previous affinity is restored on release.
 
-When no slot frees up within ``busy_wait_ms``, the request is answered :class:`Busy`
-(503 with ``Retry-After``): a flood is refused quickly instead of queueing, and the rest of
-the site keeps its CPU.
+A request that finds every slot taken waits for one up to ``busy_wait_ms``, asleep (a
+poll every 25 ms, no CPU to speak of; gunicorn's threaded workers serve other requests
+meanwhile), then is answered :class:`Busy` (503 with ``Retry-After``). The wait makes a
+flood's clients slow without making the server busy: answered at once, they would come
+straight back and spend the CPU the slots saved on being refused.
 """
 
 from __future__ import annotations
@@ -95,7 +97,10 @@ def _pin(index: int) -> frozenset[int] | None:
     cpus = sorted(previous)
     if len(cpus) < 2:
         return None
-    os.sched_setaffinity(0, {cpus[-1 - index % len(cpus)]})
+    try:
+        os.sched_setaffinity(0, {cpus[-1 - index % len(cpus)]})
+    except OSError:  # a sandbox that forbids it: the slot still bounds the concurrency
+        return None
     return previous
 
 
