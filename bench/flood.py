@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import random
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -167,6 +168,11 @@ def _seed(folder: Path) -> tuple[str, bytes]:
         mediator, _admin = seed_cases(CASES)
         email = mediator.email
         db.engine.dispose()
+    # Production runs PostgreSQL, where a reader never waits for a writer; WAL gives the
+    # SQLite file the same (in its default journal mode, the flood's failed-attempt rows
+    # would lock the mediator's reads out while each commits).
+    with sqlite3.connect(folder / "bench.db") as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
     pki = shared_pki()
     signer = load_signer(pki["p12"], pki["passphrase"].read_text().strip())
     pdf = sign_all(make_pdf(attach=False), signer)[-1]

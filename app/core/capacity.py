@@ -17,7 +17,7 @@ core of a small host; pinned, the work of ``n`` slots never takes more than ``n`
 and the others stay free for everyone else. The previous affinity is restored on release.
 
 A request that finds every slot taken waits for one up to ``busy_wait_ms``, asleep (a
-poll every 25 ms, no CPU to speak of; gunicorn's threaded workers serve other requests
+poll every 50 ms, no CPU to speak of; gunicorn's threaded workers serve other requests
 meanwhile), then is answered :class:`Busy` (503 with ``Retry-After``). The wait makes a
 flood's clients slow without making the server busy: answered at once, they would come
 straight back and spend the CPU the slots saved on being refused.
@@ -45,7 +45,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # client is told to wait (about one queue's worth of its work).
 SLOTS_SETTING = {"password": "password_hash_slots", "verify": "verify_slots"}
 RETRY_AFTER = {"password": 2, "verify": 5}
-_POLL_SECONDS = 0.025
+_POLL_SECONDS = 0.05
 _held = threading.local()
 
 
