@@ -56,8 +56,9 @@ logger_class = RedactingLogger
 # Threads, not one request per process: a sign-in or /verify that finds every slot taken
 # waits up to BUSY_WAIT_MS for one (app/core/capacity.py) asleep, without CPU, and a
 # signed-in person's request is served meanwhile by another thread instead of queueing
-# behind the flood. Measured with `make bench` (2 workers, a sign-in flood): the docket's
-# p95 rose ×5.9 with sync workers and ×1.9 with these threads. Keep threads above the
-# concurrent sign-ins one address may open (limit connections per address in the proxy).
+# behind the flood. Measured with bench/flood.py (2 workers, a sign-in flood, bounds on, on
+# a shared 2-core machine): the docket's p95 rose ×5.9–6.4 with sync workers, ×1.9–4.5 with
+# these threads. Keep threads above the concurrent sign-ins one address may open (limit
+# connections per address in the proxy).
 worker_class = "gthread"
 threads = 8
