@@ -14,7 +14,13 @@ bounded: ``SAMPLES`` docket requests or ``PHASE_S`` seconds, whichever comes fir
 flood clients ignore ``Retry-After``, as an attacker would.
 
 ``*_docket_p95_ratio`` = p95 under the flood / p95 unloaded. ``bench_flood(caps=False)``
-measures the same with every bound switched off (the "before" figure).
+(``python -m bench.flood --uncapped``) measures the same with every bound switched off.
+
+The figures move with whatever else runs on the machine (a busier machine raises the
+unloaded p95 more than the flooded one). Measured on a quiet 2-vCPU machine: one argon2id
+hash (64 MiB, 4 lanes) pinned to one vCPU, in a process of its own with no HTTP at all,
+still raised the docket's p95 about ×3 on the other vCPU (they share a core's caches and
+memory bandwidth), so the sign-in ratio there stays above 2 while any hashing runs.
 """
 
 from __future__ import annotations
