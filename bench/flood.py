@@ -17,10 +17,11 @@ flood clients ignore ``Retry-After``, as an attacker would.
 (``python -m bench.flood --uncapped``) measures the same with every bound switched off.
 
 The figures move with whatever else runs on the machine (a busier machine raises the
-unloaded p95 more than the flooded one). Measured on a quiet 2-vCPU machine: one argon2id
-hash (64 MiB, 4 lanes) pinned to one vCPU, in a process of its own with no HTTP at all,
-still raised the docket's p95 about ×3 on the other vCPU (they share a core's caches and
-memory bandwidth), so the sign-in ratio there stays above 2 while any hashing runs.
+unloaded p95 more than the flooded one). Measured once on this 2-vCPU machine: a loop of
+argon2id hashes (64 MiB, 4 lanes) pinned to one vCPU, in a process of its own with no HTTP
+at all, raised the docket's p95 about ×3 (the vCPUs share caches and memory bandwidth,
+likely one physical core), so on a quiet machine the sign-in ratio stays above 2 while
+any hashing runs.
 """
 
 from __future__ import annotations
