@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import features, models  # noqa: F401  (models: every table in the metadata)
 from app.accounts.auth import load_session_user
@@ -15,6 +16,8 @@ from app.core import clock, pii
 from app.core.locale import select_locale
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.web import register_web
+from app.web.limits import init_limits
+from app.web.logs import redact_dev_server_log
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    init_limits(app)  # before CSRF: a refused request is refused before its form is read
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
@@ -41,6 +45,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         app.register_blueprint(blueprint)
     register_panels(features.CASE_PANELS)
     register_cli(app)
+    redact_dev_server_log()
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
 
 

@@ -80,6 +80,19 @@ class Settings:
     # Seconds a client (Retry-After) or a background job waits after a full disk or a
     # database that refuses writes.
     unavailable_retry_seconds: int = 60
+    # /verify's own upload limit (a court package with its evidence exceeds max_upload_mb).
+    verify_max_mb: int
+    # Requests per address (a `limits` string such as "10/minute"; empty: no limit), and
+    # how many password hashes and PDF verifications may run at once on this host (0: no
+    # cap). See app/web/limits.py.
+    login_rate_limit: str
+    verify_rate_limit: str
+    password_hash_slots: int
+    verify_slots: int
+    # How long a request waits for a free slot before it is answered "busy".
+    busy_wait_ms: int
+    # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix).
+    trusted_proxies: int
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -150,11 +163,15 @@ class Settings:
             "render_max_attempts": _env_int("RENDER_MAX_ATTEMPTS", 3),
             "unavailable_retry_seconds": _env_int("UNAVAILABLE_RETRY_SECONDS", 60),
             **_signing_settings(app_env, instance, overrides),
+            **_limit_settings(),
         }
         values.update(overrides)
         return cls(**values)
 
     def flask_config(self) -> dict[str, Any]:
+        # Production is served over HTTPS only: the __Host- prefix makes browsers refuse the
+        # cookie unless it is Secure, has Path=/ and no Domain (no subdomain can plant one).
+        prefix = "__Host-" if self.is_production else ""
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
@@ -164,8 +181,12 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,
-            "SESSION_COOKIE_NAME": "concord_session",
+            "SESSION_COOKIE_NAME": prefix + "concord_session",
+            "SESSION_COOKIE_PATH": "/",
+            "REMEMBER_COOKIE_NAME": prefix + "concord_remember",
+            "REMEMBER_COOKIE_SECURE": self.is_production,
             "REMEMBER_COOKIE_HTTPONLY": True,
+            "LOCALE_COOKIE_NAME": prefix + "concord_lang",
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
             "BABEL_DEFAULT_LOCALE": self.default_locale,
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
@@ -197,6 +218,22 @@ def _signing_settings(app_env: str, instance: Path, overrides: dict[str, Any]) -
         "signing_p12_password": password or None,
         "signing_ca_path": Path(ca) if ca else instance / "pki" / "ca.pem",
         "tsa_url": overrides.pop("tsa_url", None) or _env("TSA_URL") or None,
+    }
+
+
+def _limit_settings() -> dict[str, Any]:
+    """The bounds on sign-ins and /verify (app/web/limits.py). By default each CPU-heavy
+    resource may use half the cores of the host at most, so a flood of one leaves the other
+    half to everyone else."""
+    half = max(1, (os.cpu_count() or 2) // 2)
+    return {
+        "verify_max_mb": _env_int("VERIFY_MAX_MB", 40),
+        "login_rate_limit": _env("LOGIN_RATE_LIMIT", "10/minute"),
+        "verify_rate_limit": _env("VERIFY_RATE_LIMIT", "6/minute"),
+        "password_hash_slots": _env_int("PASSWORD_HASH_SLOTS", half),
+        "verify_slots": _env_int("VERIFY_SLOTS", half),
+        "busy_wait_ms": _env_int("BUSY_WAIT_MS", 1000),
+        "trusted_proxies": _env_int("TRUSTED_PROXIES", 0),
     }
 
 

@@ -29,6 +29,7 @@ from app.models.organisations import LicenceType
 from app.models.users import Role, User
 from app.rules.cases import CaseState
 from bench.agreement import bench_agreement
+from bench.flood import bench_flood
 from bench.negotiation import bench_negotiation
 from bench.package import bench_package
 from bench.upload import bench_upload
@@ -216,6 +217,7 @@ MEASURES: list[Callable[[Path], dict[str, float]]] = [
     bench_audit_verify,
     bench_docket,
     bench_upload,
+    bench_flood,
     bench_negotiation,
     bench_agreement,
     bench_package,

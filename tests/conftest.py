@@ -150,6 +150,11 @@ def make_settings(instance: Path, database_url: str, **extra: object) -> Setting
         signing_p12_path=str(pki["p12"]),
         signing_p12_password=pki["passphrase"].read_text().strip(),
         signing_ca_path=str(pki["ca"]),
+        # Every test signs in from 127.0.0.1: no per-address rate limit, and a request waits
+        # for a busy slot rather than being refused (tests/web/test_capacity.py sets both).
+        login_rate_limit="",
+        verify_rate_limit="",
+        busy_wait_ms=5000,
         extra={"TESTING": True, **extra},
     )
 

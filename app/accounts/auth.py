@@ -20,7 +20,7 @@ from app.accounts.errors import (
     SignInThrottled,
 )
 from app.audit import AuditAction
-from app.core import clock
+from app.core import capacity, clock
 from app.core.counters import atomic_increment
 from app.core.errors import DomainError
 from app.core.transaction import use_case
@@ -52,10 +52,12 @@ def _hasher() -> tuple[PasswordHasher, str]:
     return _hashers[key]
 
 
+@capacity.bounded("password")  # argon2 is CPU-bound: a host-wide cap (app/core/capacity.py)
 def hash_password(password: str) -> str:
     return _hasher()[0].hash(password)
 
 
+@capacity.bounded("password")
 def verify_password(user: User | None, password: str) -> bool:
     hasher, dummy = _hasher()
     try:

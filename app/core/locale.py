@@ -3,17 +3,22 @@ set, else Chinese (Concord serves mainland China)."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
 LOCALE_COOKIE = "concord_lang"
 
 
+def locale_cookie() -> str:
+    """The language cookie's name: ``__Host-`` prefixed in production (app/config.py)."""
+    return str(current_app.config.get("LOCALE_COOKIE_NAME", LOCALE_COOKIE))
+
+
 def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
         return str(current_user.locale)
-    chosen = request.cookies.get(LOCALE_COOKIE)
+    chosen = request.cookies.get(locale_cookie())
     if chosen in SUPPORTED_LOCALES:
         return str(chosen)
     return "zh_Hans_CN"

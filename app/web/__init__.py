@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -75,6 +75,9 @@ _CSP = (
 )
 
 
+_HSTS = "max-age=63072000; includeSubDomains"
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -82,4 +85,7 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_user and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SETTINGS"].is_production:
+        # Production is HTTPS only (README "Deploying"): browsers must never try plain HTTP.
+        response.headers.setdefault("Strict-Transport-Security", _HSTS)
     return response

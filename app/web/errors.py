@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.core.errors import DomainError, Unavailable, problem_details
 from app.core.faults import unavailable_from
+from app.web.limits import upload_limit_mb
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -67,7 +68,18 @@ def _fault(exc: Exception) -> tuple[Any, int, dict[str, str]]:
     return unavailable(fault)
 
 
-def _error_message(code: int) -> str:
+def _error_message(code: int, retry_after: int | None = None) -> str:
+    if code == 429 and retry_after:
+        return _(
+            "Too many attempts from your address. Please try again in %(seconds)s seconds.",
+            seconds=retry_after,
+        )
+    if code == 503 and retry_after:
+        return _(
+            "The service is busy right now. Please try again in %(seconds)s seconds. "
+            "Nothing was saved.",
+            seconds=retry_after,
+        )
     messages = {
         400: _("The request could not be understood."),
         403: _("You do not have access to this page."),
@@ -80,13 +92,24 @@ def _error_message(code: int) -> str:
 
 
 def _max_mb() -> int:
-    return int(current_app.config["SETTINGS"].max_upload_mb)
+    """The limit the refused request was held to: its endpoint's own (/verify), or the
+    global upload limit."""
+    own = upload_limit_mb(request.endpoint) if request else None
+    return int(own if own is not None else current_app.config["SETTINGS"].max_upload_mb)
 
 
-def _render_error(code: int, message: str) -> tuple[Any, int]:
+def _render_error(code: int, message: str, retry_after: int | None = None) -> tuple[Any, int]:
     if wants_json():
-        return problem({"error": f"http_{code}", "message": message, "status": code}, code)
-    return render_template("error.html", code=code, message=message), code
+        body: dict[str, Any] = {"error": f"http_{code}", "message": message, "status": code}
+        if retry_after:
+            body["retry_after"] = retry_after
+        response, status = problem(body, code)
+    else:
+        response = make_response(render_template("error.html", code=code, message=message))
+        status = code
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response, status
 
 
 def _csrf_error(err: CSRFError) -> tuple[Any, int]:
@@ -101,4 +124,6 @@ def _csrf_error(err: CSRFError) -> tuple[Any, int]:
 
 def _http_error(err: HTTPException) -> tuple[Any, int]:
     code = err.code or 500
-    return _render_error(code, _error_message(code))
+    # Busy (app.core.capacity) and RateLimited (app.web.limits) say when to come back.
+    retry_after = getattr(err, "seconds", None)
+    return _render_error(code, _error_message(code, retry_after), retry_after)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from app.access import public
@@ -17,9 +17,8 @@ from app.documents.verification import verify_pdf
 
 bp = Blueprint("verify", __name__)
 
-MAX_MB = 40
 PROBLEMS = {
-    "too_large": _l("The file is larger than %(mb)s MB.", mb=MAX_MB),
+    "too_large": _l("The file is larger than %(mb)s MB."),  # formatted in check_file
     "not_pdf": _l("This is not a PDF file."),
     "malformed": _l("The PDF is damaged or truncated and cannot be read."),
     "unsigned": _l("The PDF carries no digital signature."),
@@ -41,16 +40,21 @@ STAGES = {
 }
 
 
+def max_mb() -> int:
+    """VERIFY_MAX_MB: the upload limit of this page (app/web/limits.py enforces it)."""
+    return int(current_app.config["SETTINGS"].verify_max_mb)
+
+
 def check_file(data: bytes) -> dict[str, Any]:
     """The verdict on an uploaded file, for the page (and the tests)."""
-    report = verify_pdf(data, documents.trust_roots(), max_bytes=MAX_MB * 1024 * 1024)
+    report = verify_pdf(data, documents.trust_roots(), max_bytes=max_mb() * 1024 * 1024)
     issued = documents.lookup_issued(report.sha256) if report.accepted else None
     problem = report.problem
     if report.accepted and issued is None:
         problem = "not_issued"
     return {
         "genuine": report.accepted and issued is not None,
-        "problem": str(PROBLEMS.get(problem, problem)) if problem else None,
+        "problem": _problem_text(problem) if problem else None,
         "sha256": report.sha256,
         "issued": issued,
         "stage": str(STAGES.get(issued.stage, issued.stage)) if issued else None,
@@ -58,22 +62,22 @@ def check_file(data: bytes) -> dict[str, Any]:
     }
 
 
+def _problem_text(problem: str) -> str:
+    text = str(PROBLEMS.get(problem, problem))
+    return text % {"mb": max_mb()} if problem == "too_large" else text
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 @public
 def index() -> tuple[str, int]:
+    limit = max_mb()
     if request.method == "GET":
-        return render_template("verify/index.html", result=None, max_mb=MAX_MB), 200
+        return render_template("verify/index.html", result=None, max_mb=limit), 200
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render_template(
-            "verify/index.html", result=None, max_mb=MAX_MB, error=_l("Choose a PDF file.")
+            "verify/index.html", result=None, max_mb=limit, error=_l("Choose a PDF file.")
         ), 400
-    data = upload.stream.read(MAX_MB * 1024 * 1024 + 1)
+    data = upload.stream.read(limit * 1024 * 1024 + 1)
     result = check_file(data)
-    return render_template("verify/index.html", result=result, max_mb=MAX_MB), 200
-
-
-@bp.before_request
-def _allow_larger_uploads() -> None:
-    # A court package with its evidence can exceed the evidence upload limit.
-    request.max_content_length = MAX_MB * 1024 * 1024 + 64 * 1024
+    return render_template("verify/index.html", result=result, max_mb=limit), 200

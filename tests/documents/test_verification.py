@@ -279,3 +279,14 @@ def test_a_file_with_too_many_signatures_is_refused_before_checking_them(
     monkeypatch.setattr(verification, "MAX_SIGNATURES", 3)
     report = verify_pdf(final, roots)
     assert (report.accepted, report.problem, report.signatures) == (False, "malformed", [])
+
+
+def test_a_file_with_no_end_marker_is_refused_before_the_parser_sees_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pyHanko looks for %%EOF byte by byte from the end: seconds for a few MB of junk.
+    def parser(*args: object, **kw: object) -> None:
+        raise AssertionError("the parser was asked to read it")
+
+    monkeypatch.setattr("app.documents.verification.PdfFileReader", parser)
+    assert verify_pdf(b"%PDF-1.7\n" + b"\0" * (5 * 1024 * 1024), []).problem == "malformed"

@@ -3,7 +3,9 @@ responses carry the headers a careful site sends."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from typing import Any
 
 from flask import Flask
 from werkzeug.datastructures import FileStorage
@@ -96,3 +98,37 @@ def test_ids_no_row_can_have_are_404_on_every_route(app: Flask, browser: Browser
             url = url.replace("<thread>", "joint")
             response = browser.client.open(url, method=method, data={"mediator_id": "1"})
             assert response.status_code == 404, (method, url, response.status_code)
+
+
+def _verify_upload(browser: Browser, size: int) -> Any:
+    return browser.upload(
+        "/verify", {"file": (b"%PDF-1.7\n" + b"\0" * (size - 9), "big.pdf")}, page="/verify"
+    )
+
+
+def test_verify_takes_files_above_the_evidence_limit(app: Flask, browser: Browser) -> None:
+    # 25 MB: over MAX_UPLOAD_MB (20), under /verify's own 40; the CSRF check reads the form
+    # first, and must be held to /verify's limit too.
+    response = _verify_upload(browser, 25 * 1024 * 1024)
+    assert response.status_code == 200
+    assert "PDF 文件已损坏或不完整" in response.get_data(as_text=True)
+
+
+def test_verify_refuses_more_than_its_limit_with_a_clear_413(browser: Browser) -> None:
+    response = _verify_upload(browser, 41 * 1024 * 1024)
+    assert response.status_code == 413
+    assert "您提交的内容超过了 40 MB 的上限" in response.get_data(as_text=True)
+
+
+def test_the_verify_page_shows_its_limit(app: Flask, browser: Browser) -> None:
+    app.config["SETTINGS"] = dataclasses.replace(app.config["SETTINGS"], verify_max_mb=30)
+    assert "30 MB" in browser.get("/verify").get_data(as_text=True)
+    assert _verify_upload(browser, 31 * 1024 * 1024).status_code == 413
+
+
+def test_other_pages_keep_the_global_limit(app: Flask, browser: Browser) -> None:
+    body = b"identifier=" + b"x" * (25 * 1024 * 1024)
+    response = browser.client.post(
+        "/login", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -27,7 +28,7 @@ from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid
 from app.accounts.views.auth import client_ip, safe_next, session_limits
 from app.core.db import parse_id
 from app.core.errors import DomainError
-from app.core.locale import LOCALE_COOKIE, SUPPORTED_LOCALES
+from app.core.locale import SUPPORTED_LOCALES, locale_cookie
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -131,12 +132,13 @@ def set_language() -> Response:
     response = make_response(redirect(back))
     if locale in SUPPORTED_LOCALES:
         response.set_cookie(
-            LOCALE_COOKIE,
+            locale_cookie(),
             locale,
             max_age=365 * 24 * 3600,
+            path="/",
             samesite="Lax",
             httponly=True,
-            secure=request.is_secure,
+            secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"],
         )
         if current_user.is_authenticated:
             auth_service.set_locale(current_user._get_current_object(), locale)
