@@ -73,13 +73,6 @@ class Settings:
     # certificate, and the time-stamping authority's root when TSA_URL is set).
     signing_ca_path: Path
     tsa_url: str | None
-    # A render or package build not finished this long after it was asked for is taken as
-    # lost (a killed worker) and asked for again, at most this many attempts in all.
-    render_timeout_minutes: int = 10
-    render_max_attempts: int = 3
-    # Seconds a client (Retry-After) or a background job waits after a full disk or a
-    # database that refuses writes.
-    unavailable_retry_seconds: int = 60
     # /verify's own upload limit (a court package with its evidence exceeds max_upload_mb).
     verify_max_mb: int
     # Requests per address (a `limits` string such as "10/minute"; empty: no limit), and
@@ -93,6 +86,13 @@ class Settings:
     busy_wait_ms: int
     # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix).
     trusted_proxies: int
+    # A render or package build not finished this long after it was asked for is taken as
+    # lost (a killed worker) and asked for again, at most this many attempts in all.
+    render_timeout_minutes: int = 10
+    render_max_attempts: int = 3
+    # Seconds a client (Retry-After) or a background job waits after a full disk or a
+    # database that refuses writes.
+    unavailable_retry_seconds: int = 60
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
