@@ -81,7 +81,11 @@ class Settings:
     login_rate_limit: str
     verify_rate_limit: str
     password_hash_slots: int
+    # Least time a password slot is held: at most slots × 1000 / this hashes a second.
+    password_hash_min_ms: int
     verify_slots: int
+    # Least time a verify slot is held: at most slots × 1000 / this verifications a second.
+    verify_min_ms: int
     # How long a request waits for a free slot before it is answered "busy".
     busy_wait_ms: int
     # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix).
@@ -231,7 +235,9 @@ def _limit_settings() -> dict[str, Any]:
         "login_rate_limit": _env("LOGIN_RATE_LIMIT", "10/minute"),
         "verify_rate_limit": _env("VERIFY_RATE_LIMIT", "6/minute"),
         "password_hash_slots": _env_int("PASSWORD_HASH_SLOTS", half),
+        "password_hash_min_ms": _env_int("PASSWORD_HASH_MIN_MS", 500),
         "verify_slots": _env_int("VERIFY_SLOTS", half),
+        "verify_min_ms": _env_int("VERIFY_MIN_MS", 1000),
         "busy_wait_ms": _env_int("BUSY_WAIT_MS", 1000),
         "trusted_proxies": _env_int("TRUSTED_PROXIES", 0),
     }

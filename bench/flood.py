@@ -53,7 +53,7 @@ from tests.conftest import make_settings, shared_pki
 from tests.documents.signing_support import make_pdf, sign_all
 from tests.factories import PASSWORD
 
-SAMPLES = 60
+SAMPLES = 200
 PHASE_S = 25.0
 LOGIN_THREADS = 8
 VERIFY_THREADS = 4

@@ -155,6 +155,10 @@ def make_settings(instance: Path, database_url: str, **extra: object) -> Setting
         login_rate_limit="",
         verify_rate_limit="",
         busy_wait_ms=5000,
+        # No least hold time: hundreds of sign-ins would each wait it out
+        # (tests/web/test_capacity.py sets it).
+        password_hash_min_ms=0,
+        verify_min_ms=0,
         extra={"TESTING": True, **extra},
     )
 

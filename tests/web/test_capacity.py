@@ -8,6 +8,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,6 +84,24 @@ def test_a_sign_in_holds_one_slot_and_gives_it_back(browser: Browser, one_slot: 
     user = make_user(Role.MEDIATOR)
     assert browser.login(user.email, PASSWORD).status_code == 302
     capacity.release(capacity.acquire("password"))  # free again
+
+
+def test_a_password_slot_is_held_its_least_time_however_quick_the_work(
+    app: Flask, one_slot: None
+) -> None:
+    """The budget: work done in no time still keeps the slot until its least hold time
+    is over, so a flood gets at most one hash per slot per PASSWORD_HASH_MIN_MS."""
+    _configure(app, password_hash_min_ms=2000)
+    cpus = os.sched_getaffinity(0)
+    held = capacity.acquire("password")
+    giving_back = threading.Thread(target=capacity.release, args=(held,))
+    giving_back.start()  # sleeps out the rest of the 2 s with the lock still taken
+    with pytest.raises(capacity.Busy):
+        capacity.acquire("password")
+    giving_back.join()
+    os.sched_setaffinity(0, cpus)  # given back by another thread: this one is still pinned
+    _configure(app, password_hash_min_ms=0)
+    capacity.release(capacity.acquire("password"))  # free once the least time is over
 
 
 def test_password_hashing_elsewhere_is_bounded_too(app: Flask, taken: None) -> None:
