@@ -15,10 +15,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n% receipt\n%%EOF\n"
 
 
-def performing_case(count: int = 24, **kw: Any):
+def performing_case(who: dict[str, Any] | None = None, *, count: int = 24, **kw: Any):
     """(people, case, agreement): 24,000 yuan in ``count`` monthly instalments, the first
     due in 30 days, the agreement in force since two days ago."""
-    return in_force_case(count=count, **kw)
+    return in_force_case(who, count=count, **kw)
 
 
 def entry(
