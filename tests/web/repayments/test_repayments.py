@@ -194,7 +194,7 @@ def test_bad_input_comes_back_with_the_message_and_nothing_lost(
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'value="TX-KEEP"' in html and 'value="30000.00"' in html
-    assert 'aria-invalid="true"' in html and "remains to be paid" in html.lower() or "剩余" in html
+    assert 'aria-invalid="true"' in html and "超过了协议项下尚未支付的全部金额" in html
     response = browser.submit(
         f"/cases/{case.id}/payments/record", {**form, "amount": "12,00"}, page="/account/"
     )
