@@ -142,57 +142,51 @@ def instalment_rows(perf: Performance) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
-    x: float
+    x: int
     paid_y: float
     paid_h: float
     rest_y: float
     rest_h: float
     title: str
-    show_label: bool
 
 
-CHART_H = 160.0
-CHART_TOP = 16.0
-BAR_STEP = 28.0
-LEFT = 8.0
+SLOT = 10  # viewBox units per month; a bar is 8 wide with a gap of 2
+HEIGHT = 100  # viewBox units: the largest month's total
 
 
 def chart(perf: Performance) -> dict[str, Any]:
-    """Paid and remaining by month of the due date, as bars of an SVG drawn on the server
-    (no script, no chart library). Heights are proportional to the largest month."""
-    months: dict[tuple[int, int], list[Decimal]] = {}
+    """Paid and remaining by month of the due date, as the bars of an SVG drawn on the
+    server (no script, no chart library). The SVG stretches to the card's width at a fixed
+    height (its bars carry no text, so stretching distorts nothing); the month labels are
+    page text under it. Heights are proportional to the largest month."""
+    months: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
     for p in perf.status.positions:
         key = (p.instalment.due.year, p.instalment.due.month)
-        paid, total = months.setdefault(key, [Decimal("0.00"), Decimal("0.00")])
-        months[key] = [paid + p.paid.total + p.waived, total + p.instalment.amount]
+        paid, total = months.get(key, (Decimal("0.00"), Decimal("0.00")))
+        months[key] = (paid + p.paid.total + p.waived, total + p.instalment.amount)
     top = max((total for _, total in months.values()), default=Decimal("0"))
-    every = max(1, -(-len(months) // 8))  # at most about eight month labels
     bars = []
     for i, ((year, month), (paid, total)) in enumerate(sorted(months.items())):
-        scale = float(total / top) if top else 0.0
-        full = CHART_H * scale
+        full = HEIGHT * float(total / top) if top else 0.0
         paid_h = full * float(paid / total) if total else 0.0
-        base = CHART_TOP + CHART_H
         bars.append(
             Bar(
-                label=f"{year % 100:02d}-{month:02d}",
-                x=LEFT + i * BAR_STEP,
-                paid_y=round(base - paid_h, 1),
-                paid_h=round(paid_h, 1),
-                rest_y=round(base - full, 1),
-                rest_h=round(full - paid_h, 1),
+                x=i * SLOT + 1,
+                paid_y=round(HEIGHT - paid_h, 2),
+                paid_h=round(paid_h, 2),
+                rest_y=round(HEIGHT - full, 2),
+                rest_h=round(full - paid_h, 2),
                 title=f"{year}-{month:02d}: {money(paid)} / {money(total)}",
-                show_label=i % every == 0,
             )
         )
+    keys = sorted(months)
     return {
         "bars": bars,
-        "width": LEFT * 2 + max(len(bars), 1) * BAR_STEP,
-        "height": CHART_TOP + CHART_H + 24,
-        "bar_width": BAR_STEP - 8,
-        "axis_y": CHART_TOP + CHART_H,
-        "label_y": CHART_TOP + CHART_H + 16,
+        "width": max(len(bars), 1) * SLOT,
+        "height": HEIGHT,
+        "bar_width": SLOT - 2,
+        "first": f"{keys[0][0]}-{keys[0][1]:02d}" if keys else "",
+        "last": f"{keys[-1][0]}-{keys[-1][1]:02d}" if len(keys) > 1 else "",
         "top": top,
     }
 
