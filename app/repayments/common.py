@@ -70,6 +70,10 @@ class RepaymentInvalid(InvalidInput):
         "paid_on": _l("Enter the date of payment as YYYY-MM-DD."),
         "channel": _l("Choose how the money was paid."),
         "proof_required": _l("Attach the transfer receipt (PDF, JPEG or PNG)."),
+        "paid_before_agreement": _l(
+            "This date is before the agreement took effect: the agreement counts only what "
+            "was paid from then on."
+        ),
         "dispute_reason": _l("Say why the payment is disputed (up to 300 characters)."),
     }
 

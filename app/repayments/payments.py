@@ -87,6 +87,9 @@ def _take(
     actor: User, case: Case, entry: PaymentEntry, source: PaymentSource, proof: Proof | None
 ) -> Outcome:
     agreement = require_performance(case)
+    # The agreed total already accounts for what was paid before it took effect.
+    if agreement.effective_at and entry.paid_on < clock.day_of(agreement.effective_at):
+        raise RepaymentInvalid("paid_before_agreement", "paid_on")
     reference = entry.reference.strip()
     existing = by_reference(case, reference)
     if existing is not None:

@@ -208,3 +208,13 @@ def test_a_payment_of_another_case_is_not_found(world: Any) -> None:
         confirm_payment(who["creditor"], case, row.id)
     assert err.value.code == "not_a_payment"
     assert row.status == PaymentStatus.REPORTED
+
+
+def test_a_payment_dated_before_the_agreement_took_effect_is_refused(world: Any) -> None:
+    who, case, agreement = world
+    before = today() - timedelta(days=3)  # the agreement took effect two days ago
+    with pytest.raises(RepaymentInvalid) as err:
+        record_payment(who["creditor"], case, entry(paid_on=before))
+    assert (err.value.code, err.value.field) == ("paid_before_agreement", "paid_on")
+    record_payment(who["creditor"], case, entry(paid_on=today() - timedelta(days=2)))
+    assert _count(case) == 1
