@@ -227,7 +227,15 @@ def debtor_summaries(user: User, today: date) -> list[dict[str, Any]]:
         perf = performance_of(case, today)
         if perf is None:
             continue
-        out.append({"case_id": case.id, "reference": case.reference, **summary(perf)})
+        out.append(
+            {
+                "case_id": case.id,
+                "reference": case.reference,
+                "account": account(perf),
+                "chart": chart(perf),
+                **summary(perf),
+            }
+        )
     return out
 
 

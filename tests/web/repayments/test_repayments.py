@@ -276,6 +276,7 @@ def test_the_debtors_home_shows_the_next_instalment_and_what_remains(
     html = _as(app, world["who"]["debtor"]).get("/debtor").get_data(as_text=True)
     assert world["case"].reference in html
     assert "¥1,000.00" in html and "¥24,000.00" in html
+    assert "6222 0200 1234 5678 901" in html and "<svg" in html  # the account, the chart
     assert f"/cases/{world['case'].id}#repayment" in html
 
 
