@@ -21,6 +21,8 @@ from app.models.agreements import Agreement, AgreementStatus
 from app.models.cases import Case
 from app.models.repayments import COUNTED, RepaymentPayment
 from app.models.users import User
+from app.notifications.recipients import case_link, notify_case
+from app.notifications.texts.repayments import payment_notice
 from app.rules.agreements import terms_from_json
 from app.rules.cases import PERFORMANCE_STATES, CaseEvent
 from app.rules.repayments import (
@@ -155,6 +157,7 @@ def close_if_performed(actor: User, case: Case, plan: RepaymentPlan, today: date
     if status.state is not RepaymentState.COMPLETED or case.state not in PERFORMANCE_STATES:
         return False
     transition_case(case, CaseEvent.PERFORM)
+    notify(case, "case_performed", roles={"debtor", "creditor", "mediator"})
     audit.record(
         AuditAction.CASE_PERFORMED,
         actor=actor,
@@ -164,3 +167,15 @@ def close_if_performed(actor: User, case: Case, plan: RepaymentPlan, today: date
         data={"paid": str(status.paid.total), "waived": str(status.waived.total)},
     )
     return True
+
+
+def notify(case: Case, event: str, *, roles: set[str]) -> None:
+    """Tell the people on the case through the outbox, under the contact rules (a case
+    notice: quiet hours apply to the debtor)."""
+    org, ref, link = case.mediation_org.name, case.reference, case_link(case)
+    notify_case(
+        case,
+        event,
+        lambda channel: payment_notice(event, org, ref, link, channel=channel),
+        roles=roles,
+    )

@@ -19,6 +19,7 @@ from app.repayments.common import (
     as_rule,
     close_if_performed,
     counted,
+    notify,
     payments_of,
     plan_of,
     require_performance,
@@ -59,7 +60,10 @@ def confirm_payment(actor: User, case: Case, payment_id: int) -> bool:
             "allocations": [[a.instalment, str(a.amount)] for a in check.allocations],
         },
     )
-    return close_if_performed(actor, case, plan, today)
+    performed = close_if_performed(actor, case, plan, today)
+    if not performed:
+        notify(case, "payment_confirmed", roles={"debtor"})
+    return performed
 
 
 @use_case
@@ -81,6 +85,7 @@ def dispute_payment(actor: User, case: Case, payment_id: int, reason: str) -> No
         case_id=case.id,
         data={"amount": str(payment.amount), "reference": payment.reference, "reason": reason},
     )
+    notify(case, "payment_disputed", roles={"debtor", "mediator"})
 
 
 def _open(case: Case, payment_id: int) -> RepaymentPayment:

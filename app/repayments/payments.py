@@ -33,6 +33,7 @@ from app.repayments.common import (
     by_reference,
     close_if_performed,
     counted,
+    notify,
     payments_of,
     plan_of,
     require_performance,
@@ -144,4 +145,8 @@ def _take(
     performed = False
     if row.status is PaymentStatus.RECORDED:
         performed = close_if_performed(actor, case, plan, today)
+        if not performed:
+            notify(case, "payment_recorded", roles={"debtor"})
+    else:
+        notify(case, "payment_reported", roles={"creditor"})
     return Outcome(row, duplicate=False, performed=performed)

@@ -16,7 +16,9 @@ from app.cases.lifecycle import today
 from app.core.storage import StorageRefused, blob_store
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.notifications import OutboundMessage
 from app.models.repayments import PaymentSource, PaymentStatus, RepaymentPayment
+from app.notifications.texts.repayments import PAYMENT_EVENTS
 from app.repayments.common import RepaymentInvalid, RepaymentRefused, performance_of
 from app.repayments.decisions import confirm_payment, dispute_payment
 from app.repayments.payments import Proof, record_payment, report_payment
@@ -39,11 +41,24 @@ def _count(case: Any) -> int:
 
 
 def _actions(case: Any) -> list[str]:
+    """The case's audit events, without the contact log of the messages sent."""
     return list(
         db.session.scalars(
-            select(AuditEvent.action).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+            select(AuditEvent.action)
+            .where(AuditEvent.case_id == case.id, AuditEvent.action.not_like("contact:%"))
+            .order_by(AuditEvent.id)
         )
     )
+
+
+def _notices(case: Any) -> list[tuple[str, bool]]:
+    """(template, to the debtor?) of the case's messages, in order."""
+    rows = db.session.execute(
+        select(OutboundMessage.template, OutboundMessage.is_debtor)
+        .where(OutboundMessage.case_id == case.id, OutboundMessage.template.in_(PAYMENT_EVENTS))
+        .order_by(OutboundMessage.id)
+    )
+    return [(t, bool(d)) for t, d in rows]
 
 
 def test_a_recorded_payment_counts_at_once_and_pays_the_oldest_instalment(world: Any) -> None:
@@ -129,6 +144,8 @@ def test_paying_the_last_fen_closes_the_case_as_performed(app: Any) -> None:
     assert outcome.performed and case.state == CaseState.PERFORMED
     assert performance_of(case, today()).status.state is RepaymentState.COMPLETED
     assert _actions(case)[-2:] == ["case:payment:record", "case:performed"]
+    assert ("case_performed", True) in _notices(case)  # the debtor, and the staff
+    assert ("case_performed", False) in _notices(case)
     with pytest.raises(RepaymentRefused):
         record_payment(who["creditor"], case, entry("1.00", "C"))
 
@@ -148,6 +165,9 @@ def test_a_reported_payment_keeps_its_proof_and_counts_only_once_confirmed(world
     assert row.status == PaymentStatus.CONFIRMED and row.decided_by_id == who["creditor"].id
     assert performance_of(case, today()).status.paid.total == Decimal("1000.00")
     assert _actions(case)[-2:] == ["case:payment:report", "case:payment:confirm"]
+    # The creditor was told of the report; the debtor of the confirmation.
+    notices = _notices(case)
+    assert ("payment_reported", False) in notices and ("payment_confirmed", True) in notices
 
 
 def test_a_payment_is_decided_once(world: Any) -> None:
@@ -172,6 +192,7 @@ def test_a_disputed_payment_does_not_count_and_says_why(world: Any) -> None:
     assert (row.status, row.dispute_reason) == (PaymentStatus.DISPUTED, "账户未收到该笔款项")
     assert performance_of(case, today()).status.paid.total == 0
     assert _actions(case)[-1] == "case:payment:dispute"
+    assert ("payment_disputed", True) in _notices(case)
 
 
 def test_a_proof_that_is_not_an_image_or_pdf_is_refused(world: Any) -> None:
