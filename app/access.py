@@ -66,6 +66,7 @@ class Permission(StrEnum):
     PAYMENT_RECORD = "case:payment:record"
     PAYMENT_REPORT = "case:payment:report"
     PAYMENT_DECIDE = "case:payment:decide"
+    PAYMENT_RESOLVE = "case:payment:resolve"
 
 
 P = Permission
@@ -123,6 +124,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.AGREEMENT_DRAFT,
             P.CONFIRMATION_MANAGE,
             P.REPAYMENT_VIEW,
+            P.PAYMENT_RESOLVE,
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
@@ -222,7 +224,7 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
     # repayments: payments count while the agreement is performed; the record stays readable
     if permission in (Permission.PAYMENT_RECORD, Permission.PAYMENT_REPORT):
         return case.state in PERFORMANCE_STATES
-    if permission == Permission.PAYMENT_DECIDE:
+    if permission in (Permission.PAYMENT_DECIDE, Permission.PAYMENT_RESOLVE):
         return case.state in PERFORMANCE_STATES
     if permission == Permission.REPAYMENT_VIEW:
         return case.state in PERFORMANCE_STATES | {CaseState.PERFORMED}

@@ -95,6 +95,7 @@ class AuditAction(StrEnum):
     CASE_PAYMENT_REPORT = "case:payment:report"
     CASE_PAYMENT_CONFIRM = "case:payment:confirm"
     CASE_PAYMENT_DISPUTE = "case:payment:dispute"
+    CASE_PAYMENT_RESOLVE = "case:payment:resolve"
     CASE_PAYMENT_PROOF_DOWNLOAD = "case:payment:proof:download"
     CASE_PERFORMED = "case:performed"
 
@@ -165,6 +166,7 @@ ACTION_LABELS = {
     AuditAction.CASE_PAYMENT_REPORT: _l("Payment reported by the debtor"),
     AuditAction.CASE_PAYMENT_CONFIRM: _l("Reported payment confirmed"),
     AuditAction.CASE_PAYMENT_DISPUTE: _l("Reported payment disputed"),
+    AuditAction.CASE_PAYMENT_RESOLVE: _l("Disputed payment resolved by the mediator"),
     AuditAction.CASE_PAYMENT_PROOF_DOWNLOAD: _l("Proof of payment downloaded"),
     AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
 }

@@ -36,6 +36,7 @@ class PaymentStatus(StrEnum):
     REPORTED = "reported"  # the debtor reported it: it counts once confirmed
     CONFIRMED = "confirmed"  # the creditor confirmed the debtor's report: it counts
     DISPUTED = "disputed"  # the creditor says it did not receive it: it does not count
+    REJECTED = "rejected"  # the mediator found the dispute right: it never counts
 
 
 COUNTED = (PaymentStatus.RECORDED, PaymentStatus.CONFIRMED)
@@ -78,6 +79,10 @@ class RepaymentPayment(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dispute_reason: Mapped[str | None] = mapped_column(String(300))
+    # The mediator's resolution of a dispute: who, when and what they found.
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_note: Mapped[str | None] = mapped_column(String(300))
     # Bumped on every decision: two confirmations at once cannot both land.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 

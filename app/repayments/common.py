@@ -60,6 +60,7 @@ class RepaymentRefused(Refused):
     messages = {
         "not_in_performance": _l("Payments are recorded only while an agreement is in force."),
         "already_decided": _l("This payment was already confirmed or disputed."),
+        "not_disputed": _l("Only a disputed payment is resolved by the mediator."),
         "not_a_payment": _l("There is no such payment on this case."),
     }
 
@@ -77,6 +78,8 @@ class RepaymentInvalid(InvalidInput):
             "was paid from then on."
         ),
         "dispute_reason": _l("Say why the payment is disputed (up to 300 characters)."),
+        "resolution_note": _l("Say what you found (up to 300 characters)."),
+        "resolution": _l("Choose whether the payment was received."),
     }
 
 

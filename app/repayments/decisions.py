@@ -114,3 +114,39 @@ def record_proof_download(actor: User, payment: RepaymentPayment) -> None:
         case_id=payment.case_id,
         data={"sha256": payment.proof_sha256},
     )
+
+
+@use_case
+def resolve_dispute(actor: User, case: Case, payment_id: int, received: bool, note: str) -> bool:
+    """The mediator resolves a disputed payment after hearing both parties: received (it
+    counts from the day it was paid, checked again against what remains) or not received
+    (it never counts). Returns whether it completed the agreement."""
+    agreement = require_performance(case)
+    note = note.strip()
+    if not note or len(note) > MAX_REASON:
+        raise RepaymentInvalid("resolution_note", "note")
+    payment = reported_payment(case, payment_id)
+    if payment.status is not PaymentStatus.DISPUTED:
+        raise RepaymentRefused("not_disputed")
+    claim(payment)
+    plan, today = plan_of(agreement), clock.today()
+    if received:
+        others = [row for row in payments_of(case) if row.id != payment.id]
+        check_payment(plan, counted(others), as_rule(payment), today=today)
+    payment.status = PaymentStatus.CONFIRMED if received else PaymentStatus.REJECTED
+    payment.resolved_by_id, payment.resolved_at = actor.id, clock.now()
+    payment.resolution_note = note
+    case.last_activity_at = clock.now()
+    audit.record(
+        AuditAction.CASE_PAYMENT_RESOLVE,
+        actor=actor,
+        object_type="payment",
+        object_id=payment.id,
+        case_id=case.id,
+        data={"received": received, "reference": payment.reference, "note": note},
+    )
+    performed = received and close_if_performed(actor, case, plan, today)
+    if not performed:
+        event = "payment_resolved_received" if received else "payment_resolved_not_received"
+        notify(case, event, roles={"debtor", "creditor"})
+    return performed

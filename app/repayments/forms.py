@@ -51,4 +51,5 @@ def errors_of(err: DomainError) -> dict[str, Any]:
     """The message next to the field at fault (a refused receipt: the file field)."""
     if isinstance(err, StorageRefused):
         return {"proof": err.message}
-    return {err.field if err.field in (*FIELDS, "proof", "reason") else "form": err.message}
+    known = (*FIELDS, "proof", "reason", "received", "note")
+    return {err.field if err.field in known else "form": err.message}

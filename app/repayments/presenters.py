@@ -52,6 +52,7 @@ STATUS_LABELS = {
     PaymentStatus.REPORTED: _l("Awaiting the creditor's confirmation"),
     PaymentStatus.CONFIRMED: _l("Confirmed"),
     PaymentStatus.DISPUTED: _l("Disputed"),
+    PaymentStatus.REJECTED: _l("Not received (the mediator's finding)"),
 }
 
 
@@ -191,7 +192,9 @@ def chart(perf: Performance) -> dict[str, Any]:
     }
 
 
-def payment_rows(perf: Performance, decide_urls: Any, proof_url: Any) -> list[dict[str, Any]]:
+def payment_rows(
+    perf: Performance, decide_urls: Any, proof_url: Any, resolve_url: Any
+) -> list[dict[str, Any]]:
     """Every payment on the case, newest first, with the viewer's links (or None)."""
     rows = []
     for row in sorted(perf.payments, key=lambda r: (r.paid_on, r.id), reverse=True):
@@ -209,6 +212,8 @@ def payment_rows(perf: Performance, decide_urls: Any, proof_url: Any) -> list[di
                 "reason": row.dispute_reason,
                 "proof_url": proof_url(row) if row.proof_sha256 else None,
                 "decide": decide_urls(row) if row.status is PaymentStatus.REPORTED else None,
+                "resolve_url": resolve_url(row) if row.status is PaymentStatus.DISPUTED else None,
+                "resolution": row.resolution_note,
             }
         )
     return rows

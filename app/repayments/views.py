@@ -31,7 +31,7 @@ from app.models.cases import Case
 from app.models.repayments import RepaymentPayment
 from app.models.users import User
 from app.repayments import decisions, forms, payments, presenters
-from app.repayments.common import performance_of
+from app.repayments.common import RepaymentInvalid, performance_of
 
 bp = Blueprint("repayments", __name__)
 
@@ -70,6 +70,9 @@ def repayment_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
             perf,
             (lambda row: _decide_urls(case, row)) if may_decide else (lambda row: None),
             lambda row: url_for("repayments.proof", case_id=case.id, payment_id=row.id),
+            (lambda row: url_for("repayments.resolve", case_id=case.id, payment_id=row.id))
+            if can(viewer, Permission.PAYMENT_RESOLVE, case)
+            else (lambda row: None),
         ),
         "record_url": url_for("repayments.record", case_id=case.id)
         if can(viewer, Permission.PAYMENT_RECORD, case)
@@ -193,6 +196,41 @@ def dispute(case_id: int, payment_id: int) -> Response | tuple[str, int]:
         case=case,
         payment=payment,
         reason=reason,
+        errors=forms.errors_of(err) if err else {},
+    ), (err.status if err else 200)
+
+
+@bp.route("/cases/<int:case_id>/payments/<int:payment_id>/resolve", methods=["GET", "POST"])
+@requires(Permission.PAYMENT_RESOLVE)
+def resolve(case_id: int, payment_id: int) -> Response | tuple[str, int]:
+    """The mediator's finding on a disputed payment, after hearing both parties."""
+    case = _load(case_id, Permission.PAYMENT_RESOLVE)
+    payment = _payment(case, payment_id)
+    values = {"received": request.form.get("received", ""), "note": ""}
+    err: DomainError | None = None
+    if request.method == "POST":
+        values["note"] = request.form.get("note", "").strip()
+        try:
+            if values["received"] not in ("yes", "no"):
+                raise RepaymentInvalid("resolution", "received")
+            performed = decisions.resolve_dispute(
+                _user(), case, payment.id, values["received"] == "yes", values["note"]
+            )
+        except DomainError as refused:
+            err = refused
+        else:
+            flash(
+                _("The last instalment is paid: the agreement is performed and the case is closed.")
+                if performed
+                else _("Your finding is recorded and both parties are told."),
+                "success",
+            )
+            return _back(case)
+    return render_template(
+        "repayments/resolve.html",
+        case=case,
+        payment=payment,
+        values=values,
         errors=forms.errors_of(err) if err else {},
     ), (err.status if err else 200)
 

@@ -51,6 +51,7 @@ def upgrade():
                 "reported",
                 "confirmed",
                 "disputed",
+                "rejected",
                 name="paymentstatus",
                 native_enum=False,
                 length=16,
@@ -66,6 +67,9 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("dispute_reason", sa.String(length=300), nullable=True),
+        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolution_note", sa.String(length=300), nullable=True),
         sa.Column("lock_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["agreement_id"], ["agreements.id"], name=op.f("fk_payments_agreement_id_agreements")
@@ -76,6 +80,9 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(
             ["recorded_by_id"], ["users.id"], name=op.f("fk_payments_recorded_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_id"], ["users.id"], name=op.f("fk_payments_resolved_by_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
         sa.UniqueConstraint("case_id", "reference", name=op.f("uq_payments_case_id")),

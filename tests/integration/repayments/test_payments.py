@@ -20,7 +20,7 @@ from app.models.notifications import OutboundMessage
 from app.models.repayments import PaymentSource, PaymentStatus, RepaymentPayment
 from app.notifications.texts.repayments import PAYMENT_EVENTS
 from app.repayments.common import RepaymentInvalid, RepaymentRefused, performance_of
-from app.repayments.decisions import confirm_payment, dispute_payment
+from app.repayments.decisions import confirm_payment, dispute_payment, resolve_dispute
 from app.repayments.payments import Proof, record_payment, report_payment
 from app.rules.cases import CaseState
 from app.rules.repayments import InstalmentState, PaymentRefused, RepaymentState
@@ -239,3 +239,48 @@ def test_a_payment_dated_before_the_agreement_took_effect_is_refused(world: Any)
     assert (err.value.code, err.value.field) == ("paid_before_agreement", "paid_on")
     record_payment(who["creditor"], case, entry(paid_on=today() - timedelta(days=2)))
     assert _count(case) == 1
+
+
+def _disputed(who: dict[str, Any], case: Any, amount: str = "1000.00") -> Any:
+    row = report_payment(
+        who["debtor"], case, entry(amount, "D-1"), Proof(io.BytesIO(PDF), "r.pdf")
+    ).payment
+    dispute_payment(who["creditor"], case, row.id, "未到账")
+    return row
+
+
+def test_the_mediator_finds_a_disputed_payment_received_and_it_counts(world: Any) -> None:
+    who, case, _ = world
+    row = _disputed(who, case)
+    resolve_dispute(who["mediator"], case, row.id, True, "银行流水显示已到账")
+    assert (row.status, row.resolved_by_id) == (PaymentStatus.CONFIRMED, who["mediator"].id)
+    assert performance_of(case, today()).status.paid.total == Decimal("1000.00")
+    assert _actions(case)[-1] == "case:payment:resolve"
+    assert ("payment_resolved_received", True) in _notices(case)
+
+
+def test_the_mediator_finds_a_disputed_payment_not_received_and_it_never_counts(
+    world: Any,
+) -> None:
+    who, case, _ = world
+    row = _disputed(who, case)
+    resolve_dispute(who["mediator"], case, row.id, False, "回单系伪造")
+    assert row.status == PaymentStatus.REJECTED
+    assert performance_of(case, today()).status.paid.total == 0
+    with pytest.raises(RepaymentRefused) as err:
+        resolve_dispute(who["mediator"], case, row.id, True, "再次处理")
+    assert err.value.code == "not_disputed"
+
+
+def test_only_a_disputed_payment_with_a_note_is_resolved(world: Any) -> None:
+    who, case, _ = world
+    reported = report_payment(
+        who["debtor"], case, entry("10.00", "R-9"), Proof(io.BytesIO(PDF), "r.pdf")
+    ).payment
+    with pytest.raises(RepaymentRefused):
+        resolve_dispute(who["mediator"], case, reported.id, True, "已到账")
+    row = _disputed(who, case)
+    with pytest.raises(RepaymentInvalid) as err:
+        resolve_dispute(who["mediator"], case, row.id, True, " ")
+    assert err.value.field == "note"
+    assert row.status == PaymentStatus.DISPUTED

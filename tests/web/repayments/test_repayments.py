@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.models.repayments import PaymentStatus, RepaymentPayment
 from app.models.users import User
+from app.repayments.decisions import dispute_payment
 from app.repayments.payments import Proof, report_payment
 from app.rules.cases import CaseState
 from tests.factories import PASSWORD
@@ -42,7 +43,11 @@ def world(app: Flask) -> dict[str, Any]:
     reported = report_payment(
         who["debtor"], case, entry("500.00", "RPT-1"), Proof(io.BytesIO(PNG), "回单.png")
     ).payment
-    return {"who": who, "case": case, "reported": reported}
+    disputed = report_payment(
+        who["debtor"], case, entry("600.00", "RPT-2"), Proof(io.BytesIO(PDF), "r.pdf")
+    ).payment
+    dispute_payment(who["creditor"], case, disputed.id, "未到账")
+    return {"who": who, "case": case, "reported": reported, "disputed": disputed}
 
 
 def _as(app: Flask, user: User) -> Browser:
@@ -60,9 +65,14 @@ def _payment_form(reference: str = "TX-100", amount: str = "1000.00") -> dict[st
     }
 
 
-def _routes(case_id: int, payment_id: int) -> list[tuple[str, str, Any, set[str]]]:
+def _routes(
+    case_id: int, payment_id: int, disputed_id: int = 0
+) -> list[tuple[str, str, Any, set[str]]]:
     base = f"/cases/{case_id}/payments"
     return [
+        ("GET", f"{base}/{disputed_id}/resolve", None, {"mediator"}),
+        # No finding chosen: refused as input (422) for the mediator, nothing changes.
+        ("POST", f"{base}/{disputed_id}/resolve", {"note": "x"}, {"mediator"}),
         ("GET", f"{base}/record", None, CREDITORS),
         ("POST", f"{base}/record", _payment_form(), CREDITORS),
         ("GET", f"{base}/report", None, {"debtor"}),
@@ -99,10 +109,10 @@ def test_outsiders_are_refused_on_every_repayment_route(
     case, reported = world["case"], world["reported"]
     before = _snapshot(case)
     browser = _as(app, world["who"][actor])
-    for method, url, data, allowed in _routes(case.id, reported.id):
+    for method, url, data, allowed in _routes(case.id, reported.id, world["disputed"].id):
         response = _call(browser, method, url, data)
         if actor in allowed:
-            assert response.status_code == 200, (actor, method, url)
+            assert response.status_code in (200, 422), (actor, method, url)
         else:
             assert response.status_code in (403, 404), (actor, method, url, response.status_code)
     # The mediator's proof download is the one change an outsider row may cause.
@@ -116,14 +126,14 @@ def test_each_party_is_refused_the_other_partys_routes(
 ) -> None:
     case, reported = world["case"], world["reported"]
     browser = _as(app, world["who"][actor])
-    for method, url, data, allowed in _routes(case.id, reported.id):
+    for method, url, data, allowed in _routes(case.id, reported.id, world["disputed"].id):
         if actor in allowed:
             continue
         response = _call(browser, method, url, data)
         assert response.status_code in (403, 404), (actor, method, url, response.status_code)
     db.session.refresh(reported)
     assert reported.status == PaymentStatus.REPORTED
-    assert db.session.scalar(select(func.count()).select_from(RepaymentPayment)) == 1
+    assert db.session.scalar(select(func.count()).select_from(RepaymentPayment)) == 2
 
 
 def test_a_payment_of_one_case_cannot_be_decided_through_another_case(
@@ -199,7 +209,8 @@ def test_bad_input_comes_back_with_the_message_and_nothing_lost(
         f"/cases/{case.id}/payments/record", {**form, "amount": "12,00"}, page="/account/"
     )
     assert response.status_code == 400 and 'value="12,00"' in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(RepaymentPayment)) == 1
+    reports = db.session.scalar(select(func.count()).select_from(RepaymentPayment))
+    assert reports == 2  # the debtor's two reports of the fixture, nothing more
 
 
 def test_the_debtor_reports_with_proof_and_the_creditor_confirms(
@@ -297,3 +308,23 @@ def test_paying_the_last_fen_over_http_closes_the_case(app: Flask) -> None:
     assert 'data-repayment="completed"' in html
     page = _as(app, who["debtor"]).get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'id="repayment"' in page and "/payments/report" not in page
+
+
+def test_the_mediator_resolves_a_dispute_and_the_payment_counts(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    who, case, disputed = world["who"], world["case"], world["disputed"]
+    browser = _as(app, who["mediator"])
+    page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
+    url = f"/cases/{case.id}/payments/{disputed.id}/resolve"
+    assert url in page
+    refused = browser.submit(url, {"received": "yes", "note": ""}, page="/account/")
+    assert refused.status_code == 422 and 'value="yes" checked' in refused.get_data(as_text=True)
+    done = browser.submit(
+        url, {"received": "yes", "note": "银行流水显示当日已到账"}, page="/account/"
+    )
+    assert done.status_code == 302
+    db.session.refresh(disputed)
+    assert disputed.status == PaymentStatus.CONFIRMED
+    html = _as(app, who["debtor"]).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "银行流水显示当日已到账" in html and "¥23,400.00" in html
