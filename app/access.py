@@ -19,7 +19,7 @@ from flask_login import current_user
 from app.models.cases import Case
 from app.models.organisations import MediationOrganisation
 from app.models.users import Role, User
-from app.rules.cases import CLOSED_STATES, OPEN_STATES, CaseState
+from app.rules.cases import CLOSED_STATES, OPEN_STATES, PERFORMANCE_STATES, CaseState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +61,12 @@ class Permission(StrEnum):
     PACKAGE_VIEW = "case:package:view"
     PACKAGE_SIGN = "case:package:sign"
     CALENDAR_MANAGE = "calendar:manage"
+    # repayments
+    REPAYMENT_VIEW = "case:repayment:view"
+    PAYMENT_RECORD = "case:payment:record"
+    PAYMENT_REPORT = "case:payment:report"
+    PAYMENT_DECIDE = "case:payment:decide"
+    PAYMENT_RESOLVE = "case:payment:resolve"
 
 
 P = Permission
@@ -85,6 +91,9 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             *_NEGOTIATE,
             *_AGREE,
             P.PACKAGE_SIGN,
+            P.REPAYMENT_VIEW,
+            P.PAYMENT_RECORD,
+            P.PAYMENT_DECIDE,
         }
     ),
     Role.DEBTOR: frozenset(
@@ -99,6 +108,8 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             *_NEGOTIATE,
             *_AGREE,
             P.PACKAGE_SIGN,
+            P.REPAYMENT_VIEW,
+            P.PAYMENT_REPORT,
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -112,6 +123,8 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.NOTE_POST,
             P.AGREEMENT_DRAFT,
             P.CONFIRMATION_MANAGE,
+            P.REPAYMENT_VIEW,
+            P.PAYMENT_RESOLVE,
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
@@ -208,6 +221,13 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
         return case.state in _CONFIRMATION_STATES | {CaseState.CONFIRMED}
     if permission == Permission.PACKAGE_SIGN:
         return case.state == CaseState.IN_FORCE
+    # repayments: payments count while the agreement is performed; the record stays readable
+    if permission in (Permission.PAYMENT_RECORD, Permission.PAYMENT_REPORT):
+        return case.state in PERFORMANCE_STATES
+    if permission in (Permission.PAYMENT_DECIDE, Permission.PAYMENT_RESOLVE):
+        return case.state in PERFORMANCE_STATES
+    if permission == Permission.REPAYMENT_VIEW:
+        return case.state in PERFORMANCE_STATES | {CaseState.PERFORMED}
     if permission == Permission.STATEMENT_VIEW:
         return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)

@@ -96,6 +96,13 @@ class AuditAction(StrEnum):
     CASE_PACKAGE_DOWNLOAD = "case:package:download"
     CASE_PACKAGE_RETRY = "case:package:retry"
     CONTACT_FAILED = "contact:failed"
+    CASE_PAYMENT_RECORD = "case:payment:record"
+    CASE_PAYMENT_REPORT = "case:payment:report"
+    CASE_PAYMENT_CONFIRM = "case:payment:confirm"
+    CASE_PAYMENT_DISPUTE = "case:payment:dispute"
+    CASE_PAYMENT_RESOLVE = "case:payment:resolve"
+    CASE_PAYMENT_PROOF_DOWNLOAD = "case:payment:proof:download"
+    CASE_PERFORMED = "case:performed"
 
 
 ACTION_LABELS = {
@@ -167,6 +174,13 @@ ACTION_LABELS = {
     AuditAction.CASE_PACKAGE_FAIL: _l("Package could not be assembled"),
     AuditAction.CASE_PACKAGE_DOWNLOAD: _l("Package downloaded"),
     AuditAction.CASE_PACKAGE_RETRY: _l("Package asked for again"),
+    AuditAction.CASE_PAYMENT_RECORD: _l("Payment recorded by the creditor"),
+    AuditAction.CASE_PAYMENT_REPORT: _l("Payment reported by the debtor"),
+    AuditAction.CASE_PAYMENT_CONFIRM: _l("Reported payment confirmed"),
+    AuditAction.CASE_PAYMENT_DISPUTE: _l("Reported payment disputed"),
+    AuditAction.CASE_PAYMENT_RESOLVE: _l("Disputed payment resolved by the mediator"),
+    AuditAction.CASE_PAYMENT_PROOF_DOWNLOAD: _l("Proof of payment downloaded"),
+    AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
 }
 
 

@@ -1,7 +1,7 @@
 """The features of Concord, in the order of a case's life, and what each adds to the app.
 
 ``accounts`` ← ``calendar`` ← ``cases`` ← ``negotiation`` ← ``agreements`` ←
-``confirmation``: a later feature may use an earlier one, never the reverse (the
+``confirmation`` ← ``repayments``: a later feature may use an earlier one, never the reverse (the
 import-linter contracts in ``.importlinter`` hold the code to it). This module is the one
 place that knows them all: the application factory registers their blueprints and case-page
 sections from here, and the worker (:mod:`app.worker`) loads their tasks.
@@ -24,9 +24,19 @@ from app.confirmation import tasks as confirmation_tasks
 from app.confirmation.views import confirmation, packages
 from app.negotiation.views import objections, proposals, statements, threads
 from app.notifications import tasks as notification_tasks
+from app.repayments import presenters as repayment_presenters
+from app.repayments import views as repayments
 from app.web import home, verify
 
-FEATURES = ("accounts", "calendar", "cases", "negotiation", "agreements", "confirmation")
+FEATURES = (
+    "accounts",
+    "calendar",
+    "cases",
+    "negotiation",
+    "agreements",
+    "confirmation",
+    "repayments",
+)
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     auth.bp,
@@ -45,11 +55,14 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     statements.bp,
     proposals.bp,
     threads.bp,
+    repayments.bp,
 )
 
-# The case page, in the order a reader needs: the court's confirmation and the agreement
-# once there are, what is disputed, what the debtor can afford, the offers, talk.
+# The case page, in the order a reader needs: the repayment once the agreement is in
+# force, the court's confirmation and the agreement once there are, what is disputed, what
+# the debtor can afford, the offers, talk.
 CASE_PANELS: tuple[Panel, ...] = (
+    repayments.repayment_panel,
     confirmation.confirmation_panel,
     agreements.agreement_panel,
     objections.objections_panel,
@@ -67,3 +80,6 @@ calendar_overrides.on_calendar_change(confirmation_deadline.refresh_confirmation
 # The agreement's last signature starts the 30-day window to apply for judicial
 # confirmation (CPL Art. 205), in the same transaction.
 agreement_signing.on_agreement_in_force(confirmation_deadline.on_agreement_in_force)
+# The docket shows where the repayment of each case in performance stands (the docket is
+# the cases feature's, which comes before repayments).
+docket.on_docket_rows(repayment_presenters.docket_states)

@@ -48,6 +48,7 @@ STATES = {
     CaseState.CONFIRMED: _l("Confirmed by the court"),
     CaseState.CONFIRMATION_REJECTED: _l("Confirmation refused by the court"),
     CaseState.CLOSED_NOT_MEDIATED: _l("Closed, not mediated"),
+    CaseState.PERFORMED: _l("Closed, agreement performed"),
 }
 
 EVIDENCE_CATEGORIES = (

@@ -26,6 +26,7 @@ from app.audit import AuditAction
 from app.core.transaction import use_case
 from app.demo.cases import seed_cases
 from app.demo.confirmation import seed_confirmation
+from app.demo.repayments import seed_repayments
 from app.demo.seal import seal_png
 from app.demo.stages import seed_stages
 from app.extensions import db
@@ -93,6 +94,7 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     notes = seed_cases(bank_user, org, DEMO_PASSWORD)
     notes += seed_stages(org, DEMO_PASSWORD)
     notes += seed_confirmation(org, DEMO_PASSWORD)
+    notes += seed_repayments()
     return accounts, created or bool(notes), notes
 
 

@@ -34,6 +34,12 @@ from app.models.negotiation import (
 )
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
+from app.models.repayments import (
+    PaymentChannel,
+    PaymentSource,
+    PaymentStatus,
+    RepaymentPayment,
+)
 from app.models.users import Role, User
 
 __all__ = [
@@ -74,6 +80,10 @@ __all__ = [
     "OneTimeCode",
     "OutboundMessage",
     "OutboxStatus",
+    "PaymentChannel",
+    "PaymentSource",
+    "PaymentStatus",
+    "RepaymentPayment",
     "Role",
     "User",
     "UserSession",

@@ -3,7 +3,9 @@
 Journeys 1–3 of the brief: a creditor drafts and submits a case; it is assigned to a
 mediator, who accepts it (the debtor is then invited) or declines it (it goes back for
 assignment); the debtor joins, or declines mediation, which closes the case as not
-mediated (人民调解法 Art. 17: mediation needs both parties' consent).
+mediated (人民调解法 Art. 17: mediation needs both parties' consent). Once the agreement is
+in force (and while or after a court confirms it), paying the last fen closes the case as
+performed: the obligation is extinguished by performance (民法典 Art. 557(1)).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class CaseState(StrEnum):
     CONFIRMED = "confirmed"  # the court confirmed the agreement: it is enforceable
     CONFIRMATION_REJECTED = "confirmation_rejected"  # the court refused; may be re-mediated
     CLOSED_NOT_MEDIATED = "closed_not_mediated"
+    PERFORMED = "performed"  # everything the agreement obliges was paid (or waived)
 
 
 class CaseEvent(StrEnum):
@@ -41,6 +44,7 @@ class CaseEvent(StrEnum):
     CONFIRM = "confirm"  # the court's ruling: confirmed
     REJECT_CONFIRMATION = "reject_confirmation"  # the court's ruling: rejected
     REMEDIATE = "remediate"  # after a rejection, back to negotiation
+    PERFORM = "perform"  # the last instalment was paid: the agreement is performed
 
 
 S, E = CaseState, CaseEvent
@@ -67,6 +71,11 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.FILED, E.REJECT_CONFIRMATION): S.CONFIRMATION_REJECTED,
     (S.CONFIRMATION_REJECTED, E.REASSIGN): S.CONFIRMATION_REJECTED,
     (S.CONFIRMATION_REJECTED, E.REMEDIATE): S.NEGOTIATING,
+    # Performance ends the case whether or not a court has ruled on it yet: nothing is
+    # left to enforce (the parties may withdraw a pending application for confirmation).
+    (S.IN_FORCE, E.PERFORM): S.PERFORMED,
+    (S.FILED, E.PERFORM): S.PERFORMED,
+    (S.CONFIRMED, E.PERFORM): S.PERFORMED,
 }
 
 OPEN_STATES = frozenset(
@@ -81,7 +90,9 @@ OPEN_STATES = frozenset(
         S.CONFIRMATION_REJECTED,
     }
 )
-CLOSED_STATES = frozenset({S.CLOSED_NOT_MEDIATED})
+CLOSED_STATES = frozenset({S.CLOSED_NOT_MEDIATED, S.PERFORMED})
+# The agreement is being performed: payments are recorded against its plan.
+PERFORMANCE_STATES = frozenset({S.IN_FORCE, S.FILED, S.CONFIRMED})
 
 
 class InvalidTransition(Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -9,7 +11,9 @@ from werkzeug.wrappers import Response
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts.activity import cases_of, colleagues, recent_activity
 from app.audit import action_label
+from app.core import clock
 from app.core.parties import licence_label, role_label, state_label
+from app.repayments.presenters import debtor_summaries
 
 bp = Blueprint("home", __name__)
 
@@ -22,7 +26,7 @@ def index() -> str | Response:
     return render_template("home/index.html")
 
 
-def _home(template: str) -> str:
+def _home(template: str, **extra: Any) -> str:
     user = current_user._get_current_object()
     return render_template(
         template,
@@ -32,6 +36,7 @@ def _home(template: str) -> str:
         colleagues=colleagues(user),
         licence=licence_label(user.creditor_org.licence_type) if user.creditor_org else None,
         cases=[(case, state_label(case.state)) for case in cases_of(user, limit=5)],
+        **extra,
     )
 
 
@@ -44,7 +49,9 @@ def creditor() -> str:
 @bp.route("/debtor")
 @requires(Permission.DEBTOR_WORKSPACE)
 def debtor() -> str:
-    return _home("home/debtor.html")
+    user = current_user._get_current_object()
+    # What to pay next, for each case whose agreement is being performed.
+    return _home("home/debtor.html", repayments=debtor_summaries(user, clock.today()))
 
 
 @bp.route("/mediator")

@@ -8,6 +8,7 @@ of the docket can be bookmarked or shared with a colleague. Values that make no 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +38,28 @@ from app.rules.cases import OPEN_STATES
 
 bp = Blueprint("docket", __name__)
 
+# A later feature's note on each page row, e.g. the repayment state of a case in
+# performance: (case ids, today) -> {case id: (label, css key)}. Set by app.features.
+RowNotes = Callable[[list[int], date], dict[int, tuple[str, str]]]
+_ROW_NOTES: list[RowNotes] = []
+
+
+def on_docket_rows(notes: RowNotes) -> RowNotes:
+    """Register a provider of notes for the docket's rows (once, by the app factory)."""
+    if notes not in _ROW_NOTES:
+        _ROW_NOTES.append(notes)
+    return notes
+
+
+def _notes(rows: list[DocketRow], today: date) -> dict[int, list[tuple[str, str]]]:
+    ids = [r.case_id for r in rows]
+    out: dict[int, list[tuple[str, str]]] = {}
+    for provider in _ROW_NOTES:
+        for case_id, note in provider(ids, today).items():
+            out.setdefault(case_id, []).append(note)
+    return out
+
+
 # Which way a column sorts when first chosen: the soonest deadline, otherwise the most.
 _FIRST_DESCENDING = {"activity": True, "amount": True, "deadline": False, "reference": True}
 _DEFAULT = DocketQuery()
@@ -61,6 +84,7 @@ def index() -> str:
     result = docket(user, q, today)
     show_mediator = user.role == Role.ADMIN
     columns = _columns(q, show_mediator)
+    notes = _notes(list(result.rows), today)
     return render_template(
         "docket/index.html",
         lead=_lead(user),
@@ -71,7 +95,7 @@ def index() -> str:
         columns=columns,
         labels={c.key: c.label for c in columns},
         show_mediator=show_mediator,
-        rows=[_row_view(r, today, show_mediator) for r in result.rows],
+        rows=[_row_view(r, today, show_mediator, notes.get(r.case_id, [])) for r in result.rows],
         paging=_paging(q, result),
         clear_url=url_for("docket.index"),
         has_filters=_narrowed(q),
@@ -228,7 +252,9 @@ def _case_url(case_id: int) -> str:
     return f"/cases/{case_id}"
 
 
-def _row_view(row: DocketRow, today: date, show_mediator: bool) -> dict[str, Any]:
+def _row_view(
+    row: DocketRow, today: date, show_mediator: bool, notes: list[tuple[str, str]]
+) -> dict[str, Any]:
     overdue = (
         row.next_deadline is not None and row.next_deadline < today and row.state in OPEN_STATES
     )
@@ -243,6 +269,7 @@ def _row_view(row: DocketRow, today: date, show_mediator: bool) -> dict[str, Any
         "state_class": "docket-state-" + row.state.value.replace("_", "-"),
         "deadline": format_date(row.next_deadline, "yyyy-MM-dd") if row.next_deadline else "",
         "open_objections": row.open_objections,
+        "notes": notes,
         "deadline_iso": row.next_deadline.isoformat() if row.next_deadline else "",
         "overdue": overdue,
         "last_activity_at": row.last_activity_at,

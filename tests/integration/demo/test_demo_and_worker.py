@@ -337,3 +337,24 @@ def test_nightly_audit_verification_task_reports_the_chain(app: Flask) -> None:
     db.session.commit()
     # .call_local runs the task body as the consumer would, without the queue.
     assert verify_audit_chain_nightly.call_local() is True
+
+
+def test_the_demo_agreements_in_force_have_payments(app: Flask, seeded: None) -> None:
+    """The confirmed case: the first instalment recorded by the creditor (on track); the
+    filed case: a payment the debtor reported with a receipt, awaiting confirmation."""
+    from app.models.repayments import PaymentStatus, RepaymentPayment
+    from app.repayments.common import performance_of
+    from app.rules.repayments import RepaymentState
+
+    confirmed = _case_of("debtor8@demo.concord")
+    (recorded,) = db.session.scalars(
+        select(RepaymentPayment).where(RepaymentPayment.case_id == confirmed.id)
+    )
+    assert recorded.status == PaymentStatus.RECORDED
+    status = performance_of(confirmed, today()).status
+    assert status.state is RepaymentState.ON_TRACK and status.paid.total == recorded.amount
+    filed = _case_of("debtor7@demo.concord")
+    (reported,) = db.session.scalars(
+        select(RepaymentPayment).where(RepaymentPayment.case_id == filed.id)
+    )
+    assert reported.status == PaymentStatus.REPORTED and reported.proof_sha256

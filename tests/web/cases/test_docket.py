@@ -167,6 +167,7 @@ def test_counts_per_state_cover_the_whole_docket_whatever_the_filter(
         S.CONFIRMED: 0,
         S.CONFIRMATION_REJECTED: 0,
         S.CLOSED_NOT_MEDIATED: 0,
+        S.PERFORMED: 0,
     }
     assert result.total == 1
     html = page(signed_in(browser, mediator), "?state=invited")

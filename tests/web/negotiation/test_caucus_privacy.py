@@ -157,6 +157,9 @@ def _related_rows(app: Flask, case: Case, people: dict[str, User]) -> dict[str, 
         # the package's own timeline is checked for caucus content in tests/test_package.py).
         "version": 1,
         "number": 1,
+        # A payment's id (no payment exists while negotiating: the repayment pages answer
+        # 404; their own tests are tests/web/repayments).
+        "payment_id": 1,
     }
 
 
