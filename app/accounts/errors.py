@@ -40,6 +40,11 @@ class SignInThrottled(AuthError):
         self.wait = wait
 
     @property
+    def retry_after(self) -> int:
+        """The wait in whole seconds, for the ``Retry-After`` header (RFC 9110 §10.2.3)."""
+        return max(1, -(-int(self.wait.total_seconds()) // 1))
+
+    @property
     def message(self) -> str:
         minutes = max(1, -(-int(self.wait.total_seconds()) // 60))
         return ngettext(

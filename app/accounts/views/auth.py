@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts import auth as auth_service
-from app.accounts.errors import SecondFactorRequired
+from app.accounts.errors import SecondFactorRequired, SignInThrottled
 from app.core.errors import DomainError
 from app.rules.throttle import ThrottlePolicy
 from app.signing.reauth import ReauthError
@@ -90,7 +90,10 @@ def login() -> str | Response | tuple[str, int]:
             status = err.status if err.status == HTTPStatus.TOO_MANY_REQUESTS else 200
             ask_code = isinstance(err, SecondFactorRequired | ReauthError)
             notice = "info" if isinstance(err, SecondFactorRequired) else "error"
-            return _login_page(form, err.message, ask_code, status, notice)
+            page = _login_page(form, err.message, ask_code, status, notice)
+            if isinstance(err, SignInThrottled):
+                return (*page, {"Retry-After": str(err.retry_after)})
+            return page
         session.clear()  # a new session id: nothing from before sign-in carries over
         login_user(user)
         return redirect(safe_next(request.args.get("next")) or url_for(role_home_endpoint(user)))

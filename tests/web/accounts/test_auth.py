@@ -79,6 +79,8 @@ def test_an_address_with_ten_failures_waits_even_with_the_right_password(
     refused = browser.login(user.email, PASSWORD)  # this address must wait
     assert refused.status_code == 429
     assert "请等待 15 分钟后再试" in refused.get_data(as_text=True)
+    # The first failure was a moment ago (the clock ticks): the wait is about 15 minutes.
+    assert 14 * 60 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert browser.get("/debtor").status_code == 302
 
 
