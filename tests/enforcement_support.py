@@ -21,11 +21,13 @@ COURT = "北京市朝阳区人民法院"
 LATER = datetime(2027, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def breached_case(frozen_clock: Any, *, confirmed: bool = True, breach: bool = True):
+def breached_case(
+    frozen_clock: Any, *, who: Any = None, confirmed: bool = True, breach: bool = True
+):
     """(people, case, agreement). ``confirmed``: the court's confirming ruling is recorded
     (filed and confirmed the day after release); ``breach``: the clock moves to 15 March
     2027."""
-    who, case, agreement = performing_case()
+    who, case, agreement = performing_case(who)
     record_payment(who["creditor"], case, entry("1500.00", "TX-1"))
     if confirmed:
         package = released_package(case, agreement, who["mediator"], PackageStatus.READY)
