@@ -23,11 +23,13 @@ def deadline(enf: Enforceability, on: date) -> dict[str, Any]:
     }
 
 
-def summary(enf: Enforceability, on: date) -> dict[str, Any]:
+def summary(enf: Enforceability, on: date, *, filed: bool) -> dict[str, Any]:
+    """``filed``: the application for judicial confirmation awaits the court's ruling."""
     status = enf.performance.status
     ruling = enf.ruling
     return {
         "confirmed": ruling is not None,
+        "filed": filed and ruling is None,
         "court": ruling.court_name if ruling else None,
         "ruling_number": ruling.court_case_number if ruling else None,
         "ruling_on": ruling.ruling_on if ruling else None,

@@ -25,7 +25,7 @@ from app.enforcement.content import claim_summary
 from app.extensions import db
 from app.models.cases import Case
 from app.models.users import User
-from app.rules.cases import PERFORMANCE_STATES
+from app.rules.cases import PERFORMANCE_STATES, CaseState
 
 bp = Blueprint("enforcement", __name__)
 
@@ -57,7 +57,7 @@ def enforcement_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | 
     creditor = can(viewer, Permission.ENFORCEMENT_APPLY, case)
     return "enforcement/_panel.html", {
         "case_id": case.id,
-        "summary": presenters.summary(enf, today),
+        "summary": presenters.summary(enf, today, filed=case.state == CaseState.FILED),
         "creditor": creditor,
         "generate_url": url_for("enforcement.generate", case_id=case.id) if creditor else None,
         "claim_url": url_for("enforcement.claim", case_id=case.id) if creditor else None,

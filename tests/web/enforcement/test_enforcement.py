@@ -10,11 +10,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.documents import issued as documents
 from app.enforcement.application import generate_application
 from app.enforcement.common import applications_of
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.users import User
+from app.rules.cases import CaseState
 from tests.enforcement_support import RULING_NUMBER, breached_case
 from tests.factories import PASSWORD
 from tests.helpers import Browser
@@ -134,3 +136,24 @@ def test_everyone_but_the_creditor_is_refused_on_every_route(
         assert response.status_code in (403, 404), (actor, response.request.path)
     assert len(applications_of(case)) == 1
     assert _events(case, "case:enforcement:download") == 0
+
+
+def test_while_the_court_decides_the_panel_says_so(app: Flask, frozen_clock: Any) -> None:
+    who, case, _ = breached_case(frozen_clock, confirmed=False, breach=False)
+    case.state = CaseState.FILED
+    db.session.commit()
+    html = _page(_as(app, who["creditor"]), case)
+    assert "司法确认申请已提交法院" in html
+    assert "属于民事合同" not in html and "/enforcement/claim" not in html
+
+
+def test_the_verify_page_names_the_application(app: Flask, frozen_clock: Any) -> None:
+    who, case, _ = breached_case(frozen_clock)
+    doc = generate_application(who["creditor"], case)
+    data = documents.read_pdf(doc.sha256)
+    browser = Browser(app.test_client())
+    response = browser.upload("/verify", {"file": (data, "a.pdf")}, page="/verify")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "强制执行申请书" in html and case.reference in html
+    assert "出具给债权人，经平台认证" in html
