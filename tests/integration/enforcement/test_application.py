@@ -109,6 +109,11 @@ def test_the_application_states_parties_ruling_and_amounts_and_verifies(
     assert "至2030年12月2日届满" in flat  # two years from the last instalment (CPL Art. 250)
     assert "2027年3月15日" in flat
     assert "第二百五十条" in flat
+    fonts = set()  # without a CJK font the text still extracts, but prints as boxes
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Concord-Serif" in f and "Bold" not in f for f in fonts), fonts
 
     with app.test_request_context():  # the verdict's words are in the reader's language
         verdict = check_file(data)
