@@ -14,6 +14,7 @@ from app.access import Permission, can
 from app.audit import AuditAction
 from app.core import clock
 from app.core.errors import Refused
+from app.core.transaction import claim as take
 from app.core.transaction import use_case
 from app.documents import issued as documents
 from app.documents.signing import certify
@@ -47,6 +48,9 @@ def generate_application(creditor: User, case: Case) -> IssuedDocument:
     _require_creditor(creditor, case)
     today = clock.today()
     enf, claim = claim_on(case, today)
+    # Two applications generated at once would take the same number: the second waits
+    # (PostgreSQL) or fails with ``Conflict`` and is tried again by the creditor.
+    take(case)
     version = 1 + max((doc.version for doc in applications_of(case)), default=0)
     data = _certified_pdf(application_context(case, enf, claim, today), case, version)
     sha = documents.store_pdf(
