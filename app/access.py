@@ -67,6 +67,8 @@ class Permission(StrEnum):
     PAYMENT_REPORT = "case:payment:report"
     PAYMENT_DECIDE = "case:payment:decide"
     PAYMENT_RESOLVE = "case:payment:resolve"
+    # enforcement: the creditor's applications to the court after a breach
+    ENFORCEMENT_APPLY = "case:enforcement:apply"
 
 
 P = Permission
@@ -94,6 +96,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.REPAYMENT_VIEW,
             P.PAYMENT_RECORD,
             P.PAYMENT_DECIDE,
+            P.ENFORCEMENT_APPLY,
         }
     ),
     Role.DEBTOR: frozenset(
@@ -228,6 +231,9 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
         return case.state in PERFORMANCE_STATES
     if permission == Permission.REPAYMENT_VIEW:
         return case.state in PERFORMANCE_STATES | {CaseState.PERFORMED}
+    if permission == Permission.ENFORCEMENT_APPLY:
+        # after a breach the creditor applies (confirmed) or sues (not confirmed)
+        return case.state in PERFORMANCE_STATES
     if permission == Permission.STATEMENT_VIEW:
         return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)

@@ -102,6 +102,8 @@ class AuditAction(StrEnum):
     CASE_PAYMENT_DISPUTE = "case:payment:dispute"
     CASE_PAYMENT_RESOLVE = "case:payment:resolve"
     CASE_PAYMENT_PROOF_DOWNLOAD = "case:payment:proof:download"
+    CASE_ENFORCEMENT_GENERATE = "case:enforcement:generate"
+    CASE_ENFORCEMENT_DOWNLOAD = "case:enforcement:download"
     CASE_PERFORMED = "case:performed"
 
 
@@ -180,6 +182,8 @@ ACTION_LABELS = {
     AuditAction.CASE_PAYMENT_DISPUTE: _l("Reported payment disputed"),
     AuditAction.CASE_PAYMENT_RESOLVE: _l("Disputed payment resolved by the mediator"),
     AuditAction.CASE_PAYMENT_PROOF_DOWNLOAD: _l("Proof of payment downloaded"),
+    AuditAction.CASE_ENFORCEMENT_GENERATE: _l("Enforcement application generated"),
+    AuditAction.CASE_ENFORCEMENT_DOWNLOAD: _l("Enforcement application downloaded"),
     AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
 }
 

@@ -1,10 +1,11 @@
 """The features of Concord, in the order of a case's life, and what each adds to the app.
 
 ``accounts`` ← ``calendar`` ← ``cases`` ← ``negotiation`` ← ``agreements`` ←
-``confirmation`` ← ``repayments``: a later feature may use an earlier one, never the reverse (the
-import-linter contracts in ``.importlinter`` hold the code to it). This module is the one
-place that knows them all: the application factory registers their blueprints and case-page
-sections from here, and the worker (:mod:`app.worker`) loads their tasks.
+``confirmation`` ← ``repayments`` ← ``enforcement``: a later feature may use an earlier one,
+never the reverse (the import-linter contracts in ``.importlinter`` hold the code to it).
+This module is the one place that knows them all: the application factory registers their
+blueprints and case-page sections from here, and the worker (:mod:`app.worker`) loads their
+tasks.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.cases.views import cases, docket, invite
 from app.confirmation import deadline as confirmation_deadline
 from app.confirmation import tasks as confirmation_tasks
 from app.confirmation.views import confirmation, packages
+from app.enforcement import views as enforcement
 from app.negotiation.views import objections, proposals, statements, threads
 from app.notifications import tasks as notification_tasks
 from app.repayments import presenters as repayment_presenters
@@ -36,6 +38,7 @@ FEATURES = (
     "agreements",
     "confirmation",
     "repayments",
+    "enforcement",
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -56,13 +59,15 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     proposals.bp,
     threads.bp,
     repayments.bp,
+    enforcement.bp,
 )
 
 # The case page, in the order a reader needs: the repayment once the agreement is in
-# force, the court's confirmation and the agreement once there are, what is disputed, what
-# the debtor can afford, the offers, talk.
+# force and enforcement after it, the court's confirmation and the agreement once there
+# are, what is disputed, what the debtor can afford, the offers, talk.
 CASE_PANELS: tuple[Panel, ...] = (
     repayments.repayment_panel,
+    enforcement.enforcement_panel,
     confirmation.confirmation_panel,
     agreements.agreement_panel,
     objections.objections_panel,

@@ -101,6 +101,7 @@ class AgreementSignature(db.Model):
 class DocumentKind(StrEnum):
     AGREEMENT = "agreement"
     PACKAGE = "package"
+    ENFORCEMENT = "enforcement"  # an enforcement application (强制执行申请书)
 
 
 class IssuedDocument(db.Model):

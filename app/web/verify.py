@@ -37,6 +37,7 @@ STAGES = {
     "signed:debtor": _l("Signed by the debtor"),
     "signed:creditor": _l("Signed by the creditor"),
     "signed:mediator": _l("Signed by the mediator and sealed"),
+    "issued": _l("Issued to the creditor, certified by the platform"),
 }
 
 

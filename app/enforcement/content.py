@@ -1,0 +1,178 @@
+"""The facts an enforcement application and a summary of claim print: the parties, the
+court's ruling, the agreement, the repayment record and the amounts still owed. The
+documents are in Chinese whatever the reader's language: they are filed with a court."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.agreements.content import ID_TYPE_ZH
+from app.confirmation.package.parties import UNRECORDED, creditor_agent, person_facts
+from app.enforcement.common import Enforceability
+from app.models.cases import Case
+from app.models.repayments import COUNTED, PaymentChannel
+from app.rules.enforcement import EnforcementClaim
+from app.rules.repayment_plan import ZERO, Split
+
+CHANNEL_ZH = {
+    PaymentChannel.BANK_TRANSFER: "银行转账",
+    PaymentChannel.CASH: "现金",
+    PaymentChannel.ALIPAY: "支付宝",
+    PaymentChannel.WECHAT_PAY: "微信支付",
+    PaymentChannel.OTHER: "其他方式",
+}
+PARTS_ZH = (("principal", "本金"), ("interest", "利息"), ("penalty", "违约金"), ("fees", "费用"))
+
+
+def _rows(pairs: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    return [{"label": k, "value": v} for k, v in pairs]
+
+
+def creditor_party(case: Case, enf: Enforceability) -> dict[str, Any]:
+    """The creditor organisation, its legal representative and the staff member who
+    signed the agreement for it, acting for it (CPL Art. 61)."""
+    org = case.creditor_org
+    agent = creditor_agent(enf.performance.agreement)
+    return {
+        "name": org.name,
+        "rows": _rows(
+            [
+                ("统一社会信用代码", org.credit_code),
+                ("住所", org.address or UNRECORDED),
+                ("法定代表人", org.legal_representative or UNRECORDED),
+                ("委托代理人", agent.name if agent else UNRECORDED),
+                ("联系电话", (agent.phone if agent else None) or UNRECORDED),
+            ]
+        ),
+    }
+
+
+def debtor_party(case: Case) -> dict[str, Any]:
+    """The debtor with FULL identity details, as in the confirmation package: the
+    application goes to the court, which must identify the person it enforces against
+    (PIPL Arts. 28, 51)."""
+    number = case.debtor_id_number or ""
+    gender, born = person_facts(case.debtor_id_type, number)
+    return {
+        "name": case.debtor_name,
+        "rows": _rows(
+            [
+                ("证件类型", ID_TYPE_ZH.get(case.debtor_id_type, case.debtor_id_type)),
+                ("证件号码", number or UNRECORDED),
+                ("性别", gender or UNRECORDED),
+                ("出生日期", born or UNRECORDED),
+                ("住址", case.debtor_address or UNRECORDED),
+                ("联系电话", case.debtor_phone or UNRECORDED),
+            ]
+        ),
+    }
+
+
+def split_rows(split: Split) -> list[dict[str, Any]]:
+    """The parts of an amount that are not zero, then the total."""
+    rows = [
+        {"label": zh, "amount": split.part(part)}
+        for part, zh in PARTS_ZH
+        if split.part(part) != ZERO
+    ]
+    return [*rows, {"label": "合计", "amount": split.total}]
+
+
+def instalment_rows(enf: Enforceability) -> list[dict[str, Any]]:
+    """Each instalment on its agreed date (acceleration moves the due date of the later
+    ones to the breach date; the record shows what the agreement said)."""
+    status = enf.performance.status
+    return [
+        {
+            "number": p.number,
+            "due": p.instalment.agreed_due,
+            "amount": p.instalment.split.total,
+            "paid": p.paid.total,
+            "outstanding": p.outstanding,
+            "days_late": (status.on - p.instalment.due).days
+            if p.outstanding and p.instalment.due < status.on
+            else 0,
+        }
+        for p in status.positions
+    ]
+
+
+def payment_rows(enf: Enforceability) -> list[dict[str, Any]]:
+    """The payments that count (recorded by the creditor or confirmed by it)."""
+    return [
+        {
+            "paid_on": row.paid_on,
+            "amount": Decimal(row.amount),
+            "channel": CHANNEL_ZH.get(row.channel, str(row.channel)),
+            "reference": row.reference,
+        }
+        for row in enf.performance.payments
+        if row.status in COUNTED
+    ]
+
+
+def agreement_facts(case: Case, enf: Enforceability) -> dict[str, Any]:
+    agreement = enf.performance.agreement
+    status = enf.performance.status
+    return {
+        "reference": case.reference,
+        "version": agreement.version,
+        "effective_on": agreement.effective_at,
+        "mediation_org": case.mediation_org.name,
+        "total": status.plan.total,
+        "count": len(status.positions),
+        "last_due": status.plan.last_due,
+        "paid": status.paid.total,
+        "balance": status.balance.total,
+    }
+
+
+def application_context(
+    case: Case, enf: Enforceability, claim: EnforcementClaim, issued_on: date
+) -> dict[str, Any]:
+    """Everything the 强制执行申请书 template prints."""
+    ruling = enf.ruling
+    assert ruling is not None and ruling.ruling_on is not None
+    status = enf.performance.status
+    breach = status.breach
+    assert breach is not None
+    return {
+        "document_title": "强制执行申请书",
+        "reference": case.reference,
+        "applicant": creditor_party(case, enf),
+        "respondent": debtor_party(case),
+        "court": ruling.court_name,
+        "ruling_number": ruling.court_case_number or UNRECORDED,
+        "ruling_on": ruling.ruling_on,
+        "agreement": agreement_facts(case, enf),
+        "claim": claim,
+        "claim_rows": split_rows(claim.split),
+        "instalments_claimed": claim.instalments,
+        "breach": breach,
+        "instalments": instalment_rows(enf),
+        "payments": payment_rows(enf),
+        "deadline": claim.deadline,
+        "issued_on": issued_on,
+    }
+
+
+def claim_summary(case: Case, enf: Enforceability, on: date) -> dict[str, Any]:
+    """The facts of a statement of claim (起诉状) on the agreement as a civil contract
+    (人民调解法 Art. 31; 民法典 Art. 577): the parties, what is owed and the evidence."""
+    status = enf.performance.status
+    overdue = [p for p in status.positions if p.outstanding and p.due < on]
+    due_split = sum((p.instalment.split - p.paid for p in overdue), Split())
+    return {
+        "plaintiff": creditor_party(case, enf),
+        "defendant": debtor_party(case),
+        "agreement": agreement_facts(case, enf),
+        "breach": status.breach,
+        "overdue_rows": split_rows(due_split),
+        "balance_rows": split_rows(status.balance),
+        "instalments": instalment_rows(enf),
+        "payments": payment_rows(enf),
+        "deadline": enf.deadline,
+        "on": on,
+    }
