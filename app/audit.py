@@ -103,6 +103,8 @@ class AuditAction(StrEnum):
     CASE_PAYMENT_RESOLVE = "case:payment:resolve"
     CASE_PAYMENT_PROOF_DOWNLOAD = "case:payment:proof:download"
     CASE_PERFORMED = "case:performed"
+    CASE_BREACH = "case:breach"
+    CASE_REPAYMENT_REMINDER = "case:repayment:reminder"
 
 
 ACTION_LABELS = {
@@ -181,6 +183,8 @@ ACTION_LABELS = {
     AuditAction.CASE_PAYMENT_RESOLVE: _l("Disputed payment resolved by the mediator"),
     AuditAction.CASE_PAYMENT_PROOF_DOWNLOAD: _l("Proof of payment downloaded"),
     AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
+    AuditAction.CASE_BREACH: _l("Agreement in breach: the unpaid balance fell due"),
+    AuditAction.CASE_REPAYMENT_REMINDER: _l("Repayment reminder sent to the debtor"),
 }
 
 
