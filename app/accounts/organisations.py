@@ -91,7 +91,10 @@ MIN_GRACE_DAYS, MAX_GRACE_DAYS = 1, 90
 def parse_grace_days(raw: str | int | None) -> int:
     """The organisation's grace period in whole days, 1 to 90; ``grace_days`` otherwise."""
     text_value = str(raw if raw is not None else "").strip()
-    if not text_value.isdigit() or not MIN_GRACE_DAYS <= int(text_value) <= MAX_GRACE_DAYS:
+    if (
+        not (text_value.isascii() and text_value.isdecimal())
+        or not MIN_GRACE_DAYS <= int(text_value) <= MAX_GRACE_DAYS
+    ):
         raise AccountInvalid("grace_days", "grace_days")
     return int(text_value)
 
