@@ -24,6 +24,7 @@ from app.repayments.watch import watch_repayments
 from app.rules import repayment_plan
 from app.rules.repayment_plan import RepaymentRules
 from app.rules.repayments import RepaymentState
+from app.worker import huey as worker_huey
 from tests.repayment_support import entry, performing_case
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -209,3 +210,8 @@ def test_a_reminder_respects_the_daily_limit_of_contacts(world: Any, frozen_cloc
     (message,) = messages(case)
     assert message.template == "reminder_due"
     assert message.due_at == at(due + timedelta(days=1), 8)  # the day's three are taken
+
+
+def test_the_worker_watches_repayments_every_hour() -> None:
+    names = {t.__name__ for t in worker_huey._registry._periodic_tasks}
+    assert "watch_repayments_hourly" in names
