@@ -95,12 +95,9 @@ def _watch(case_id: int, now: datetime) -> int:
     if performance.status.breach is not None:
         return _record_breach(case, performance, now)
     return sum(
-        _remind(case, performance, position, today, now) for position in _positions(performance)
+        _remind(case, performance, position, today, now)
+        for position in performance.status.positions
     )
-
-
-def _positions(performance: Performance) -> tuple[InstalmentPosition, ...]:
-    return performance.status.positions
 
 
 def _record_breach(case: Case, performance: Performance, now: datetime) -> int:
