@@ -105,6 +105,8 @@ class AuditAction(StrEnum):
     CASE_ENFORCEMENT_GENERATE = "case:enforcement:generate"
     CASE_ENFORCEMENT_DOWNLOAD = "case:enforcement:download"
     CASE_PERFORMED = "case:performed"
+    CASE_BREACH = "case:breach"
+    CASE_REPAYMENT_REMINDER = "case:repayment:reminder"
 
 
 ACTION_LABELS = {
@@ -185,6 +187,8 @@ ACTION_LABELS = {
     AuditAction.CASE_ENFORCEMENT_GENERATE: _l("Enforcement application generated"),
     AuditAction.CASE_ENFORCEMENT_DOWNLOAD: _l("Enforcement application downloaded"),
     AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
+    AuditAction.CASE_BREACH: _l("Agreement in breach: the unpaid balance fell due"),
+    AuditAction.CASE_REPAYMENT_REMINDER: _l("Repayment reminder sent to the debtor"),
 }
 
 

@@ -27,6 +27,7 @@ from app.enforcement import views as enforcement
 from app.negotiation.views import objections, proposals, statements, threads
 from app.notifications import tasks as notification_tasks
 from app.repayments import presenters as repayment_presenters
+from app.repayments import tasks as repayment_tasks
 from app.repayments import views as repayments
 from app.web import home, verify
 
@@ -77,7 +78,7 @@ CASE_PANELS: tuple[Panel, ...] = (
 )
 
 # Importing a tasks module registers its Huey tasks and their job names (app.core.jobs).
-TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks)
+TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks, repayment_tasks)
 
 # A change of the legal calendar moves the confirmation deadlines counted on it, in the
 # same transaction (the calendar comes before confirmation, so it cannot call it itself).

@@ -113,4 +113,5 @@ class AccountInvalid(InvalidInput):
         "unknown_organisation": _l("Choose an organisation from the list."),
         "conflict_incomplete": _l("Choose the creditor and give the reason."),
         "lpr_invalid": _l("Enter a date (YYYY-MM-DD) and a rate between 0 and 20 percent."),
+        "grace_days": _l("Enter a whole number of days from 1 to 90."),
     }

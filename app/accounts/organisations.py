@@ -85,6 +85,37 @@ def update_mediation_org(
     )
 
 
+MIN_GRACE_DAYS, MAX_GRACE_DAYS = 1, 90
+
+
+def parse_grace_days(raw: str | int | None) -> int:
+    """The organisation's grace period in whole days, 1 to 90; ``grace_days`` otherwise."""
+    text_value = str(raw if raw is not None else "").strip()
+    if (
+        not (text_value.isascii() and text_value.isdecimal())
+        or not MIN_GRACE_DAYS <= int(text_value) <= MAX_GRACE_DAYS
+    ):
+        raise AccountInvalid("grace_days", "grace_days")
+    return int(text_value)
+
+
+@use_case
+def set_grace_days(actor: User, org: MediationOrganisation, raw: str | int | None) -> int:
+    """Set how many days an instalment may be late before an agreement of this
+    organisation is in breach, where the agreement states no default rule of its own."""
+    days = parse_grace_days(raw)
+    before = org.grace_days
+    org.grace_days = days
+    audit.record(
+        AuditAction.ORGANISATION_UPDATE,
+        actor=actor,
+        object_type="mediation_organisation",
+        object_id=org.id,
+        data={"before": {"grace_days": before}, "after": {"grace_days": days}},
+    )
+    return days
+
+
 @use_case
 def create_creditor_org(
     actor: User,

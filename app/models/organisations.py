@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -36,6 +36,9 @@ class MediationOrganisation(db.Model):
     phone: Mapped[str] = mapped_column(String(32))
     seal_image: Mapped[bytes | None] = mapped_column(LargeBinary)
     seal_mime: Mapped[str | None] = mapped_column(String(32))
+    # Days an instalment may be late before the agreement is in breach, where the agreement
+    # states no default rule of its own (app.rules.repayment_plan; 1 to 90 days).
+    grace_days: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -89,3 +90,41 @@ class RepaymentPayment(db.Model):
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class RepaymentBreach(db.Model):
+    """The day an agreement went into breach (an instalment unpaid past its grace period),
+    recorded once per agreement by :mod:`app.repayments.watch`: the audit event and the
+    notices go out with this row, never twice."""
+
+    __tablename__ = "repayment_breaches"
+    __table_args__ = (UniqueConstraint("agreement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    instalment: Mapped[int] = mapped_column(Integer)
+    breach_on: Mapped[date] = mapped_column(Date)
+    accelerated: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class ReminderKind(StrEnum):
+    BEFORE = "before"  # three days before the due date
+    DUE = "due"  # on the due date
+    MISSED = "missed"  # the day after a missed due date
+
+
+class RepaymentReminder(db.Model):
+    """A reminder sent to the debtor about one instalment: one per instalment and kind."""
+
+    __tablename__ = "repayment_reminders"
+    __table_args__ = (UniqueConstraint("agreement_id", "instalment", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    instalment: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, 16))
+    due_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -4,7 +4,7 @@ performed, its plan (derived, never stored) and the payments that count."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +23,7 @@ from app.models.repayments import COUNTED, RepaymentPayment
 from app.models.users import User
 from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts.repayments import payment_notice
-from app.rules.agreements import terms_from_json
+from app.rules.agreements import DEFAULT_GRACE_DAYS, terms_from_json
 from app.rules.cases import PERFORMANCE_STATES, CaseEvent
 from app.rules.repayments import (
     Payment,
@@ -103,8 +103,16 @@ def agreement_in_force(case: Case) -> Agreement | None:
 
 
 def plan_of(agreement: Agreement) -> RepaymentPlan:
-    """The plan from the agreement's frozen terms, on the legal calendar."""
-    return plan_from_terms(terms_from_json(agreement.terms["terms"]), legal_calendar())
+    """The plan from the agreement's frozen terms, on the legal calendar. The mediation
+    organisation's grace period fills in where the agreement states no default rule of its
+    own; the agreement's rule prevails (app.rules.repayment_plan)."""
+    case = db.session.get(Case, agreement.case_id)
+    grace = case.mediation_org.grace_days if case is not None else DEFAULT_GRACE_DAYS
+    return plan_from_terms(
+        terms_from_json(agreement.terms["terms"]),
+        legal_calendar(),
+        organisation_grace_days=grace,
+    )
 
 
 def payments_of(case: Case) -> list[RepaymentPayment]:
@@ -172,13 +180,14 @@ def close_if_performed(actor: User, case: Case, plan: RepaymentPlan, today: date
     return True
 
 
-def notify(case: Case, event: str, *, roles: set[str]) -> None:
+def notify(case: Case, event: str, *, roles: set[str], now: datetime | None = None) -> None:
     """Tell the people on the case through the outbox, under the contact rules (a case
-    notice: quiet hours apply to the debtor)."""
+    notice: quiet hours apply to the debtor); ``now`` is the clock, for a worker's run."""
     org, ref, link = case.mediation_org.name, case.reference, case_link(case)
     notify_case(
         case,
         event,
         lambda channel: payment_notice(event, org, ref, link, channel=channel),
         roles=roles,
+        now=now,
     )

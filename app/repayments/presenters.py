@@ -13,10 +13,16 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.format import money
 from app.extensions import db
 from app.models.cases import Case
-from app.models.repayments import PaymentChannel, PaymentSource, PaymentStatus
+from app.models.repayments import (
+    PaymentChannel,
+    PaymentSource,
+    PaymentStatus,
+    RepaymentBreach,
+)
 from app.models.users import User
 from app.repayments.common import Performance, performance_of
 from app.rules.cases import PERFORMANCE_STATES, CaseState
@@ -90,9 +96,18 @@ def summary(perf: Performance) -> dict[str, Any]:
         else None,
         "breach_on": status.breach.on if status.breach else None,
         "accelerated": bool(status.breach and status.breach.accelerated),
+        "breach_notified_on": _breach_notified_on(perf),
         "grace_days": perf.plan.grace_days,
         "completed": status.state is RepaymentState.COMPLETED,
     }
+
+
+def _breach_notified_on(perf: Performance) -> date | None:
+    """The day the breach was recorded and the parties told (app.repayments.watch)."""
+    recorded = db.session.scalar(
+        select(RepaymentBreach.recorded_at).where(RepaymentBreach.agreement_id == perf.agreement.id)
+    )
+    return clock.day_of(recorded) if recorded is not None else None
 
 
 def _next(positions: Iterable[InstalmentPosition]) -> InstalmentPosition | None:

@@ -37,6 +37,10 @@ class OrganisationForm(FlaskForm):
     seal = FileField(_l("Seal image (PNG, optional)"))
 
 
+class GraceForm(FlaskForm):
+    grace_days = StringField(_l("Grace period (days)"), validators=[Length(max=3)])
+
+
 class CreditorOrgForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     credit_code = StringField(
@@ -97,6 +101,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         "admin/home.html",
         org=org,
         org_form=org_form,
+        grace_form=forms.get("grace_form") or GraceForm(prefix="grace", grace_days=org.grace_days),
         creditor_form=forms.get("creditor_form") or CreditorOrgForm(prefix="cred"),
         account_form=forms.get("account_form") or _account_form(),
         staff=staff,
@@ -141,6 +146,23 @@ def update_organisation() -> Response | tuple[str, int]:
         _refused(form, err)
         return _page(err.status, org_form=form)
     flash(_("The organisation's details were saved."), "success")
+    return redirect(url_for("admin.home"))
+
+
+@bp.route("/organisation/grace", methods=["POST"])
+@requires(Permission.ORGANISATION_MANAGE)
+def update_grace() -> Response | tuple[str, int]:
+    """The organisation's grace period before a missed instalment is a breach."""
+    org = _org()
+    form = GraceForm(prefix="grace")
+    if not form.validate_on_submit():
+        return _page(400, grace_form=form)
+    try:
+        org_service.set_grace_days(current_user._get_current_object(), org, form.grace_days.data)
+    except DomainError as err:
+        _refused(form, err)
+        return _page(err.status, grace_form=form)
+    flash(_("The grace period was saved."), "success")
     return redirect(url_for("admin.home"))
 
 

@@ -31,6 +31,18 @@ _PAYMENT_EVENTS = {
         "调解员听取双方意见后认定该笔有异议的还款未到账，不计入还款。",
     ),
     "case_performed": ("协议已履行完毕", "调解协议约定的款项已全部付清，案件已结案。"),
+    "case_breach": (
+        "协议已违约",
+        "有一期还款超过宽限期仍未付清，依调解协议约定，剩余未付款项已全部到期。",
+    ),
+    "case_breach_unpaid": ("协议已违约", "约定的还款期限已过，款项仍未付清，协议已违约。"),
+    # Reminders to the debtor (outreach under the contact rules).
+    "reminder_before": ("还款提醒", "您有一期还款将于3日后到期，请按时还款。"),
+    "reminder_due": ("还款提醒", "您有一期还款今日到期，请按时还款。"),
+    "reminder_missed": (
+        "逾期提醒",
+        "您有一期还款已到期尚未付清，请尽快还款；超过宽限期未付清将构成违约。",
+    ),
 }
 
 PAYMENT_EVENTS = tuple(_PAYMENT_EVENTS)

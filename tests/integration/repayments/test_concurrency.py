@@ -11,21 +11,28 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.extensions import db
 from app.models import AuditEvent, Case
-from app.models.repayments import PaymentStatus, RepaymentPayment
+from app.models.repayments import PaymentStatus, RepaymentBreach, RepaymentPayment
 from app.models.users import User
+from app.repayments.common import performance_of
 from app.repayments.decisions import confirm_payment
 from app.repayments.payments import Proof, record_payment, report_payment
+from app.repayments.watch import watch_repayments
 from tests.repayment_support import PDF, entry, performing_case
 
 ROUNDS = 3
+BEIJING = ZoneInfo("Asia/Shanghai")
 Job = Callable[[threading.Barrier], str]
 
 
@@ -125,3 +132,28 @@ def test_the_same_payment_recorded_twice_at_once_counts_once(app: Flask) -> None
         )
         assert rows == 1
         assert _events("case:payment:record", case.id) == 1
+
+
+def _watch(barrier: threading.Barrier) -> str:
+    barrier.wait()
+    return str(watch_repayments())
+
+
+@pytest.mark.commits
+def test_two_workers_watching_at_once_record_the_breach_once(app: Flask, frozen_clock: Any) -> None:
+    for _ in range(ROUNDS):
+        _, case, agreement = performing_case()
+        status = performance_of(case, clock.today())
+        assert status is not None
+        breach_day = status.plan.instalments[0].grace_ends + timedelta(days=1)
+        frozen_clock.move_to(datetime.combine(breach_day, time(10), tzinfo=BEIJING))
+        results = _race(app, _watch, _watch)
+        assert sorted(results) == ["0", "1"], results
+        db.session.expire_all()
+        breaches = db.session.scalar(
+            select(func.count())
+            .select_from(RepaymentBreach)
+            .where(RepaymentBreach.agreement_id == agreement.id)
+        )
+        assert breaches == 1
+        assert _events("case:breach", case.id) == 1
