@@ -46,7 +46,7 @@ REMINDER_EVENTS = {
 }
 
 # Two workers watching the same case at the same moment
-# (``migrations/versions/0012_reminders.py``): the second one records and sends nothing.
+# (``migrations/versions/0010_reminders.py``): the second one records and sends nothing.
 conflict_on("uq_repayment_breaches_agreement_id")
 conflict_on("uq_repayment_reminders_agreement_id")
 
