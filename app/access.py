@@ -67,6 +67,9 @@ class Permission(StrEnum):
     PAYMENT_REPORT = "case:payment:report"
     PAYMENT_DECIDE = "case:payment:decide"
     PAYMENT_RESOLVE = "case:payment:resolve"
+    # certificates
+    CERTIFICATE_VIEW = "case:certificate:view"
+    CERTIFICATE_ISSUE = "case:certificate:issue"
 
 
 P = Permission
@@ -94,6 +97,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.REPAYMENT_VIEW,
             P.PAYMENT_RECORD,
             P.PAYMENT_DECIDE,
+            P.CERTIFICATE_VIEW,
         }
     ),
     Role.DEBTOR: frozenset(
@@ -110,6 +114,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PACKAGE_SIGN,
             P.REPAYMENT_VIEW,
             P.PAYMENT_REPORT,
+            P.CERTIFICATE_VIEW,
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -125,6 +130,8 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CONFIRMATION_MANAGE,
             P.REPAYMENT_VIEW,
             P.PAYMENT_RESOLVE,
+            P.CERTIFICATE_VIEW,
+            P.CERTIFICATE_ISSUE,
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
@@ -228,6 +235,9 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
         return case.state in PERFORMANCE_STATES
     if permission == Permission.REPAYMENT_VIEW:
         return case.state in PERFORMANCE_STATES | {CaseState.PERFORMED}
+    # certificates: once the case closed, as not mediated or as performed
+    if permission in (Permission.CERTIFICATE_VIEW, Permission.CERTIFICATE_ISSUE):
+        return case.state in (CaseState.CLOSED_NOT_MEDIATED, CaseState.PERFORMED)
     if permission == Permission.STATEMENT_VIEW:
         return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)

@@ -103,6 +103,8 @@ class AuditAction(StrEnum):
     CASE_PAYMENT_RESOLVE = "case:payment:resolve"
     CASE_PAYMENT_PROOF_DOWNLOAD = "case:payment:proof:download"
     CASE_PERFORMED = "case:performed"
+    CASE_CERTIFICATE_ISSUE = "case:certificate:issue"
+    CASE_CERTIFICATE_DOWNLOAD = "case:certificate:download"
 
 
 ACTION_LABELS = {
@@ -181,6 +183,8 @@ ACTION_LABELS = {
     AuditAction.CASE_PAYMENT_RESOLVE: _l("Disputed payment resolved by the mediator"),
     AuditAction.CASE_PAYMENT_PROOF_DOWNLOAD: _l("Proof of payment downloaded"),
     AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
+    AuditAction.CASE_CERTIFICATE_ISSUE: _l("Certificate issued by the organisation"),
+    AuditAction.CASE_CERTIFICATE_DOWNLOAD: _l("Certificate downloaded"),
 }
 
 

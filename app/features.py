@@ -17,13 +17,18 @@ from app.agreements import tasks as agreement_tasks
 from app.agreements import views as agreements
 from app.calendar import overrides as calendar_overrides
 from app.calendar import views as calendar
+from app.cases import joining
 from app.cases.panels import Panel
 from app.cases.views import cases, docket, invite
+from app.certificates import issuing as certificate_issuing
+from app.certificates import tasks as certificate_tasks
+from app.certificates import views as certificates
 from app.confirmation import deadline as confirmation_deadline
 from app.confirmation import tasks as confirmation_tasks
 from app.confirmation.views import confirmation, packages
 from app.negotiation.views import objections, proposals, statements, threads
 from app.notifications import tasks as notification_tasks
+from app.repayments import common as repayment_common
 from app.repayments import presenters as repayment_presenters
 from app.repayments import views as repayments
 from app.web import home, verify
@@ -36,6 +41,7 @@ FEATURES = (
     "agreements",
     "confirmation",
     "repayments",
+    "certificates",
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -56,12 +62,14 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     proposals.bp,
     threads.bp,
     repayments.bp,
+    certificates.bp,
 )
 
 # The case page, in the order a reader needs: the repayment once the agreement is in
 # force, the court's confirmation and the agreement once there are, what is disputed, what
 # the debtor can afford, the offers, talk.
 CASE_PANELS: tuple[Panel, ...] = (
+    certificates.certificate_panel,
     repayments.repayment_panel,
     confirmation.confirmation_panel,
     agreements.agreement_panel,
@@ -72,7 +80,7 @@ CASE_PANELS: tuple[Panel, ...] = (
 )
 
 # Importing a tasks module registers its Huey tasks and their job names (app.core.jobs).
-TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks)
+TASK_MODULES = (notification_tasks, agreement_tasks, confirmation_tasks, certificate_tasks)
 
 # A change of the legal calendar moves the confirmation deadlines counted on it, in the
 # same transaction (the calendar comes before confirmation, so it cannot call it itself).
@@ -83,3 +91,7 @@ agreement_signing.on_agreement_in_force(confirmation_deadline.on_agreement_in_fo
 # The docket shows where the repayment of each case in performance stands (the docket is
 # the cases feature's, which comes before repayments).
 docket.on_docket_rows(repayment_presenters.docket_states)
+# A case that closes (as not mediated, or as performed) gets its certificate from the
+# worker once the closing transaction commits.
+joining.on_closed_not_mediated(certificate_issuing.enqueue_certificate)
+repayment_common.on_performed(certificate_issuing.enqueue_certificate)

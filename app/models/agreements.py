@@ -101,6 +101,8 @@ class AgreementSignature(db.Model):
 class DocumentKind(StrEnum):
     AGREEMENT = "agreement"
     PACKAGE = "package"
+    FAILURE_CERTIFICATE = "failure_cert"  # 调解终结/调解不成证明
+    SETTLEMENT_CERTIFICATE = "settlement_cert"  # 结清证明
 
 
 class IssuedDocument(db.Model):
