@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.access import Permission, can, requires, requires_object
 from app.certificates import issuing
@@ -54,6 +55,27 @@ def certificate_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | 
         if doc is None and can(viewer, Permission.CERTIFICATE_ISSUE, case)
         else None,
     }
+
+
+def debtor_certificates(user: User) -> list[dict[str, Any]]:
+    """For the debtor's home: the certificate of each of their closed cases, once issued."""
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.debtor_user_id == user.id, Case.state.in_(tuple(issuing.KIND_OF_STATE)))
+        .order_by(Case.id)
+    )
+    out = []
+    for case in cases:
+        doc = issuing.certificate_of(case)
+        if doc is not None and can(user, Permission.CERTIFICATE_VIEW, case):
+            out.append(
+                {
+                    "reference": case.reference,
+                    "label": str(LABELS[doc.kind]),
+                    "pdf_url": url_for("certificates.pdf", case_id=case.id),
+                }
+            )
+    return out
 
 
 @bp.route("/cases/<int:case_id>/certificate.pdf")
