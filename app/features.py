@@ -1,8 +1,9 @@
 """The features of Concord, in the order of a case's life, and what each adds to the app.
 
 ``accounts`` ← ``calendar`` ← ``cases`` ← ``negotiation`` ← ``agreements`` ←
-``confirmation`` ← ``repayments`` ← ``certificates``: a later feature may use an earlier one, never the reverse (the
-import-linter contracts in ``.importlinter`` hold the code to it). This module is the one
+``confirmation`` ← ``repayments`` ← ``certificates``: a later feature may use an earlier
+one, never the reverse (the import-linter contracts in ``.importlinter`` hold the code to
+it). This module is the one
 place that knows them all: the application factory registers their blueprints and case-page
 sections from here, and the worker (:mod:`app.worker`) loads their tasks.
 """
