@@ -23,6 +23,7 @@ from app.rules.cases import CaseState
 from tests.factories import make_case
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+DECLINE_REASON = "借款早已还清，债权人另有图谋"  # the debtor's own words: never on the certificate
 
 
 def declined_case(who: dict[str, User], **kw: Any) -> Case:
@@ -38,7 +39,7 @@ def declined_case(who: dict[str, User], **kw: Any) -> Case:
     )
     create_invitation(case, now - timedelta(days=4))
     invitation = db.session.scalars(select(Invitation).where(Invitation.case_id == case.id)).one()
-    decline_mediation(invitation, "不同意")
+    decline_mediation(invitation, DECLINE_REASON)
     db.session.expire_all()
     return case
 

@@ -22,7 +22,13 @@ from app.repayments.payments import record_payment
 from app.rules.cases import CaseState
 from app.rules.errors import Refused
 from tests import agreement_support as support
-from tests.certificate_support import declined_case, page_images, pdf_fonts, pdf_text
+from tests.certificate_support import (
+    DECLINE_REASON,
+    declined_case,
+    page_images,
+    pdf_fonts,
+    pdf_text,
+)
 from tests.factories import make_case
 from tests.repayment_support import entry, performing_case
 
@@ -74,7 +80,8 @@ def test_a_declined_case_gets_a_signed_certificate_stating_the_facts(who) -> Non
     ):
         assert "".join(expected.split()) in text, expected
     assert "11010519491231002X" not in text  # the full ID number never goes on it
-    assert "不同意" in text and "不同意调解" in text
+    # Facts only: the debtor's own account of the dispute is not certified.
+    assert "".join(DECLINE_REASON.split()) not in text and "图谋" not in text
     fonts = pdf_fonts(data)
     assert any("Concord-Serif" in f and "Bold" not in f for f in fonts), fonts
     assert any("Bold" in f for f in fonts), fonts
