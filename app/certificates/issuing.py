@@ -17,7 +17,7 @@ from app import audit
 from app.access import Permission, can
 from app.audit import AuditAction
 from app.core import jobs
-from app.core.transaction import use_case
+from app.core.transaction import conflict_on, use_case
 from app.documents import issued as documents
 from app.documents.signing import certify
 from app.extensions import db
@@ -28,6 +28,9 @@ from app.rules.cases import CaseState
 from app.rules.errors import Refused
 
 TASK = "issue_certificate_task"
+
+# Two workers issuing the same case's certificate at once: one lands, the other's is dropped.
+conflict_on("uq_issued_documents_one_certificate")
 
 KIND_OF_STATE = {
     CaseState.CLOSED_NOT_MEDIATED: DocumentKind.FAILURE_CERTIFICATE,

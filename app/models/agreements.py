@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -110,6 +111,17 @@ class IssuedDocument(db.Model):
     this file?" at ``/verify``. The bytes live in the blob store under the same hash."""
 
     __tablename__ = "issued_documents"
+    # A case has one certificate of each kind, even when two workers issue it at once.
+    __table_args__ = (
+        Index(
+            "uq_issued_documents_one_certificate",
+            "case_id",
+            "kind",
+            unique=True,
+            postgresql_where=db.text("kind IN ('failure_cert', 'settlement_cert')"),
+            sqlite_where=db.text("kind IN ('failure_cert', 'settlement_cert')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from app.certificates import issuing
 from app.core import clock
+from app.core.errors import Conflict
+from app.core.transaction import use_case
 from app.documents import issued as documents
 from app.documents.verification import verify_pdf
 from app.extensions import db
@@ -107,6 +109,24 @@ def test_issuing_again_makes_no_second_certificate(who) -> None:
     assert issuing.issue_certificate(case.id) == first
     assert len(_issued(case.id, DocumentKind.FAILURE_CERTIFICATE)) == 1
     assert _actions(case.id).count("case:certificate:issue") == 1
+
+
+def test_a_second_certificate_of_the_same_kind_is_refused_by_the_schema(who) -> None:
+    case = declined_case(who)
+
+    @use_case
+    def store_another() -> None:
+        documents.store_pdf(
+            b"%PDF-1.7 another rendering",
+            kind=DocumentKind.FAILURE_CERTIFICATE,
+            case=case,
+            version=1,
+            stage="certified",
+        )
+
+    with pytest.raises(Conflict):
+        store_another()
+    assert len(_issued(case.id, DocumentKind.FAILURE_CERTIFICATE)) == 1
 
 
 def test_an_open_case_gets_no_certificate(who) -> None:
