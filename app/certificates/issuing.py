@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app import audit
 from app.access import Permission, can
 from app.audit import AuditAction
+from app.certificates.content import failure_context, settlement_context
 from app.core import jobs
 from app.core.transaction import conflict_on, use_case
 from app.documents import issued as documents
@@ -26,8 +27,6 @@ from app.models.cases import Case
 from app.models.users import User
 from app.rules.cases import CaseState
 from app.rules.errors import Refused
-
-TASK = "issue_certificate_task"
 
 # Two workers issuing the same case's certificate at once: one lands, the other's is dropped.
 conflict_on("uq_issued_documents_one_certificate")
@@ -78,7 +77,7 @@ def certificate_of(case: Case) -> IssuedDocument | None:
 def enqueue_certificate(case: Case) -> None:
     """Ask the worker for the case's certificate once the current use case commits (the
     listener for a case that closes: wired in :mod:`app.features`)."""
-    jobs.enqueue(TASK, case.id)
+    jobs.enqueue("issue_certificate_task", case.id)
 
 
 @use_case
@@ -118,8 +117,6 @@ def issue_certificate(case_id: int) -> str | None:
 
 
 def _context(case: Case, kind: DocumentKind) -> dict[str, Any]:
-    from app.certificates.content import failure_context, settlement_context
-
     if kind == DocumentKind.FAILURE_CERTIFICATE:
         return failure_context(case)
     return settlement_context(case)
