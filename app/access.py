@@ -69,6 +69,9 @@ class Permission(StrEnum):
     PAYMENT_RESOLVE = "case:payment:resolve"
     # enforcement: the creditor's applications to the court after a breach
     ENFORCEMENT_APPLY = "case:enforcement:apply"
+    # certificates
+    CERTIFICATE_VIEW = "case:certificate:view"
+    CERTIFICATE_ISSUE = "case:certificate:issue"
 
 
 P = Permission
@@ -97,6 +100,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PAYMENT_RECORD,
             P.PAYMENT_DECIDE,
             P.ENFORCEMENT_APPLY,
+            P.CERTIFICATE_VIEW,
         }
     ),
     Role.DEBTOR: frozenset(
@@ -113,6 +117,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PACKAGE_SIGN,
             P.REPAYMENT_VIEW,
             P.PAYMENT_REPORT,
+            P.CERTIFICATE_VIEW,
         }
     ),
     Role.MEDIATOR: frozenset(
@@ -128,6 +133,8 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CONFIRMATION_MANAGE,
             P.REPAYMENT_VIEW,
             P.PAYMENT_RESOLVE,
+            P.CERTIFICATE_VIEW,
+            P.CERTIFICATE_ISSUE,
             *_CASE_READ,
             *_NEGOTIATE,
             *_AGREE,
@@ -234,6 +241,9 @@ def _can_on_case(user: User, permission: Permission, case: Any) -> bool:
     if permission == Permission.ENFORCEMENT_APPLY:
         # after a breach the creditor applies (confirmed) or sues (not confirmed)
         return case.state in PERFORMANCE_STATES
+    # certificates: once the case closed, as not mediated or as performed
+    if permission in (Permission.CERTIFICATE_VIEW, Permission.CERTIFICATE_ISSUE):
+        return case.state in (CaseState.CLOSED_NOT_MEDIATED, CaseState.PERFORMED)
     if permission == Permission.STATEMENT_VIEW:
         return True  # the creditor's view also depends on the debtor's consent: services
     return permission in (Permission.CASE_VIEW, Permission.EVIDENCE_DOWNLOAD)

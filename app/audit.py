@@ -107,6 +107,8 @@ class AuditAction(StrEnum):
     CASE_PERFORMED = "case:performed"
     CASE_BREACH = "case:breach"
     CASE_REPAYMENT_REMINDER = "case:repayment:reminder"
+    CASE_CERTIFICATE_ISSUE = "case:certificate:issue"
+    CASE_CERTIFICATE_DOWNLOAD = "case:certificate:download"
 
 
 ACTION_LABELS = {
@@ -189,6 +191,8 @@ ACTION_LABELS = {
     AuditAction.CASE_PERFORMED: _l("Agreement performed: case closed"),
     AuditAction.CASE_BREACH: _l("Agreement in breach: the unpaid balance fell due"),
     AuditAction.CASE_REPAYMENT_REMINDER: _l("Repayment reminder sent to the debtor"),
+    AuditAction.CASE_CERTIFICATE_ISSUE: _l("Certificate issued by the organisation"),
+    AuditAction.CASE_CERTIFICATE_DOWNLOAD: _l("Certificate downloaded"),
 }
 
 

@@ -5,6 +5,7 @@ both parties' consent). Each consent is recorded with the version of its text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, select
@@ -175,6 +176,19 @@ def _join_and_sign_in(
     return user
 
 
+NotMediatedListener = Callable[[Case], None]
+_not_mediated: list[NotMediatedListener] = []
+
+
+def on_closed_not_mediated(listener: NotMediatedListener) -> NotMediatedListener:
+    """Call ``listener(case)`` when a case closes as not mediated, inside the use case that
+    closes it (a later feature issues the certificate that mediation failed; wired in
+    :mod:`app.features`). Registering the same listener twice changes nothing."""
+    if listener not in _not_mediated:
+        _not_mediated.append(listener)
+    return listener
+
+
 @use_case
 def decline_mediation(invitation: Invitation, reason: str) -> None:
     """The debtor declines mediation; the case closes as not mediated (人民调解法 Art. 17)."""
@@ -194,3 +208,5 @@ def decline_mediation(invitation: Invitation, reason: str) -> None:
         case_id=case.id,
         data={"reason": case.close_reason},
     )
+    for listener in _not_mediated:
+        listener(case)

@@ -25,10 +25,11 @@ from app.accounts.organisations import (
 from app.audit import AuditAction
 from app.core.transaction import use_case
 from app.demo.cases import seed_cases
+from app.demo.certificates import seed_certificates
 from app.demo.confirmation import seed_confirmation
 from app.demo.repayments import seed_repayments
 from app.demo.seal import seal_png
-from app.demo.stages import seed_stages
+from app.demo.stages import inline_queue, seed_stages
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
@@ -91,10 +92,12 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     the lines worth printing (each new case and its stage, the invitation link)."""
     org, accounts, created = _seed_cast()
     bank_user = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
-    notes = seed_cases(bank_user, org, DEMO_PASSWORD)
+    with inline_queue():  # the declined case's certificate is rendered at once
+        notes = seed_cases(bank_user, org, DEMO_PASSWORD)
     notes += seed_stages(org, DEMO_PASSWORD)
     notes += seed_confirmation(org, DEMO_PASSWORD)
     notes += seed_repayments()
+    notes += seed_certificates()
     return accounts, created or bool(notes), notes
 
 

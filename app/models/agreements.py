@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -102,6 +103,8 @@ class DocumentKind(StrEnum):
     AGREEMENT = "agreement"
     PACKAGE = "package"
     ENFORCEMENT = "enforcement"  # an enforcement application (强制执行申请书)
+    FAILURE_CERTIFICATE = "failure_cert"  # 调解终结/调解不成证明
+    SETTLEMENT_CERTIFICATE = "settlement_cert"  # 结清证明
 
 
 class IssuedDocument(db.Model):
@@ -109,6 +112,17 @@ class IssuedDocument(db.Model):
     this file?" at ``/verify``. The bytes live in the blob store under the same hash."""
 
     __tablename__ = "issued_documents"
+    # A case has one certificate of each kind, even when two workers issue it at once.
+    __table_args__ = (
+        Index(
+            "uq_issued_documents_one_certificate",
+            "case_id",
+            "kind",
+            unique=True,
+            postgresql_where=db.text("kind IN ('failure_cert', 'settlement_cert')"),
+            sqlite_where=db.text("kind IN ('failure_cert', 'settlement_cert')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)

@@ -3,6 +3,7 @@ performed, its plan (derived, never stored) and the payments that count."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -160,6 +161,18 @@ def by_reference(case: Case, reference: str) -> RepaymentPayment | None:
     )
 
 
+PerformedListener = Callable[[Case], None]
+_performed: list[PerformedListener] = []
+
+
+def on_performed(listener: PerformedListener) -> PerformedListener:
+    """Call ``listener(case)`` when a case closes as performed, inside the use case that
+    closes it (the settlement certificate; wired in :mod:`app.features`)."""
+    if listener not in _performed:
+        _performed.append(listener)
+    return listener
+
+
 def close_if_performed(actor: User, case: Case, plan: RepaymentPlan, today: date) -> bool:
     """Paying the last fen performs the agreement and closes the case (民法典 Art. 557(1):
     the obligation ends by performance). Returns whether it did."""
@@ -177,6 +190,8 @@ def close_if_performed(actor: User, case: Case, plan: RepaymentPlan, today: date
         case_id=case.id,
         data={"paid": str(status.paid.total), "waived": str(status.waived.total)},
     )
+    for listener in _performed:
+        listener(case)
     return True
 
 

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts.activity import cases_of, colleagues, recent_activity
 from app.audit import action_label
+from app.certificates.views import debtor_certificates
 from app.core import clock
 from app.core.parties import licence_label, role_label, state_label
 from app.repayments.presenters import debtor_summaries
@@ -51,7 +52,11 @@ def creditor() -> str:
 def debtor() -> str:
     user = current_user._get_current_object()
     # What to pay next, for each case whose agreement is being performed.
-    return _home("home/debtor.html", repayments=debtor_summaries(user, clock.today()))
+    return _home(
+        "home/debtor.html",
+        repayments=debtor_summaries(user, clock.today()),
+        certificates=debtor_certificates(user),
+    )
 
 
 @bp.route("/mediator")

@@ -358,3 +358,22 @@ def test_the_demo_agreements_in_force_have_payments(app: Flask, seeded: None) ->
         select(RepaymentPayment).where(RepaymentPayment.case_id == filed.id)
     )
     assert reported.status == PaymentStatus.REPORTED and reported.proof_sha256
+
+
+def test_the_declined_demo_case_has_its_signed_certificate(app: Flask, seeded: None) -> None:
+    case = _case_of("debtor3@demo.concord")
+    assert case.state == CaseState.CLOSED_NOT_MEDIATED
+    (doc,) = db.session.scalars(
+        select(IssuedDocument).where(
+            IssuedDocument.case_id == case.id,
+            IssuedDocument.kind == DocumentKind.FAILURE_CERTIFICATE,
+        )
+    )
+    data = documents.read_pdf(doc.sha256)
+    assert verify_pdf(data, documents.trust_roots()).accepted
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert case.debtor_name in text and "第一百九十五条" in text and "调解终结证明" in text
+    before = db.session.scalar(select(func.count(IssuedDocument.id)))
+    result = current_app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(IssuedDocument.id))) == before

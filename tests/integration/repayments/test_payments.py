@@ -143,7 +143,12 @@ def test_paying_the_last_fen_closes_the_case_as_performed(app: Any) -> None:
     outcome = record_payment(who["creditor"], case, entry("12000.00", "B"))
     assert outcome.performed and case.state == CaseState.PERFORMED
     assert performance_of(case, today()).status.state is RepaymentState.COMPLETED
-    assert _actions(case)[-2:] == ["case:payment:record", "case:performed"]
+    # The settlement certificate is issued by the worker once the closing commit is done.
+    assert _actions(case)[-3:] == [
+        "case:payment:record",
+        "case:performed",
+        "case:certificate:issue",
+    ]
     assert ("case_performed", True) in _notices(case)  # the debtor, and the staff
     assert ("case_performed", False) in _notices(case)
     with pytest.raises(RepaymentRefused):
