@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+## Invitation links point at the port the portal runs on (`make run PORT=8080`), unless
+## PUBLIC_URL is given; a server listening on every address is reached on 127.0.0.1.
+PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+export PUBLIC_URL
 
 .PHONY: run test smoke setup setup-test migrate seed pki worker bench lint format translations clean
 
@@ -40,6 +44,7 @@ seed: migrate pki
 ## make run: set everything up, then serve the portal and the background worker.
 run: seed
 	@echo "Concord is starting on http://$(HOST):$(PORT) (worker included). Ctrl-C stops both."
+	@echo "Invitation links point to $(PUBLIC_URL)."
 	@$(BIN)/huey_consumer app.worker.huey --workers 2 --worker-type process --logfile instance/worker.log & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)

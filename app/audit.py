@@ -8,14 +8,14 @@ first broken link.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.core import clock
@@ -35,14 +35,24 @@ class AuditAction(StrEnum):
     ACCOUNT_PASSWORD_CHANGE = "account:password:change"  # noqa: S105 (an event name)
     ACCOUNT_LOCALE_SET = "account:locale:set"
     ACCOUNT_PASSWORD_CHECKS_PAUSE = "account:password:checks_pause"  # noqa: S105 (an event name)
+    ACCOUNT_PASSWORD_RESET_CODE = "account:password:reset_code"  # noqa: S105 (an event name)
+    ACCOUNT_PASSWORD_RESET = "account:password:reset"  # noqa: S105 (an event name)
     ORGANISATION_CREATE = "organisation:create"
     ORGANISATION_UPDATE = "organisation:update"
+    # the organisation's own wording of an outreach message (app.rules.message_templates)
+    TEMPLATE_SAVE = "organisation:template:save"
+    TEMPLATE_RESET = "organisation:template:reset"
     CREDITOR_ORG_CREATE = "creditor_org:create"
     CREDITOR_ORG_UPDATE = "creditor_org:update"
+    CREDITOR_ORG_PAPER_UPLOAD = "creditor_org:paper:upload"
+    CREDITOR_ORG_SEAL_SET = "creditor_org:seal:set"
     LPR_SET = "lpr:set"
+    COURT_THRESHOLD_SET = "court_threshold:set"
+    MEDIATOR_APPOINTMENT_SET = "mediator:appointment:set"
     USER_CREATE = "user:create"
     USER_LOCK = "user:lock"
     USER_UNLOCK = "user:unlock"
+    USER_CREDITOR_ADMIN = "user:creditor-admin"
     CALENDAR_OVERRIDE_SET = "calendar:override:set"
     CALENDAR_OVERRIDE_REMOVE = "calendar:override:remove"
     CALENDAR_YEAR_COMPLETE = "calendar:year:complete"
@@ -55,10 +65,23 @@ class AuditAction(StrEnum):
     CASE_INVITE = "case:invite"
     CASE_EVIDENCE_UPLOAD = "case:evidence:upload"
     CASE_EVIDENCE_DOWNLOAD = "case:evidence:download"
+    CASE_CONTACT_LOG = "case:contact:log"
+    CASE_CONTACT_RECORDING = "case:contact:recording"
+    CASE_CONTACT_RECORDING_DOWNLOAD = "case:contact:recording:download"
+    CASE_COMPLAINT_FILE = "case:complaint:file"
+    CASE_COMPLAINT_ANSWER = "case:complaint:answer"
+    CASE_POA_RECORD = "case:poa:record"
+    CASE_RECEIVING_ACCOUNT_SET = "case:receiving_account:set"
     INVITATION_IDENTITY_CONFIRM = "invitation:identity:confirm"
     INVITATION_REVOKE = "invitation:revoke"
+    INVITATION_RESEND = "invitation:resend"
     CASE_DEBTOR_JOIN = "case:debtor:join"
     CASE_DEBTOR_DECLINE = "case:debtor:decline"
+    CASE_PARTY_ADD = "case:party:add"
+    CASE_PARTY_INVITE = "case:party:invite"
+    CASE_PARTY_JOIN = "case:party:join"
+    CASE_PARTY_IDENTITY_CONFIRM = "case:party:identity:confirm"
+    CASE_PARTY_REMOVE = "case:party:remove"
     CONTACT_SENT = "contact:sent"
     CASE_MESSAGE_POST = "case:message:post"
     MEDIATOR_CONFLICT_DECLARE = "mediator:conflict:declare"
@@ -69,6 +92,7 @@ class AuditAction(StrEnum):
     CASE_STATEMENT_SUBMIT = "case:statement:submit"
     CASE_CONSENT_GIVE = "case:consent:give"
     CASE_CONSENT_WITHDRAW = "case:consent:withdraw"
+    CASE_CONTACT_REVEAL = "case:contact:reveal"
     CASE_PROPOSAL_SUBMIT = "case:proposal:submit"
     CASE_PROPOSAL_COUNTER = "case:proposal:counter"
     CASE_PROPOSAL_ACCEPT = "case:proposal:accept"
@@ -83,6 +107,7 @@ class AuditAction(StrEnum):
     CASE_AGREEMENT_RENDER_RETRY = "case:agreement:render:retry"
     CASE_AGREEMENT_RENDER_FAIL = "case:agreement:render:fail"
     CASE_CONFIRMATION_ACKNOWLEDGE = "case:confirmation:acknowledge"
+    CASE_CONFIRMATION_LIFT = "case:confirmation:lift"
     CASE_CONFIRMATION_RELEASE = "case:confirmation:release"
     CASE_CONFIRMATION_CODE = "case:confirmation:code"
     CASE_CONFIRMATION_SIGN = "case:confirmation:sign"
@@ -109,6 +134,51 @@ class AuditAction(StrEnum):
     CASE_REPAYMENT_REMINDER = "case:repayment:reminder"
     CASE_CERTIFICATE_ISSUE = "case:certificate:issue"
     CASE_CERTIFICATE_DOWNLOAD = "case:certificate:download"
+    CASE_MEDIATION_END = "case:mediation:end"
+    CASE_EXTENSION_PROPOSE = "case:mediation:extension:propose"
+    CASE_EXTENSION_ACCEPT = "case:mediation:extension:accept"
+    CASE_EXTENSION_DECLINE = "case:mediation:extension:decline"
+    CASE_ENFORCEMENT_REMINDER = "case:enforcement:reminder"
+    CASE_RESTRUCTURING_REQUEST = "case:restructuring:request"
+    CASE_RESTRUCTURING_COUNTER = "case:restructuring:counter"
+    CASE_RESTRUCTURING_ACCEPT = "case:restructuring:accept"
+    CASE_RESTRUCTURING_DECLINE = "case:restructuring:decline"
+    CASE_SUPPLEMENTARY_DRAFT = "case:supplementary:draft"
+    CASE_SUPPLEMENTARY_RENDER = "case:supplementary:render"
+    CASE_SUPPLEMENTARY_CODE = "case:supplementary:code"
+    CASE_SUPPLEMENTARY_SIGN = "case:supplementary:sign"
+    CASE_SUPPLEMENTARY_IN_FORCE = "case:supplementary:in_force"
+    CASE_SUPPLEMENTARY_DOWNLOAD = "case:supplementary:download"
+    # the mediation record (调解笔录) of a held session (人民调解法 Art. 27)
+    CASE_RECORD_CREATE = "case:minutes:create"
+    CASE_RECORD_EDIT = "case:minutes:edit"
+    CASE_RECORD_SUBMIT = "case:minutes:submit"
+    CASE_RECORD_RENDER = "case:minutes:render"
+    CASE_RECORD_CODE = "case:minutes:code"
+    CASE_RECORD_SIGN = "case:minutes:sign"
+    CASE_RECORD_CONFIRM = "case:minutes:confirm"
+    CASE_RECORD_DOWNLOAD = "case:minutes:download"
+    CASE_SESSION_SCHEDULE = "case:session:schedule"
+    CASE_SESSION_RESCHEDULE = "case:session:reschedule"
+    CASE_SESSION_CANCEL = "case:session:cancel"
+    CASE_SESSION_RESPOND = "case:session:respond"
+    CASE_SESSION_HELD = "case:session:held"
+    CASE_SESSION_REMINDER = "case:session:reminder"
+    PAYMENT_IMPORT_START = "payment_import:start"
+    PAYMENT_IMPORT_FINISH = "payment_import:finish"
+    PAYMENT_IMPORT_REPORT_DOWNLOAD = "payment_import:report:download"
+    WEBHOOK_ENDPOINT_CREATE = "webhook:endpoint:create"
+    WEBHOOK_ENDPOINT_DELETE = "webhook:endpoint:delete"
+    WEBHOOK_DELIVERY_REPLAY = "webhook:delivery:replay"
+    DOCKET_BULK_ASSIGN = "docket:bulk:assign"
+    DOCKET_BULK_INVITE = "docket:bulk:invite"
+    API_TOKEN_CREATE = "api_token:create"  # noqa: S105 (an action name)
+    API_TOKEN_REVOKE = "api_token:revoke"  # noqa: S105
+    CASE_IMPORT_START = "case_import:start"
+    CASE_IMPORT_FINISH = "case_import:finish"
+    CASE_IMPORT_REPORT_DOWNLOAD = "case_import:report:download"
+    CASE_IMPORT_RESUME = "case_import:resume"
+    CASE_IMPORT_RETRY = "case_import:retry"
 
 
 ACTION_LABELS = {
@@ -119,15 +189,24 @@ ACTION_LABELS = {
         "Entered the current password wrongly too often (password changes paused)"
     ),
     AuditAction.ACCOUNT_PASSWORD_CHANGE: _l("Changed the password"),
+    AuditAction.ACCOUNT_PASSWORD_RESET_CODE: _l("Was sent a password reset code"),
+    AuditAction.ACCOUNT_PASSWORD_RESET: _l("Reset the password with a one-time code"),
     AuditAction.ACCOUNT_LOCALE_SET: _l("Changed the language"),
     AuditAction.ORGANISATION_CREATE: _l("Registered the mediation organisation"),
     AuditAction.ORGANISATION_UPDATE: _l("Updated the organisation's details"),
+    AuditAction.TEMPLATE_SAVE: _l("Saved the organisation's wording of a message"),
+    AuditAction.TEMPLATE_RESET: _l("Went back to the built-in wording of a message"),
     AuditAction.CREDITOR_ORG_CREATE: _l("Registered a creditor organisation"),
     AuditAction.CREDITOR_ORG_UPDATE: _l("Updated a creditor organisation"),
+    AuditAction.CREDITOR_ORG_PAPER_UPLOAD: _l("Uploaded a licence or ID copy of the creditor"),
+    AuditAction.CREDITOR_ORG_SEAL_SET: _l("Set the creditor's seal"),
     AuditAction.LPR_SET: _l("Entered a one-year LPR fixing"),
+    AuditAction.COURT_THRESHOLD_SET: _l("Entered a province's court-level thresholds"),
+    AuditAction.MEDIATOR_APPOINTMENT_SET: _l("Entered a mediator's appointment record"),
     AuditAction.USER_CREATE: _l("Opened an account"),
     AuditAction.USER_LOCK: _l("Locked an account"),
     AuditAction.USER_UNLOCK: _l("Unlocked an account"),
+    AuditAction.USER_CREDITOR_ADMIN: _l("Changed who keeps a creditor's profile"),
     AuditAction.CALENDAR_OVERRIDE_SET: _l("Entered a day in the legal calendar"),
     AuditAction.CALENDAR_OVERRIDE_REMOVE: _l("Removed a day from the legal calendar"),
     AuditAction.CALENDAR_YEAR_COMPLETE: _l("Marked a year's holidays as complete"),
@@ -140,11 +219,33 @@ ACTION_LABELS = {
     AuditAction.CASE_INVITE: _l("Debtor invited"),
     AuditAction.CASE_EVIDENCE_UPLOAD: _l("Evidence added"),
     AuditAction.CASE_EVIDENCE_DOWNLOAD: _l("Evidence downloaded"),
+    AuditAction.CASE_CONTACT_LOG: _l("Contact with a party logged"),
+    AuditAction.CASE_CONTACT_RECORDING: _l("Recording of a contact added"),
+    AuditAction.CASE_CONTACT_RECORDING_DOWNLOAD: _l("Recording of a contact downloaded"),
+    AuditAction.CASE_SESSION_SCHEDULE: _l("Mediation session scheduled"),
+    AuditAction.CASE_SESSION_RESCHEDULE: _l("Mediation session moved to another time"),
+    AuditAction.CASE_SESSION_CANCEL: _l("Mediation session cancelled"),
+    AuditAction.CASE_SESSION_RESPOND: _l("A party answered the invitation to a session"),
+    AuditAction.CASE_SESSION_HELD: _l("Mediation session held"),
+    AuditAction.CASE_SESSION_REMINDER: _l("Reminder of a mediation session sent"),
+    AuditAction.CASE_COMPLAINT_FILE: _l("Complaint filed"),
+    AuditAction.CASE_COMPLAINT_ANSWER: _l("Complaint answered"),
+    AuditAction.CASE_POA_RECORD: _l("Power of attorney recorded"),
+    AuditAction.CASE_RECEIVING_ACCOUNT_SET: _l("Receiving account entered"),
     AuditAction.INVITATION_IDENTITY_CONFIRM: _l("Debtor confirmed their identity"),
     AuditAction.INVITATION_REVOKE: _l("Invitation link revoked"),
+    AuditAction.INVITATION_RESEND: _l("Mediator sent a new invitation link; the old one is void"),
     AuditAction.CASE_DEBTOR_JOIN: _l("Debtor joined the mediation"),
     AuditAction.CASE_DEBTOR_DECLINE: _l("Debtor declined mediation; case closed"),
+    AuditAction.CASE_PARTY_ADD: _l("Guarantor or co-borrower added"),
+    AuditAction.CASE_PARTY_INVITE: _l("Guarantor or co-borrower invited"),
+    AuditAction.CASE_PARTY_JOIN: _l("Guarantor or co-borrower joined the mediation"),
+    AuditAction.CASE_PARTY_REMOVE: _l("Guarantor or co-borrower removed from the case"),
+    AuditAction.CASE_PARTY_IDENTITY_CONFIRM: _l(
+        "Guarantor or co-borrower confirmed their identity"
+    ),
     AuditAction.CONTACT_SENT: _l("Message delivered"),
+    AuditAction.CONTACT_FAILED: _l("Message could not be delivered"),
     AuditAction.CASE_MESSAGE_POST: _l("Message posted on the case"),
     AuditAction.MEDIATOR_CONFLICT_DECLARE: _l("Declared a conflict of interest"),
     AuditAction.CASE_OBJECTION_RAISE: _l("Debtor objected to a claim item"),
@@ -154,6 +255,7 @@ ACTION_LABELS = {
     AuditAction.CASE_STATEMENT_SUBMIT: _l("Debtor submitted an income-and-spending statement"),
     AuditAction.CASE_CONSENT_GIVE: _l("Consent given"),
     AuditAction.CASE_CONSENT_WITHDRAW: _l("Consent withdrawn"),
+    AuditAction.CASE_CONTACT_REVEAL: _l("The debtor's full contact details were shown"),
     AuditAction.CASE_PROPOSAL_SUBMIT: _l("New proposal"),
     AuditAction.CASE_PROPOSAL_COUNTER: _l("Counter-proposal"),
     AuditAction.CASE_PROPOSAL_ACCEPT: _l("Proposal accepted"),
@@ -168,6 +270,9 @@ ACTION_LABELS = {
     AuditAction.CASE_AGREEMENT_RENDER_RETRY: _l("Agreement document asked for again"),
     AuditAction.CASE_AGREEMENT_RENDER_FAIL: _l("Agreement document could not be prepared"),
     AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE: _l("Mediator acknowledged pre-check warnings"),
+    AuditAction.CASE_CONFIRMATION_LIFT: _l(
+        "Mediator lifted sham-mediation signals with a written justification"
+    ),
     AuditAction.CASE_CONFIRMATION_RELEASE: _l("Judicial confirmation package released"),
     AuditAction.CASE_CONFIRMATION_CODE: _l("One-time code sent for signing"),
     AuditAction.CASE_CONFIRMATION_SIGN: _l("Application for judicial confirmation signed"),
@@ -193,6 +298,46 @@ ACTION_LABELS = {
     AuditAction.CASE_REPAYMENT_REMINDER: _l("Repayment reminder sent to the debtor"),
     AuditAction.CASE_CERTIFICATE_ISSUE: _l("Certificate issued by the organisation"),
     AuditAction.CASE_CERTIFICATE_DOWNLOAD: _l("Certificate downloaded"),
+    AuditAction.CASE_MEDIATION_END: _l("Mediation ended without agreement; case closed"),
+    AuditAction.CASE_EXTENSION_PROPOSE: _l("Extension of the mediation period proposed"),
+    AuditAction.CASE_EXTENSION_ACCEPT: _l("Extension of the mediation period agreed"),
+    AuditAction.CASE_EXTENSION_DECLINE: _l("Extension of the mediation period declined"),
+    AuditAction.CASE_ENFORCEMENT_REMINDER: _l("Enforcement deadline reminder sent to the creditor"),
+    AuditAction.CASE_RESTRUCTURING_REQUEST: _l("Debtor asked to restructure the agreement"),
+    AuditAction.CASE_RESTRUCTURING_COUNTER: _l("Other terms offered for the restructuring"),
+    AuditAction.CASE_RESTRUCTURING_ACCEPT: _l("Restructuring terms accepted"),
+    AuditAction.CASE_RESTRUCTURING_DECLINE: _l("Restructuring declined"),
+    AuditAction.CASE_SUPPLEMENTARY_DRAFT: _l("Mediator drafted the supplementary agreement"),
+    AuditAction.CASE_SUPPLEMENTARY_RENDER: _l("Supplementary agreement document prepared"),
+    AuditAction.CASE_SUPPLEMENTARY_CODE: _l(
+        "One-time code sent for signing the supplementary agreement"
+    ),
+    AuditAction.CASE_SUPPLEMENTARY_SIGN: _l("Supplementary agreement signed"),
+    AuditAction.CASE_SUPPLEMENTARY_IN_FORCE: _l("Supplementary agreement took effect"),
+    AuditAction.CASE_SUPPLEMENTARY_DOWNLOAD: _l("Supplementary agreement downloaded"),
+    AuditAction.CASE_RECORD_CREATE: _l("Mediator wrote the record of a session"),
+    AuditAction.CASE_RECORD_EDIT: _l("Mediator changed the record of a session"),
+    AuditAction.CASE_RECORD_SUBMIT: _l("Session record sent to the parties for confirmation"),
+    AuditAction.CASE_RECORD_RENDER: _l("Session record document prepared"),
+    AuditAction.CASE_RECORD_CODE: _l("One-time code sent for signing a session record"),
+    AuditAction.CASE_RECORD_SIGN: _l("Session record signed"),
+    AuditAction.CASE_RECORD_CONFIRM: _l("Session record confirmed by every signature"),
+    AuditAction.CASE_RECORD_DOWNLOAD: _l("Session record downloaded"),
+    AuditAction.PAYMENT_IMPORT_START: _l("Uploaded a statement of payments"),
+    AuditAction.PAYMENT_IMPORT_FINISH: _l("Statement of payments applied"),
+    AuditAction.PAYMENT_IMPORT_REPORT_DOWNLOAD: _l("Downloaded a statement import report"),
+    AuditAction.WEBHOOK_ENDPOINT_CREATE: _l("Registered a webhook endpoint"),
+    AuditAction.WEBHOOK_ENDPOINT_DELETE: _l("Removed a webhook endpoint"),
+    AuditAction.WEBHOOK_DELIVERY_REPLAY: _l("Sent a webhook delivery again"),
+    AuditAction.DOCKET_BULK_ASSIGN: _l("Assigned a selection of cases from the docket"),
+    AuditAction.DOCKET_BULK_INVITE: _l("Sent invitations to a selection of cases from the docket"),
+    AuditAction.API_TOKEN_CREATE: _l("Created an API token"),
+    AuditAction.API_TOKEN_REVOKE: _l("Revoked an API token"),
+    AuditAction.CASE_IMPORT_START: _l("Uploaded a sheet of cases to import"),
+    AuditAction.CASE_IMPORT_FINISH: _l("Import of cases finished"),
+    AuditAction.CASE_IMPORT_REPORT_DOWNLOAD: _l("Downloaded a case import report"),
+    AuditAction.CASE_IMPORT_RESUME: _l("Resumed a stopped import of cases"),
+    AuditAction.CASE_IMPORT_RETRY: _l("Import of cases lost with its worker, asked for again"),
 }
 
 
@@ -211,6 +356,19 @@ _AUDIT_REASONS = {
 
 def audit_reason_label(reason: str) -> str:
     return str(_AUDIT_REASONS.get(reason, reason))
+
+
+# What reacts to an event in the transaction that records it (set by app.features, e.g.
+# the webhooks a creditor subscribed to): called with the new event and the session.
+AuditListener = Callable[[AuditEvent, Session], None]
+_LISTENERS: list[AuditListener] = []
+
+
+def on_record(listener: AuditListener) -> AuditListener:
+    """Call ``listener`` for every event recorded from now on (once, by the app factory)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
 
 
 # An arbitrary constant: the PostgreSQL advisory lock that serialises chain appends.
@@ -240,10 +398,13 @@ def record(
         case_id=case_id,
         data=dict(data or {}),
     )
-    prev_hash = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    heads = _heads(session)
+    prev_hash = heads.last or session.scalar(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    )
     case_prev = None
     if case_id is not None:
-        case_prev = session.scalar(
+        case_prev = heads.cases.get(case_id) or session.scalar(
             select(AuditEvent.hash)
             .where(AuditEvent.case_id == case_id)
             .order_by(AuditEvent.id.desc())
@@ -266,7 +427,50 @@ def record(
     )
     session.add(ev)
     session.flush()
+    heads.last = ev.hash
+    if case_id is not None:
+        heads.cases[case_id] = ev.hash
+    # after the heads: a listener that records an event of its own chains it onto this one
+    for listener in _LISTENERS:
+        listener(ev, session)
     return ev
+
+
+@dataclass
+class _Heads:
+    """The chain's heads as this transaction left them: the last event it appended, and
+    each case's. Once a transaction has appended, it holds the chain (the advisory lock on
+    PostgreSQL, the write lock on SQLite) until it ends, so nobody else can append: its
+    own last event *is* the head, and a bulk use case (a sheet of cases: three events a
+    row) need not read it back each time. Forgotten at the end of the transaction and at
+    the rollback of any savepoint (whose events are gone)."""
+
+    transaction: Any
+    last: str | None = None
+    cases: dict[int, str] = field(default_factory=dict)
+
+
+_HEADS = "concord.audit_heads"
+
+
+def _heads(session: Session) -> _Heads:
+    real = session() if callable(session) else session  # db.session: the scoped one
+    root = real.get_transaction()
+    session = real
+    heads = session.info.get(_HEADS)
+    if heads is None or heads.transaction is not root:
+        heads = session.info[_HEADS] = _Heads(root)
+    return heads
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_heads(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_HEADS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_heads_committed(session: Session) -> None:
+    session.info.pop(_HEADS, None)
 
 
 def lock_chain(session: Session) -> None:

@@ -3,11 +3,15 @@ document verification."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from app import anchor, audit
+from app.api import docs as api_docs
+from app.api import idempotency as api_idempotency
 from app.documents import cli as documents_cli
 from app.documents.issued import lookup_issued
 
@@ -54,6 +58,21 @@ def register_cli(app: Flask) -> None:
         )
 
     app.cli.add_command(audit_cli)
+
+    api_cli = AppGroup("api", help="The REST API (/api/v1).")
+
+    @api_cli.command("openapi")
+    def api_openapi() -> None:
+        """Print the OpenAPI document (commit it as docs/openapi.json after a change)."""
+        click.echo(api_docs.openapi_text(), nl=False)
+
+    @api_cli.command("prune-keys")
+    @click.option("--hours", default=48, show_default=True, help="Keep keys this recent.")
+    def api_prune_keys(hours: int) -> None:
+        """Forget the Idempotency-Keys (and their stored answers) older than --hours."""
+        click.echo(f"{api_idempotency.prune(timedelta(hours=hours))} keys forgotten.")
+
+    app.cli.add_command(api_cli)
     documents_cli.register(app)
     # `flask documents verify` passes only files this platform issued (by SHA-256).
     app.extensions[documents_cli.LOOKUP_EXTENSION] = _issued_facts

@@ -80,6 +80,8 @@ class Settings:
     # cap). See app/web/limits.py.
     login_rate_limit: str
     verify_rate_limit: str
+    # Requests per API token (/api/v1, app/api/limits.py), a `limits` string; empty: none.
+    api_rate_limit: str
     password_hash_slots: int
     # Least time a password slot is held: at most slots × 1000 / this hashes a second.
     password_hash_min_ms: int
@@ -97,6 +99,34 @@ class Settings:
     # Seconds a client (Retry-After) or a background job waits after a full disk or a
     # database that refuses writes.
     unavailable_retry_seconds: int = 60
+    # Where stored files live (app/core/storage): "local" (STORAGE_PATH) or "s3", an
+    # S3-compatible bucket shared by every web server and worker.
+    storage_backend: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = field(default="", repr=False)
+    # SSE-KMS with this key; empty: SSE-S3 (AES256). Every object is encrypted at rest.
+    s3_kms_key_id: str = ""
+    # "path" for MinIO and other servers without virtual-host buckets; "auto" otherwise.
+    s3_addressing_style: str = "auto"
+    # Webhooks (app.webhooks) go to HTTPS addresses only; plain HTTP to this machine
+    # (127.0.0.1, ::1, localhost) is allowed in development and tests
+    # (WEBHOOK_HTTP_LOOPBACK=1), never in production.
+    webhook_http_loopback: bool = False
+    # The video-meeting service's base URL: a video session's link is this plus a random
+    # room id per session (no SDK is embedded; the parties open the link).
+    video_meeting_base_url: str = "https://meet.jit.si"
+    # Bulk import of cases (app/cases/imports.py): rows of a sheet, its size and its ZIP of
+    # evidence (size, files, unpacked size, compression ratio of a member).
+    import_max_rows: int = 10_000
+    import_max_sheet_mb: int = 50
+    import_max_zip_mb: int = 500
+    import_max_zip_files: int = 20_000
+    import_max_unzipped_mb: int = 2048
+    import_max_ratio: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -166,11 +196,26 @@ class Settings:
             "render_timeout_minutes": _env_int("RENDER_TIMEOUT_MINUTES", 10),
             "render_max_attempts": _env_int("RENDER_MAX_ATTEMPTS", 3),
             "unavailable_retry_seconds": _env_int("UNAVAILABLE_RETRY_SECONDS", 60),
+            "webhook_http_loopback": _webhook_http_loopback(app_env),
+            "video_meeting_base_url": _env("VIDEO_MEETING_BASE_URL", "https://meet.jit.si").rstrip(
+                "/"
+            ),
             **_signing_settings(app_env, instance, overrides),
             **_limit_settings(),
+            **_storage_settings(),
         }
         values.update(overrides)
         return cls(**values)
+
+    def engine_options(self) -> dict[str, Any]:
+        """A dead connection is noticed before use; a PostgreSQL server that does not answer
+        fails a connection within 5 s (libpq's connect_timeout), so /readyz answers 503
+        instead of hanging past the balancer's probe timeout."""
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if self.database_url.startswith("postgresql"):
+            options["connect_args"] = {"connect_timeout": 5}
+            options["pool_timeout"] = 10
+        return options
 
     def flask_config(self) -> dict[str, Any]:
         # Production is served over HTTPS only: the __Host- prefix makes browsers refuse the
@@ -179,7 +224,7 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -234,12 +279,41 @@ def _limit_settings() -> dict[str, Any]:
         "verify_max_mb": _env_int("VERIFY_MAX_MB", 40),
         "login_rate_limit": _env("LOGIN_RATE_LIMIT", "10/minute"),
         "verify_rate_limit": _env("VERIFY_RATE_LIMIT", "6/minute"),
+        "api_rate_limit": _env("API_RATE_LIMIT", "120/minute"),
         "password_hash_slots": _env_int("PASSWORD_HASH_SLOTS", half),
         "password_hash_min_ms": _env_int("PASSWORD_HASH_MIN_MS", 500),
         "verify_slots": _env_int("VERIFY_SLOTS", half),
         "verify_min_ms": _env_int("VERIFY_MIN_MS", 1000),
         "busy_wait_ms": _env_int("BUSY_WAIT_MS", 1000),
         "trusted_proxies": _env_int("TRUSTED_PROXIES", 0),
+        "import_max_rows": _env_int("IMPORT_MAX_ROWS", 10_000),
+        "import_max_sheet_mb": _env_int("IMPORT_MAX_SHEET_MB", 50),
+        "import_max_zip_mb": _env_int("IMPORT_MAX_ZIP_MB", 500),
+        "import_max_zip_files": _env_int("IMPORT_MAX_ZIP_FILES", 20_000),
+        "import_max_unzipped_mb": _env_int("IMPORT_MAX_UNZIPPED_MB", 2048),
+        "import_max_ratio": _env_int("IMPORT_MAX_RATIO", 100),
+    }
+
+
+def _storage_settings() -> dict[str, Any]:
+    """STORAGE_BACKEND and the S3 settings (app/core/storage/s3.py). Without S3 keys, boto3
+    looks for credentials itself (AWS_* environment, instance role)."""
+    backend = _env("STORAGE_BACKEND", "local").lower()
+    if backend not in ("local", "s3"):
+        raise ConfigurationError(f"STORAGE_BACKEND must be local or s3, got {backend!r}")
+    bucket = _env("S3_BUCKET")
+    if backend == "s3" and not bucket:
+        raise ConfigurationError("STORAGE_BACKEND=s3 needs S3_BUCKET")
+    return {
+        "storage_backend": backend,
+        "s3_bucket": bucket,
+        "s3_prefix": _env("S3_PREFIX"),
+        "s3_endpoint_url": _env("S3_ENDPOINT_URL"),
+        "s3_region": _env("S3_REGION"),
+        "s3_access_key_id": _env("S3_ACCESS_KEY_ID"),
+        "s3_secret_access_key": _env("S3_SECRET_ACCESS_KEY"),
+        "s3_kms_key_id": _env("S3_KMS_KEY_ID"),
+        "s3_addressing_style": _env("S3_ADDRESSING_STYLE", "auto"),
     }
 
 
@@ -281,3 +355,10 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _webhook_http_loopback(app_env: str) -> bool:
+    raw = _env("WEBHOOK_HTTP_LOOPBACK", "0" if app_env == "production" else "1")
+    if raw == "1" and app_env == "production":
+        raise ConfigurationError("WEBHOOK_HTTP_LOOPBACK=1 is not allowed with APP_ENV=production")
+    return raw == "1"

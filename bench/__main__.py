@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from app import audit, create_app
 from app.config import PROJECT_ROOT
@@ -29,9 +29,14 @@ from app.models.organisations import LicenceType
 from app.models.users import Role, User
 from app.rules.cases import CaseState
 from bench.agreement import bench_agreement
+from bench.case_import import bench_case_import
+from bench.dashboard import seed_dashboard_rows
+from bench.docket_pg import bench_docket_pg
 from bench.flood import bench_flood
 from bench.negotiation import bench_negotiation
 from bench.package import bench_package
+from bench.repayment_import import bench_enforcement, bench_repayment_import
+from bench.throughput import bench_throughput
 from bench.upload import bench_upload
 from tests.conftest import IsolatedClient, make_settings
 from tests.factories import PASSWORD, make_creditor_org, make_mediation_org, make_user
@@ -212,23 +217,61 @@ def bench_docket(folder: Path) -> dict[str, float]:
     return results
 
 
+def bench_dashboard(folder: Path) -> dict[str, float]:
+    """GET /dashboard for the admin of an organisation of 100,000 cases (a fifth settled,
+    with their agreements, payments and breaches; a contact record per case): every chart
+    of the page, each one SQL aggregate."""
+    app = fresh_app(folder)
+    with app.app_context():
+        _mediator, admin = seed_cases(100_000)
+        mediators = list(
+            db.session.scalars(
+                select(User).where(
+                    User.mediation_org_id == admin.mediation_org_id, User.role == Role.MEDIATOR
+                )
+            )
+        )
+        seed_dashboard_rows(admin, mediators)
+        browser = Browser(app.test_client())
+        browser.login(admin.email, PASSWORD)
+        page = browser.get("/dashboard")
+        assert page.status_code == 200 and b'id="chart-workload"' in page.data
+        result = {"dashboard_admin_ms_100k": median_ms(lambda: browser.get("/dashboard"), 10, 2)}
+        db.engine.dispose()
+    return result
+
+
 MEASURES: list[Callable[[Path], dict[str, float]]] = [
     bench_pages,
     bench_audit_verify,
     bench_docket,
+    bench_docket_pg,  # only with BENCH_DATABASE_URL
+    bench_throughput,
     bench_upload,
     bench_flood,
     bench_negotiation,
     bench_agreement,
     bench_package,
+    bench_repayment_import,
+    bench_case_import,
+    bench_enforcement,
+    bench_dashboard,
 ]
 
 
 def main() -> None:
+    """Every measure, or only those named: ``python -m bench.__main__ bench_dashboard``."""
+    import sys
+
+    chosen = set(sys.argv[1:])
     results: dict[str, float] = {}
     for measure in MEASURES:
+        if chosen and measure.__name__ not in chosen:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             results.update(measure(Path(tmp)))
+    if chosen and RESULTS.exists():  # a partial run keeps the other figures
+        results = {**json.loads(RESULTS.read_text()), **results}
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     width = max(len(k) for k in results)
     print(f"{'measure':<{width}}  value")

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from app.models.cases import include_in_autogenerate
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -99,6 +101,8 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_as_batch", True)
+    # PostgreSQL-only expression indexes (migration 0033) are not on the models.
+    conf_args.setdefault("include_object", include_in_autogenerate)
 
     connectable = get_engine()
 

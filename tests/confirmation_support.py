@@ -14,9 +14,11 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.accounts.creditor_profile import add_creditor_paper, current_papers, paper_kinds_for
 from app.agreements.common import accepted_proposal
 from app.agreements.content import snapshot_terms
 from app.cases.evidence import add_evidence, blob_store
+from app.cases.papers import record_identity_copy
 from app.confirmation import release as confirmation
 from app.core import clock
 from app.documents import issued as documents
@@ -31,11 +33,13 @@ from app.models.agreements import (
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageSignature, PackageStatus
 from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.organisations import CreditorOrganisation, CreditorPaper
 from app.models.users import User
 from app.rules.cases import CaseState
 from app.signing.flow import SignatureInput
 from tests.agreement_support import ACCOUNT, last_code, people, settled_case
 from tests.factories import PASSWORD
+from tests.papers_support import record_poa
 
 # Distinct public-looking addresses (RFC 5737 documentation ranges) per signer.
 IPS = {"debtor": "198.51.100.7", "creditor": "203.0.113.20", "mediator": "192.0.2.30"}
@@ -43,6 +47,10 @@ COMPLETE_EVIDENCE = (
     EvidenceCategory.CONTRACT,
     EvidenceCategory.DISBURSEMENT,
     EvidenceCategory.ATTORNEY,
+    # the identity papers as files (法释〔2011〕5号 Art. 3; app.rules.identity_papers)
+    EvidenceCategory.ID_FRONT,
+    EvidenceCategory.ID_BACK,
+    EvidenceCategory.AGENT_PROOF,
 )
 
 
@@ -51,10 +59,28 @@ def pdf_bytes(label: str) -> bytes:
 
 
 def upload(who: dict[str, User], case: Case, category: EvidenceCategory) -> EvidenceFile:
+    """One file of ``category``; the power of attorney with its content (full powers)."""
     name = f"{category.value}.pdf"
+    if category == EvidenceCategory.ATTORNEY:
+        return record_poa(who["creditor"], case, pdf_bytes(name), name)
+    if category in (EvidenceCategory.ID_FRONT, EvidenceCategory.ID_BACK):
+        side = "front" if category == EvidenceCategory.ID_FRONT else "back"
+        data = io.BytesIO(pdf_bytes(name))
+        return record_identity_copy(who["debtor"], case, side, data, name)
     return add_evidence(
         who["creditor"], case, io.BytesIO(pdf_bytes(name)), name, category, category.value
     )
+
+
+def give_creditor_papers(org: CreditorOrganisation) -> list[CreditorPaper]:
+    """The creditor's papers its profile lacks (licences, or a natural person's ID copy),
+    as small PDFs uploaded through the real service."""
+    have = current_papers(org)
+    return [
+        add_creditor_paper(None, org, kind, io.BytesIO(pdf_bytes(kind.value)), f"{kind.value}.pdf")
+        for kind in paper_kinds_for(org)
+        if kind not in have
+    ]
 
 
 def in_force_case(
@@ -63,13 +89,17 @@ def in_force_case(
     effective_at: datetime | None = None,
     ips: dict[str, str] | None = None,
     evidence: tuple[EvidenceCategory, ...] = COMPLETE_EVIDENCE,
+    org_papers: bool = True,
     **case_kw: Any,
 ) -> tuple[dict[str, User], Case, Agreement]:
     """A case whose agreement (version 1) took effect at ``effective_at`` (default: two
-    days ago), accepted by the mediator ten days before, with the evidence given."""
+    days ago), accepted by the mediator ten days before, with the evidence given and
+    (``org_papers``) the creditor's licences on its profile."""
     who = who or people()
     effective_at = effective_at or clock.now() - timedelta(days=2)
     case = settled_case(who, **case_kw)
+    if org_papers:
+        give_creditor_papers(case.creditor_org)
     for category in evidence:
         upload(who, case, category)
     proposal = accepted_proposal(case)

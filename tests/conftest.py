@@ -36,7 +36,7 @@ import dataclasses
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,10 +54,16 @@ from app import create_app
 from app.config import Settings
 from app.extensions import db
 from app.models.cases import LprRate
+from app.models.court_levels import CourtLevelThreshold
 from app.queue import huey
+from app.repayments.common import forget_plans
 from app.rules.claims import DEFAULT_LPR_HISTORY
+from app.rules.court_levels import thresholds_from_csv
 from tests.helpers import Browser
 from tests.worlds import Worlds
+
+# The loopback S3 server and a bucket per test (the S3 file store's tests).
+pytest_plugins = ["tests.storage_support"]
 
 # --- the clock ------------------------------------------------------------------------------
 
@@ -221,6 +227,13 @@ def _empty_postgres(url: str) -> None:
                 insert(LprRate),
                 [{"effective": f.effective, "rate": f.rate} for f in DEFAULT_LPR_HISTORY],
             )
+            conn.execute(
+                insert(CourtLevelThreshold),
+                [
+                    {**dataclasses.asdict(t), "updated_at": datetime.now(UTC)}
+                    for t in thresholds_from_csv().values()
+                ],
+            )
     finally:
         engine.dispose()
 
@@ -341,6 +354,9 @@ def needs_commits(item: pytest.Item) -> bool:
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, instance_path: Path) -> Iterator[Flask]:
+    # Repayment plans are kept per process (app.repayments.common): a test that patches
+    # the plan's rules must not be handed a plan an earlier test made.
+    forget_plans()
     if needs_commits(request.node):
         yield from _committing_app(instance_path, request.getfixturevalue("database_url"))
     else:

@@ -67,6 +67,33 @@ def make_creditor_org(**kw: Any) -> CreditorOrganisation:
     return org
 
 
+def make_natural_person_creditor(**kw: Any) -> CreditorOrganisation:
+    """A private lender who is a natural person (app.rules.party_kinds): no credit code, no
+    representative; a resident ID (a man born 15 March 1968) stored as the debtor's is."""
+    from app.rules.identity import mask_id
+    from app.rules.party_kinds import EntityKind, Sex
+
+    number = kw.pop("id_number", "310104196803150135")
+    return make_creditor_org(
+        **{
+            "name": "张建国",
+            "entity_kind": EntityKind.NATURAL_PERSON,
+            "credit_code": None,
+            "licence_type": LicenceType.PRIVATE_LENDER,
+            "address": "上海市徐汇区漕溪北路 398 弄 5 号 1201 室",
+            "legal_representative": None,
+            "phone": "13900000005",
+            "id_type": "resident_id",
+            "id_number": number,
+            "id_masked": mask_id(number),
+            "person_sex": Sex.MALE,
+            "person_birth_date": date(1968, 3, 15),
+            "person_ethnicity": "汉族",
+            **kw,
+        }
+    )
+
+
 def make_user(role: Role = Role.DEBTOR, password: str = PASSWORD, **kw: Any) -> User:
     n = next(_seq)
     if role == Role.CREDITOR and "creditor_org" not in kw and "creditor_org_id" not in kw:
@@ -75,6 +102,11 @@ def make_user(role: Role = Role.DEBTOR, password: str = PASSWORD, **kw: Any) -> 
         {"mediation_org", "mediation_org_id"} & kw.keys()
     ):
         kw["mediation_org"] = make_mediation_org()
+    if role == Role.MEDIATOR:
+        # Appointed by the committee (人民调解法 Arts. 13-14) unless a test says otherwise.
+        kw.setdefault("appointment_number", f"调聘字第{n:04d}号")
+        kw.setdefault("appointed_on", date(2024, 3, 1))
+        kw.setdefault("appointed_by", "人民调解委员会")
     user = User(
         **{
             "role": role,

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.core import storage
+from app.core.storage import local as storage
 from tests.conftest import make_settings
 
 

@@ -21,6 +21,7 @@ from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.invitations import Consent
 from app.models.users import User
 from tests import agreement_support as support
+from tests.papers_support import record_poa
 
 COURT = "北京市朝阳区人民法院"
 # User text that would embed a server file if it reached the HTML unescaped.
@@ -94,13 +95,7 @@ def standard_evidence(who: dict[str, User], case: Case) -> list[EvidenceFile]:
             "原件扫描",
         ),
         add_file(creditor, case, png(), "银行流水.png", EvidenceCategory.STATEMENT, HOSTILE),
-        add_file(
-            creditor,
-            case,
-            minimal_pdf(zlib.compress(b"attorney")),
-            "授权委托书.pdf",
-            EvidenceCategory.ATTORNEY,
-        ),
+        record_poa(creditor, case, minimal_pdf(zlib.compress(b"attorney")), "授权委托书.pdf"),
     ]
 
 

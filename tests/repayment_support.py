@@ -28,3 +28,18 @@ def entry(
     channel: PaymentChannel = PaymentChannel.BANK_TRANSFER,
 ) -> PaymentEntry:
     return PaymentEntry(Decimal(amount), paid_on or today(), channel, reference)
+
+
+IMPORT_HEADER = ("case_reference", "amount", "paid_on", "channel", "reference")
+
+
+def statement(*rows: tuple[str, ...], header: tuple[str, ...] = IMPORT_HEADER, bom: bool = False):
+    """A statement file (CSV bytes, UTF-8) with ``header`` and ``rows``."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")

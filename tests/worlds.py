@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import time_machine
 from flask import Flask, current_app
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 
 from app.extensions import db
 
@@ -82,12 +82,39 @@ class Worlds:
         return Snapshot(tuple((t, rows) for t, rows in added if rows), instance / "storage", value)
 
 
+def _advance_sequence(connection: Connection, table: Table) -> None:
+    """Rows restored with their own ids leave PostgreSQL's sequence behind (a committing
+    test's database is emptied with ``RESTART IDENTITY``): move it past them, or the next
+    row the application adds would take an id already in use. SQLite numbers rows from
+    the largest id by itself."""
+    if connection.dialect.name != "postgresql":
+        return
+    if len(table.primary_key.columns) != 1:
+        return
+    (key,) = table.primary_key.columns
+    sequence = connection.scalar(
+        text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": key.name}
+    )
+    if sequence is None:
+        return
+    largest = connection.scalar(select(func.max(key)))
+    if largest is not None:
+        connection.execute(
+            text(
+                "SELECT setval(CAST(:s AS regclass), GREATEST(:n, COALESCE("
+                "pg_sequence_last_value(CAST(:s AS regclass)), 0)))"
+            ),
+            {"s": sequence, "n": largest},
+        )
+
+
 def restore(snapshot: Snapshot) -> Any:
     """Put a captured world into the running test (its transaction, its blob store) and
     return the world's value."""
     connection = db.session.connection()
     for table, rows in snapshot.rows:
         connection.execute(insert(table), list(rows))
+        _advance_sequence(connection, table)
     db.session.commit()
     if snapshot.storage.is_dir():
         target = Path(current_app.config["SETTINGS"].storage_path)

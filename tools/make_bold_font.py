@@ -16,13 +16,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTCollection, TTFont
+from font_subset import check_size, save_subset, sc_face, subset_font
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")
 OUTPUT = ROOT / "static" / "fonts" / "NotoSerifSC-Bold-GB2312.otf"
-FAMILY = "Noto Serif CJK SC"
 SIZE_LIMIT = 5 * 1024 * 1024
 FEATURES = ("ccmp", "kern", "palt", "halt", "vert", "vrt2", "vkrn", "vpal", "vhal")
 
@@ -56,50 +54,18 @@ def wanted_characters() -> set[int]:
     return codes
 
 
-def sc_face(source: Path) -> TTFont:
-    """The collection member whose family name (name ID 1) is exactly FAMILY."""
-    collection = TTCollection(str(source))
-    for index, font in enumerate(collection.fonts):
-        if font["name"].getDebugName(1) == FAMILY:
-            print(f"{source.name}: index {index} is {FAMILY}")
-            return font
-    raise SystemExit(f"{FAMILY!r} not found in {source}")
-
-
-def subset_font(font: TTFont, codes: set[int]) -> None:
-    options = subset.Options()
-    # Kerning, proportional/half-width punctuation and vertical forms only: "locl" (and
-    # "*") would drag in the Japanese, Korean and Traditional forms and double the size.
-    options.layout_features = list(FEATURES)
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14]  # keep licence fields
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.glyph_names = False
-    subsetter = subset.Subsetter(options=options)
-    subsetter.populate(unicodes=sorted(codes))
-    subsetter.subset(font)
-
-
 def main(argv: list[str]) -> int:
     source = Path(argv[1]) if len(argv) > 1 else SOURCE
     output = Path(argv[2]) if len(argv) > 2 else OUTPUT
     font = sc_face(source)
     codes = wanted_characters()
-    subset_font(font, codes)
-    if "CFF " not in font:
-        raise SystemExit("subset lost its CFF outlines")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    font.recalcTimestamp = False  # keep the source's date: the same input gives the same bytes
-    font.save(str(output), reorderTables=True)
-    cmap = TTFont(str(output), lazy=True).getBestCmap()
-    kept = len(cmap)
+    # Kerning, proportional/half-width punctuation and vertical forms only.
+    subset_font(font, codes, FEATURES)
+    cmap = save_subset(font, output)
     lost = sorted(code for code in gb2312_characters() if code not in cmap)
     if lost:
         raise SystemExit(f"GB2312 characters missing from the source face: {lost[:20]}")
-    size = output.stat().st_size
-    print(f"wrote {output} ({size / 1024 / 1024:.2f} MB, {kept} characters of {len(codes)} asked)")
-    if size > SIZE_LIMIT:
-        raise SystemExit(f"{output} is larger than {SIZE_LIMIT} bytes")
+    check_size(output, SIZE_LIMIT, f", {len(cmap)} characters of {len(codes)} asked")
     return 0
 
 

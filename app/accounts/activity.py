@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.organisations import CreditorOrganisation
 from app.models.users import Role, User
 
@@ -42,7 +42,11 @@ def cases_of(user: User, limit: int = 20) -> list[Case]:
     if user.role == Role.CREDITOR:
         where = Case.creditor_org_id == user.creditor_org_id
     elif user.role == Role.DEBTOR:
-        where = Case.debtor_user_id == user.id
+        # Their own cases, and those they guarantee or co-borrow in (app.cases.parties).
+        where = or_(
+            Case.debtor_user_id == user.id,
+            Case.id.in_(select(CaseParty.case_id).where(CaseParty.user_id == user.id)),
+        )
     else:
         return []
     stmt = (

@@ -241,8 +241,14 @@ def begin_session(
     db.session.execute(update(User).where(User.id == user.id).values(sign_in_attempts=0))
     user.sign_in_attempts = 0
     token = open_session(user, ip, user_agent, limits.lifetime)
+    # The address and the browser (the device) signed in from: evidence the sham-mediation
+    # signals compare across parties and cases (app.confirmation.collusion; CPL Art. 115).
     audit.record(
-        AuditAction.AUTH_LOGIN, actor=user, object_type="user", object_id=user.id, data={"ip": ip}
+        AuditAction.AUTH_LOGIN,
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        data={"ip": ip, "user_agent": user_agent[:300]},
     )
     return token
 
@@ -270,10 +276,17 @@ def open_session(user: User, ip: str, user_agent: str, lifetime: timedelta) -> s
 
 def load_session_user(token: str) -> User | None:
     """The user of a live session, or ``None`` if it is unknown, revoked or expired."""
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+    # The session and its user in one statement: every signed-in request reads both.
+    found = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _token_hash(token))
+    ).first()
+    if found is None:
         return None
-    user = row.user
+    row, user = found
+    if row.revoked_at is not None or row.expires_at <= clock.now():
+        return None
     user.session_token = token
     return user
 

@@ -104,14 +104,38 @@ class AccountInvalid(InvalidInput):
             "This password is among the most common ones and is easily guessed. Choose another."
         ),
         "duplicate": _l("This value is already registered."),
+        "not_a_creditor_user": _l("Only a creditor organisation's user can keep its profile."),
         "invalid_uscc": _l(
             "This is not a valid unified social credit code (18 characters, GB 32100)."
         ),
+        "id_type": _l("Choose the type of identity document."),
+        "id_required": _l("Enter the identity document's number."),
+        "id_sex_mismatch": _l("The sex does not match the one this resident ID number encodes."),
+        "id_birth_mismatch": _l(
+            "The date of birth does not match the one inside this resident ID number."
+        ),
+        "sex_required": _l("Give the sex: this document does not state it."),
+        "birth_date_required": _l("Give the date of birth: this document does not state it."),
         "seal_not_png": _l("The seal must be a PNG image."),
         "seal_too_large": _l("The seal image must be smaller than 2 MB."),
+        "seal_dimensions": _l("The seal image must be 100 to 2000 pixels wide and high."),
+        "seal_not_transparent": _l(
+            "The seal must have a transparent background (a PNG with an alpha channel)."
+        ),
+        "seal_natural_person": _l("A natural person has no seal."),
+        "paper_kind": _l("Choose which paper this file is."),
         "email_or_phone_required": _l("Give an email address or a mobile number."),
         "unknown_organisation": _l("Choose an organisation from the list."),
         "conflict_incomplete": _l("Choose the creditor and give the reason."),
         "lpr_invalid": _l("Enter a date (YYYY-MM-DD) and a rate between 0 and 20 percent."),
         "grace_days": _l("Enter a whole number of days from 1 to 90."),
+        "threshold_invalid": _l(
+            "Enter the province, both amounts in yuan (more than 0), the date in force from "
+            "(YYYY-MM-DD) and the source."
+        ),
+        "appointment_invalid": _l(
+            "Enter the appointment number, the date of appointment (YYYY-MM-DD, not in the "
+            "future) and who appointed the mediator."
+        ),
+        "not_a_mediator": _l("Only a mediator has an appointment record."),
     }

@@ -13,6 +13,7 @@ from app import audit
 from app.accounts.errors import AccountInvalid
 from app.audit import AuditAction
 from app.core.errors import InvalidInput
+from app.core.memo import remembered
 from app.core.transaction import conflict_on, use_case
 from app.extensions import db
 from app.models.cases import LprRate
@@ -28,9 +29,13 @@ LOWEST, HIGHEST = Decimal("0"), Decimal("20")
 
 
 def lpr_history() -> list[LprFixing]:
-    """Every fixing, oldest first."""
+    """Every fixing, oldest first (read once per run of a bulk import: app.core.memo)."""
+    return list(remembered("lpr_history", _history))
+
+
+def _history() -> tuple[LprFixing, ...]:
     rows = db.session.scalars(select(LprRate).order_by(LprRate.effective))
-    return [LprFixing(r.effective, r.rate) for r in rows]
+    return tuple(LprFixing(r.effective, r.rate) for r in rows)
 
 
 def read_fixing(effective: str, rate: str) -> tuple[date, Decimal]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from stdnum.cn import uscc
@@ -11,11 +12,15 @@ from app import audit
 from app.accounts.auth import hash_password, revoke_all_sessions
 from app.accounts.errors import AccountInvalid
 from app.audit import AuditAction
+from app.core import clock
 from app.core.transaction import conflict_on, use_case
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.rules.contacts import is_mainland_mobile, normalise_phone
+from app.rules.errors import InvalidInput
+from app.rules.identity import mask_id
+from app.rules.party_kinds import EntityKind, person_identity
 from app.rules.passwords import password_problem
 
 SEAL_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -116,32 +121,52 @@ def set_grace_days(actor: User, org: MediationOrganisation, raw: str | int | Non
     return days
 
 
+@dataclass(frozen=True)
+class PersonDetails:
+    """A natural-person creditor's identity as the administrator typed it (民诉法解释 Art.
+    354): the sex and birth date may be left empty for a resident ID, which encodes both."""
+
+    id_type: str
+    id_number: str
+    sex: str = ""
+    birth_date: date | None = None
+    ethnicity: str = ""
+
+
 @use_case
 def create_creditor_org(
-    actor: User,
+    actor: User | None,
     name: str,
     credit_code: str,
     licence_type: LicenceType,
     *,
     address: str = "",
     legal_representative: str = "",
+    entity_kind: EntityKind = EntityKind.LEGAL_PERSON,
+    phone: str = "",
+    person: PersonDetails | None = None,
 ) -> CreditorOrganisation:
-    """Register a creditor; the unified social credit code must pass GB 32100 checks. The
-    address and legal representative are printed in the agreement and the court package."""
-    code = credit_code.strip().upper()
-    if not uscc.is_valid(code):
-        raise AccountInvalid("invalid_uscc", "credit_code")
-    if db.session.scalar(
-        select(CreditorOrganisation.id).where(CreditorOrganisation.credit_code == code)
-    ):
-        raise AccountInvalid("duplicate", "credit_code")
+    """Register a creditor of ``entity_kind`` (:mod:`app.rules.party_kinds`). A legal
+    person or a branch has a unified social credit code that passes the GB 32100 checks
+    and a representative (法定代表人 or 负责人); a natural person has no code and no
+    representative but an identity document checked like the debtor's (GB 11643-1999),
+    stored encrypted with its masked form (PIPL Arts. 28, 51). The address and the
+    representative or identity are printed in the agreement and the court package."""
+    kind = EntityKind(entity_kind)
     org = CreditorOrganisation(
         name=name.strip(),
-        credit_code=code,
+        entity_kind=kind,
         licence_type=licence_type,
         address=address.strip() or None,
-        legal_representative=legal_representative.strip() or None,
+        phone=phone.strip() or None,
     )
+    if kind is EntityKind.NATURAL_PERSON:
+        set_person_identity(org, person)
+    else:
+        org.credit_code = _new_credit_code(credit_code)
+        if not legal_representative.strip():
+            raise AccountInvalid("required", "legal_representative")
+        org.legal_representative = legal_representative.strip()
     db.session.add(org)
     db.session.flush()
     audit.record(
@@ -149,9 +174,57 @@ def create_creditor_org(
         actor=actor,
         object_type="creditor_organisation",
         object_id=org.id,
-        data={"name": org.name, "credit_code": code, "licence_type": licence_type.value},
+        # Never the ID number itself: the audit log is read by staff (PIPL Art. 51).
+        data={
+            "name": org.name,
+            "entity_kind": kind.value,
+            "credit_code": org.credit_code,
+            "id_masked": org.id_masked,
+            "licence_type": licence_type.value,
+        },
     )
     return org
+
+
+def _new_credit_code(credit_code: str) -> str:
+    code = credit_code.strip().upper()
+    if not code:
+        raise AccountInvalid("required", "credit_code")
+    if not uscc.is_valid(code):
+        raise AccountInvalid("invalid_uscc", "credit_code")
+    if db.session.scalar(
+        select(CreditorOrganisation.id).where(CreditorOrganisation.credit_code == code)
+    ):
+        raise AccountInvalid("duplicate", "credit_code")
+    return code
+
+
+def set_person_identity(org: CreditorOrganisation, person: PersonDetails | None) -> None:
+    """A natural person's checked identity onto ``org`` (``InvalidInput`` names the field:
+    the resident ID's own codes, or a sex or birth date that disagrees with it)."""
+    if person is None:
+        raise AccountInvalid("required", "id_number")
+    try:
+        identity = person_identity(
+            person.id_type,
+            person.id_number,
+            today=clock.today(),
+            sex=person.sex or None,
+            birth_date=person.birth_date,
+            ethnicity=person.ethnicity,
+        )
+    except InvalidInput as err:
+        raise AccountInvalid(err.code, err.field) from err
+    if not (org.phone or "").strip():
+        raise AccountInvalid("required", "phone")
+    org.credit_code = None
+    org.legal_representative = None
+    org.id_type = identity.id_type
+    org.id_number = identity.id_number
+    org.id_masked = mask_id(identity.id_number)
+    org.person_sex = identity.sex
+    org.person_birth_date = identity.birth_date
+    org.person_ethnicity = identity.ethnicity or None
 
 
 @dataclass(frozen=True)
@@ -163,6 +236,8 @@ class NewAccount:
     password: str
     mediation_org_id: int | None = None
     creditor_org_id: int | None = None
+    # a creditor user who keeps the creditor organisation's profile (papers, seal)
+    is_creditor_admin: bool = False
 
 
 def _sign_in_names(account: NewAccount) -> tuple[str | None, str | None]:
@@ -202,6 +277,7 @@ def create_user(actor: User | None, account: NewAccount) -> User:
         password_hash=hash_password(account.password),
         mediation_org_id=account.mediation_org_id,
         creditor_org_id=account.creditor_org_id,
+        is_creditor_admin=account.is_creditor_admin and account.role == Role.CREDITOR,
     )
     db.session.add(user)
     db.session.flush()
@@ -210,9 +286,30 @@ def create_user(actor: User | None, account: NewAccount) -> User:
         actor=actor,
         object_type="user",
         object_id=user.id,
-        data={"role": account.role.value, "name": user.name},
+        data={
+            "role": account.role.value,
+            "name": user.name,
+            "creditor_admin": user.is_creditor_admin,
+        },
     )
     return user
+
+
+@use_case
+def set_creditor_admin(actor: User, user: User, on: bool) -> None:
+    """Let a creditor organisation's user keep its profile (papers, seal), or stop that."""
+    if user.role != Role.CREDITOR:
+        raise AccountInvalid("not_a_creditor_user", "user")
+    if user.is_creditor_admin == on:
+        return
+    user.is_creditor_admin = on
+    audit.record(
+        AuditAction.USER_CREDITOR_ADMIN,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        data={"creditor_admin": on},
+    )
 
 
 @use_case

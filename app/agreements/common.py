@@ -91,11 +91,23 @@ def accepted_proposal(case: Case) -> Proposal | None:
     )
 
 
+def extra_signers(case: Case) -> frozenset[str]:
+    """The signature blocks of the additional parties (guarantors, co-borrowers): each must
+    sign before the mediator, and the agreement is in force only with all of them
+    (:mod:`app.rules.agreement_signing`)."""
+    return frozenset(p.signer_role for p in case.extra_parties)
+
+
 def role_on(user: User, case: Case) -> str | None:
-    """Which signature block is this user's: the debtor, the creditor (any of its staff,
-    signing for the organisation) or the case's mediator."""
+    """Which signature block is this user's: the debtor, an additional party's own
+    (``party-<id>``), the creditor (any of its staff, signing for the organisation) or the
+    case's mediator."""
     if user.role == Role.DEBTOR and case.debtor_user_id == user.id:
         return "debtor"
+    if user.role == Role.DEBTOR:
+        for party in case.extra_parties:
+            if party.user_id == user.id:
+                return party.signer_role  # a guarantor or co-borrower: their own block
     if user.role == Role.CREDITOR and user.creditor_org_id == case.creditor_org_id:
         return "creditor"
     if user.role == Role.MEDIATOR and case.mediator_id == user.id:

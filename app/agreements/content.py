@@ -15,12 +15,15 @@ from app.cases.lifecycle import claim_facts
 from app.core import clock
 from app.extensions import db
 from app.models.agreements import Agreement
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.negotiation import Objection, ObjectionStatus, Proposal
+from app.models.users import User
 from app.negotiation.proposals import schedule_of, terms_of
 from app.rules import agreements as rules
+from app.rules.agreement_key_terms import KeyTerms, key_terms
 from app.rules.agreements import ITEM_LABELS
 from app.rules.claims import LenderKind
+from app.rules.money import format_rate
 from app.rules.proposals import Side, claim_amounts
 
 ID_TYPE_ZH = {"resident_id": "居民身份证", "passport": "护照"}
@@ -32,8 +35,14 @@ def snapshot_terms(case: Case, proposal: Proposal, data: DraftInput) -> dict[str
     facts = claim_facts(case)
     if facts is None:
         raise ValueError("the case has no complete claim")
+    # The organisation's grace period is what a new version states in its default clause;
+    # the terms are then frozen, so the agreement's own rule prevails over later changes
+    # of the setting (app.rules.repayment_plan).
     terms = rules.terms_from_proposal(
-        terms_of(proposal), schedule_of(proposal), claim_amounts(facts)
+        terms_of(proposal),
+        schedule_of(proposal),
+        claim_amounts(facts),
+        grace_days=case.mediation_org.grace_days,
     )
     account = rules.ReceivingAccount(
         data.account_name.strip(), data.bank.strip(), data.account_number.strip()
@@ -66,7 +75,7 @@ def build_draft(
         debtor=rules.natural_person(
             Side.DEBTOR,
             name=case.debtor_name,
-            id_type=ID_TYPE_ZH.get(case.debtor_id_type, case.debtor_id_type),
+            id_type=case.debtor_id_type,
             id_number=case.debtor_id_number or "",
             address=case.debtor_address or "",
             phone=case.debtor_phone or "",
@@ -75,6 +84,37 @@ def build_draft(
         disputed_items=tuple(_disputes(case)),
         terms=rules.terms_from_json(snapshot["terms"]),
         account=rules.ReceivingAccount(**account) if account else None,
+        mediator_appointment=mediator_appointment_text(case.mediator),
+        extra_parties=tuple(_extra(party) for party in case.extra_parties),
+    )
+
+
+def _extra(party: CaseParty) -> rules.ExtraParty:
+    """A guarantor or co-borrower, their identity printed like the debtor's (masked)."""
+    return rules.ExtraParty(
+        signer_role=party.signer_role,
+        role=party.role,
+        guarantee_kind=party.guarantee_kind,
+        person=rules.natural_person(
+            Side.DEBTOR,
+            name=party.name,
+            id_type=party.id_type,
+            id_number=party.id_number or "",
+            address=party.address or "",
+            phone=party.phone or "",
+        ),
+    )
+
+
+def mediator_appointment_text(mediator: User | None) -> str:
+    """The mediator's appointment as the agreement prints it next to the name (人民调解法
+    Arts. 13-14: the committee appoints its mediators); "" without a record."""
+    if mediator is None or not mediator.appointment_number or mediator.appointed_on is None:
+        return ""
+    day = mediator.appointed_on
+    by = f"由{mediator.appointed_by}" if mediator.appointed_by else ""
+    return (
+        f"聘任证书编号{mediator.appointment_number}，{day.year}年{day.month}月{day.day}日{by}聘任"
     )
 
 
@@ -84,15 +124,42 @@ def agreement_context(case: Case, agreement: Agreement) -> dict[str, Any]:
     return rules.agreement_context(draft)
 
 
+def key_terms_of(case: Case, agreement: Agreement) -> KeyTerms | None:
+    """The key terms of this version, from the same frozen snapshot its PDF prints; None
+    for a snapshot without a schedule or an account (such a version is never rendered,
+    so it has no pages to sign either)."""
+    drafted_on = clock.day_of(agreement.drafted_at)
+    try:
+        return key_terms(build_draft(case, agreement.terms, agreement.version, drafted_on))
+    except ValueError:
+        return None
+
+
 def _creditor(case: Case) -> rules.PartyDetails:
+    """The creditor by its kind: a natural person with their identity (the number masked,
+    ``rules.natural_person``), an entity with its code and its representative under the
+    title its kind gives (法定代表人 / 负责人)."""
     org = case.creditor_org
+    if org.is_natural_person:
+        return rules.natural_person(
+            Side.CREDITOR,
+            name=org.name,
+            id_type=org.id_type or "",
+            id_number=org.id_number or "",
+            address=org.address or "",
+            phone=org.phone or "",
+            sex=org.person_sex,
+            birth_date=org.person_birth_date,
+            ethnicity=org.person_ethnicity or "",
+        )
     return rules.organisation_party(
         Side.CREDITOR,
         name=org.name,
-        credit_code=org.credit_code,
-        address=getattr(org, "address", None) or "",
-        phone=getattr(org, "phone", None) or "",
-        legal_representative=getattr(org, "legal_representative", None) or "",
+        credit_code=org.credit_code or "",
+        address=org.address or "",
+        phone=org.phone or "",
+        entity_kind=org.entity_kind,
+        representative=org.legal_representative or "",
     )
 
 
@@ -111,7 +178,7 @@ def facts_text(case: Case) -> str:
         f"{lender}与债务人于{_day(case.contract_date)}订立借款合同"
         + (f"(合同编号 {case.contract_number})" if case.contract_number else "")
         + f"，借款本金{_yuan(case.principal_lent)}"
-        + (f"，约定年利率{case.annual_rate}%" if case.annual_rate is not None else "")
+        + (f"，约定年利率{format_rate(case.annual_rate)}" if case.annual_rate is not None else "")
         + (f"，期限{case.term_months}个月" if case.term_months else "")
         + f"。债务人自{_day(case.overdue_since)}起未按约还款。"
         f"债权人申请调解时主张：尚欠{_claimed(case)}，合计{_yuan(case.claim_total)}。"
@@ -121,7 +188,7 @@ def facts_text(case: Case) -> str:
             "，并已通知债务人。" if case.debtor_notified else "。"
         )
     if LenderKind(case.lender_kind.value) == LenderKind.PRIVATE_LENDER:
-        text += "本案为民间借贷纠纷。"
+        text += "本案借款属于民间借贷。"
     return text
 
 

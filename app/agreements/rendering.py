@@ -1,5 +1,5 @@
 """The worker's part of drafting: render a drafted version to PDF/A, certify it with the
-organisation's key (creating the three signature fields), store it and open it for
+organisation's key (creating a signature field for each signer), store it and open it for
 signing."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from app.documents.signing import FieldSpec, certify
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementStatus, DocumentKind
 from app.models.cases import Case
+from app.notifications.recipients import EXTRA_PARTIES
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def render_agreement(agreement_id: int) -> None:
         data={"version": agreement.version, "sha256": sha, "bytes": len(data)},
     )
     event = "agreement_ready" if agreement.version == 1 else "agreement_revised"
-    notify(case, event, roles=set(ROLES) - {"mediator"})
+    notify(case, event, roles=(set(ROLES) - {"mediator"}) | {EXTRA_PARTIES})
 
 
 def _certified_pdf(case: Case, agreement: Agreement) -> bytes:
@@ -74,9 +75,10 @@ def _certified_pdf(case: Case, agreement: Agreement) -> bytes:
     from app.documents.render import render_pdf
 
     rendered = render_pdf("agreement.html", agreement_context(case, agreement))
+    roles = [*ROLES, *(party.signer_role for party in case.extra_parties)]
     fields = [
         FieldSpec(name=f"sig-{role}", page=a.page, box=(a.x1, a.y1, a.x2, a.y2))
-        for role in ROLES
+        for role in roles
         if (a := rendered.anchors.get(f"sig-{role}")) is not None
     ]
     return certify(

@@ -1,4 +1,4 @@
-"""Signing the agreement (电子签名法 Arts. 13–14; 在线调解规则 Art. 19): each party, then the
+"""Signing the agreement (电子签名法 Arts. 13–14; cf. 在线调解规则 Art. 19): each party, then the
 mediator with the organisation's seal, re-authenticates and signs the exact file of the
 current version; the last signature puts the agreement in force and starts the 30 days to
 apply for judicial confirmation (CPL Art. 205)."""
@@ -14,6 +14,7 @@ from app.agreements.common import (
     ROLES,
     AgreementRefused,
     current_agreement,
+    extra_signers,
     notify,
     role_on,
 )
@@ -27,16 +28,17 @@ from app.models.agreements import Agreement, AgreementSignature, AgreementStatus
 from app.models.cases import Case
 from app.models.notifications import Channel
 from app.models.users import User
+from app.notifications.recipients import EXTRA_PARTIES
 from app.rules import agreements as rules
 from app.rules.cases import CaseEvent
 from app.signing import reauth
 from app.signing.flow import (
-    ROLE_ZH,
     SignatureInput,
     apply_signature,
     check_mark,
     revisions,
     send_code,
+    signer_label,
 )
 from app.signing.reauth import ReauthError
 
@@ -64,7 +66,9 @@ def may_sign(user: User, case: Case, agreement: Agreement | None) -> bool:
     if agreement is None or agreement.status != AgreementStatus.SIGNING:
         return False
     role = role_on(user, case)
-    return role is not None and role in rules.who_may_sign_next(signed_roles(agreement))
+    return role is not None and role in rules.who_may_sign_next(
+        signed_roles(agreement), extra_signers(case)
+    )
 
 
 def signing_purpose(agreement: Agreement) -> str:
@@ -109,7 +113,7 @@ def _require_signer(actor: User, case: Case, agreement: Agreement, version: int)
     signed = signed_roles(agreement)
     if role in signed:
         raise AgreementRefused("already_signed")
-    if role not in rules.who_may_sign_next(signed):
+    if role not in rules.who_may_sign_next(signed, extra_signers(case)):
         raise AgreementRefused("parties_first")
     return role
 
@@ -120,7 +124,7 @@ def sign_agreement(
     """The signer re-authenticates (password + one-time code) and signs the version they
     were shown. The signature goes into their field of the PDF (PAdES, the organisation's
     certificate, a visible block naming them and the time); the mediator's comes last and
-    carries the seal, and the agreement takes effect (在线调解规则 Art. 19).
+    carries the seal, and the agreement takes effect (cf. 在线调解规则 Art. 19).
 
     A wrong password or code is refused (``ReauthError``) after the use case has
     committed the try it counts (:func:`app.signing.reauth.attempt`)."""
@@ -149,12 +153,15 @@ def _sign(
         signer_name=actor.name,
         given=given,
         now=now,
-        reason=f"{ROLE_ZH[role]}签署调解协议书（案件 {case.reference}，第{agreement.version}版）",
+        reason=(
+            f"{signer_label(case, role)}签署调解协议书"
+            f"（案件 {case.reference}，第{agreement.version}版）"
+        ),
     )
     signature, in_force = _record_signature(actor, case, agreement, role, given, signed_pdf, now)
     _audit_signature(actor, case, agreement, signature, in_force)
     if in_force:
-        notify(case, "agreement_in_force", roles=set(ROLES))
+        notify(case, "agreement_in_force", roles={*ROLES, EXTRA_PARTIES})
     return signature
 
 
@@ -196,7 +203,7 @@ def _record_signature(
     )
     db.session.add(signature)
     agreement.current_sha256 = sha
-    in_force = rules.is_in_force(signed_roles(agreement) | {role})
+    in_force = rules.is_in_force(signed_roles(agreement) | {role}, extra_signers(case))
     if in_force:
         agreement.status = AgreementStatus.IN_FORCE
         agreement.effective_at = now

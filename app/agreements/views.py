@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import Permission, can, requires, requires_object
-from app.agreements import common, drafting, recovery, signing
+from app.agreements import common, content, drafting, recovery, signing
 from app.agreements.common import AgreementRefused, DraftInput
+from app.core import prg
 from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.extensions import db
@@ -22,10 +23,14 @@ from app.models.agreements import Agreement, AgreementStatus
 from app.models.cases import Case
 from app.models.users import User
 from app.rules.cases import CaseState
+from app.signing.flow import signer_label
 from app.signing.views import (
     announce_code,
     channel_choices,
+    page_images,
+    page_response,
     pdf_response,
+    refused_signing,
     requested_channel,
     signature_form_input,
     signature_rows,
@@ -107,7 +112,14 @@ def _agreement_view(
         "retry_url": url_for("agreements.retry", case_id=case.id, version=agreement.version)
         if failed and may_draft
         else None,
-        "signatures": signature_rows(signed, common.ROLES),
+        "signatures": signature_rows(
+            signed,
+            (*common.ROLES[:2], *(p.signer_role for p in case.extra_parties), common.ROLES[2]),
+            {
+                p.signer_role: f"{signer_label(case, p.signer_role)} {p.name}"
+                for p in case.extra_parties
+            },
+        ),
         "pdf_url": url_for("agreements.pdf", case_id=case.id, version=agreement.version)
         if ready
         else None,
@@ -127,12 +139,21 @@ def draft(case_id: int) -> Response | tuple[str, int]:
         abort(404)
     values = _draft_defaults(case, current)
     if request.method == "GET":
+        stash = prg.take()  # a refused draft: the account typed and the refusal, once
+        if stash:
+            values = {k: stash.value(k, v) for k, v in values.items()}
+            findings = [_finding(f) for f in stash.extra.get("findings", [])]
+            return _draft_form(case, current, values, stash.errors, findings, stash.status)
         return _draft_form(case, current, values)
     values = {k: request.form.get(k, "").strip() for k in values}
     try:
         agreement = drafting.draft_agreement(_user(), case, DraftInput(**values))
     except DomainError as err:
-        return _draft_form(case, current, values, err)
+        # Post/redirect/get: the refusal next to the field at fault, as the form's
+        # message, or as the findings that block the terms (both languages kept).
+        found = [_finding_facts(f) for f in err.findings]
+        errors = {} if found else {err.field or "form": err.message}
+        return prg.redirect_with(request.path, errors, extra={"findings": found}, status=err.status)
     flash(_("The agreement is being prepared. The parties are told when it is ready."), "success")
     for warning in drafting.drafting_warnings(case, agreement):
         flash(_finding(warning)["message"], "warning")
@@ -140,37 +161,74 @@ def draft(case_id: int) -> Response | tuple[str, int]:
 
 
 def _draft_form(
-    case: Case, current: Agreement | None, values: dict[str, str], err: DomainError | None = None
+    case: Case,
+    current: Agreement | None,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    findings: list[dict[str, str]] | None = None,
+    status: int = 200,
 ) -> tuple[str, int]:
     """The drafting form, again with the refusal: next to the field at fault, as the
     form's message, or as the findings that block the terms."""
-    findings = [_finding(f) for f in err.findings] if err else []
-    errors = {err.field or "form": err.message} if err and not findings else {}
     return render_template(
         "agreements/draft.html",
         case=case,
         values=values,
-        errors=errors,
-        findings=findings,
+        errors=errors or {},
+        findings=findings or [],
         revising=current is not None,
-    ), (err.status if err else 200)
+        from_creditor=current is None and bool(case.receiving_account_number),
+        default_clause=_default_clause(case),
+    ), status
+
+
+def _default_clause(case: Case) -> str | None:
+    """What the new version's default clause states: the organisation's grace period
+    (the administrator's setting), for instalments; a lump sum has no grace period."""
+    proposal = common.accepted_proposal(case)
+    if proposal is None or proposal.kind != "instalments":
+        return None
+    return _(
+        "Default clause: an instalment more than %(days)s days late makes the whole unpaid "
+        "balance due at once. %(days)s days is the organisation's grace period; once signed, "
+        "the agreement's own rule applies.",
+        days=case.mediation_org.grace_days,
+    )
 
 
 def _draft_defaults(case: Case, current: Agreement | None) -> dict[str, str]:
-    account = (current.terms.get("account") if current else None) or {}
+    """The receiving account the form starts from: the current version's, else the one the
+    creditor gave on the case (:mod:`app.cases.papers`); the mediator may change it."""
+    account = (current.terms.get("account") if current else None) or {
+        "account_name": case.receiving_account_name,
+        "bank": case.receiving_bank,
+        "account_number": case.receiving_account_number,
+    }
     return {
         "account_name": account.get("account_name") or case.creditor_org.name,
-        "bank": account.get("bank", ""),
-        "account_number": account.get("account_number", ""),
+        "bank": account.get("bank") or "",
+        "account_number": account.get("account_number") or "",
+    }
+
+
+def _finding_facts(f: Any) -> dict[str, str]:
+    """A finding as the stash keeps it (:mod:`app.core.prg`): both languages."""
+    return {
+        "severity": f.severity.value,
+        "message_zh": f.message_zh,
+        "message_en": f.message_en,
+        "source": f.source,
     }
 
 
 def _finding(f: Any) -> dict[str, str]:
+    """A finding (or its stashed facts) in the reader's language."""
+    facts = f if isinstance(f, dict) else _finding_facts(f)
     zh = str(get_locale()).startswith("zh")
     return {
-        "severity": f.severity.value,
-        "message": f.message_zh if zh else f.message_en,
-        "source": f.source,
+        "severity": facts["severity"],
+        "message": facts["message_zh"] if zh else facts["message_en"],
+        "source": facts["source"],
     }
 
 
@@ -182,10 +240,11 @@ def retry(case_id: int, version: int) -> Response:
     agreement = _version(case, version)
     try:
         recovery.retry_rendering(_user(), case, agreement)
-    except DomainError as err:
-        flash(err.message, "error")
-    else:
-        flash(_("The document is being prepared again."), "success")
+    except DomainError as err:  # post/redirect/get: back with the refusal
+        return prg.refused_to(
+            url_for("cases.show", case_id=case.id) + "#agreement", err.message, err.status
+        )
+    flash(_("The document is being prepared again."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
 
 
@@ -206,6 +265,18 @@ def pdf(case_id: int, version: int) -> Response:
     return response
 
 
+@bp.route("/cases/<int:case_id>/agreement/<int:version>/pages/<sha>/<int:page>.png")
+@requires(Permission.AGREEMENT_VIEW)
+def page(case_id: int, version: int, sha: str, page: int) -> Response:
+    """One page of one of the version's files as an image, for the signing page; the
+    same access as the PDF itself."""
+    case = _load(case_id, Permission.AGREEMENT_VIEW)
+    agreement = _version(case, version)
+    if sha not in (signing.revisions_of(agreement) | {agreement.current_sha256}):
+        abort(404)
+    return page_response(sha, page)
+
+
 @bp.route("/cases/<int:case_id>/agreement/<int:version>/sign", methods=["GET", "POST"])
 @requires(Permission.AGREEMENT_SIGN)
 def sign(case_id: int, version: int) -> Response | tuple[str, int]:
@@ -216,10 +287,12 @@ def sign(case_id: int, version: int) -> Response | tuple[str, int]:
         try:
             signing.sign_agreement(user, case, agreement, signature_form_input(version))
         except DomainError as err:
-            return _sign_form(case, agreement, user, err.message, err.status)
+            return refused_signing(request.path, err)
         flash(_("You signed the agreement."), "success")
         return redirect(url_for("cases.show", case_id=case.id) + "#agreement")
-    return _sign_form(case, agreement, user, _why_not_signable(user, case, agreement), 200)
+    stash = prg.take()
+    error = stash.error or _why_not_signable(user, case, agreement)
+    return _sign_form(case, agreement, user, error, stash.status, stash)
 
 
 def _why_not_signable(user: User, case: Case, agreement: Agreement) -> str | None:
@@ -231,22 +304,34 @@ def _why_not_signable(user: User, case: Case, agreement: Agreement) -> str | Non
 
 
 def _sign_form(
-    case: Case, agreement: Agreement, user: User, error: str | None, status: int
+    case: Case,
+    agreement: Agreement,
+    user: User,
+    error: str | None,
+    status: int,
+    stash: prg.Stash | None = None,
 ) -> tuple[str, int]:
     version = agreement.version
+    sha = agreement.current_sha256
     return render_template(
         "agreements/sign.html",
         case=case,
         version=version,
         agreement=agreement,
-        seen_sha256=agreement.current_sha256,
+        seen_sha256=sha,
+        key_terms=content.key_terms_of(case, agreement),
+        pages=page_images(sha, lambda n: _page_url(case, version, sha, n)) if sha else [],
         pdf_url=url_for("agreements.pdf", case_id=case.id, version=version),
         code_url=url_for("agreements.send_code", case_id=case.id, version=version),
         channels=channel_choices(user),
-        form=typed_form(user),
+        form=typed_form(user, stash),
         error=error,
         may_sign=signing.may_sign(user, case, agreement),
     ), status
+
+
+def _page_url(case: Case, version: int, sha: str, number: int) -> str:
+    return url_for("agreements.page", case_id=case.id, version=version, sha=sha, page=number)
 
 
 @bp.route("/cases/<int:case_id>/agreement/<int:version>/code", methods=["POST"])
@@ -256,8 +341,9 @@ def send_code(case_id: int, version: int) -> Response:
     agreement = _version(case, version)
     try:
         sent = signing.send_signing_code(_user(), case, agreement, requested_channel())
-    except DomainError as err:
-        flash(err.message, "error")
-    else:
-        announce_code(sent)
+    except DomainError as err:  # post/redirect/get: back with the refusal
+        return prg.refused_to(
+            url_for("agreements.sign", case_id=case.id, version=version), err.message, err.status
+        )
+    announce_code(sent)
     return redirect(url_for("agreements.sign", case_id=case.id, version=version))

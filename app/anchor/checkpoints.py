@@ -103,11 +103,14 @@ def append_missing_lines(session: Session | None = None) -> int:
     its commit and its append); returns how many."""
     session = session or db.session
     path = journal.journal_path()
-    present: set[str] = set()
-    if path.exists():
-        present = {line.encode() for _, line in journal.read(path) if line is not None}
     rows = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq))
-    missing = [line_of(r) for r in rows if line_of(r).encode() not in present]
+    if not isinstance(path, Path):  # objects named by their line: a listing suffices
+        missing = path.lacking([line_of(r) for r in rows])
+    else:
+        present: set[str] = set()
+        if path.exists():
+            present = {line.encode() for _, line in journal.read(path) if line is not None}
+        missing = [line_of(r) for r in rows if line_of(r).encode() not in present]
     journal.append(path, missing)
     return len(missing)
 
@@ -118,8 +121,8 @@ def payload_time(payload: dict[str, Any]) -> datetime:
 
 @event.listens_for(Session, "after_commit")
 def _append_committed(session: Session) -> None:
-    pending: list[tuple[Path, journal.Line]] = session.info.pop(_PENDING, [])
-    by_path: dict[Path, list[journal.Line]] = {}
+    pending: list[tuple[journal.Journal, journal.Line]] = session.info.pop(_PENDING, [])
+    by_path: dict[journal.Journal, list[journal.Line]] = {}
     for path, line in pending:
         by_path.setdefault(path, []).append(line)
     for path, lines in by_path.items():

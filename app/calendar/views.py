@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.access import Permission, requires
 from app.calendar import overrides as service
 from app.calendar.overrides import CalendarError
-from app.core import clock
+from app.core import clock, prg
 from app.core.errors import DomainError
 
 bp = Blueprint("admin_calendar", __name__, url_prefix="/admin/calendar")
@@ -60,7 +60,20 @@ class YearForm(FlaskForm):
     year = StringField(_l("Year"), validators=[_parsed_with(service.parse_year)])
 
 
+@bp.before_request
+def _back_to_index() -> None:
+    """A refused action goes back to the calendar page (:mod:`app.core.prg`)."""
+    g.prg_back = url_for("admin_calendar.index")
+
+
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+    stash = prg.take()  # a refused form: what was typed and the refusals, once
+    if stash:
+        status = stash.status
+        forms = {
+            "override_form": prg.refill(OverrideForm, stash, "override_form", prefix="day"),
+            "year_form": prg.refill(YearForm, stash, "year_form", prefix="year"),
+        }
     calendar = service.legal_calendar()
     this_year = clock.today().year
     known = service.package_years()
@@ -81,14 +94,10 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     ), status
 
 
-def _again(form: FlaskForm, err: DomainError, **forms: FlaskForm) -> tuple[str, int]:
-    """The page again, the typed values kept, the refusal at the input at fault (or above
-    the page when no input is)."""
-    if err.field and err.field in form:
-        form[err.field].errors = [err.message]
-    else:
-        flash(err.message, "error")
-    return _page(err.status, **forms)
+def _again(form: FlaskForm, key: str, err: DomainError | None = None) -> Response:
+    """Post/redirect/get (:mod:`app.core.prg`): the page again, the typed values kept, the
+    refusal at the input at fault (or above the page when no input is)."""
+    return prg.redirect_with_form(url_for("admin_calendar.index"), form, err, key=key)
 
 
 @bp.route("/")
@@ -102,7 +111,7 @@ def index() -> tuple[str, int]:
 def add_override() -> Response | tuple[str, int]:
     form = OverrideForm(prefix="day")
     if not form.validate_on_submit():
-        return _page(400, override_form=form)
+        return _again(form, "override_form")
     day: date = form.day.parsed  # type: ignore[attr-defined]
     try:
         service.set_override(
@@ -112,7 +121,7 @@ def add_override() -> Response | tuple[str, int]:
             form.note.data or "",
         )
     except DomainError as err:
-        return _again(form, err, override_form=form)
+        return _again(form, "override_form", err)
     flash(_("The entry for %(day)s was saved.", day=day.isoformat()), "success")
     return redirect(url_for("admin_calendar.index"))
 
@@ -134,11 +143,11 @@ def remove_override(day: str) -> Response:
 def mark_year() -> Response | tuple[str, int]:
     form = YearForm(prefix="year")
     if not form.validate_on_submit():
-        return _page(400, year_form=form)
+        return _again(form, "year_form")
     year: int = form.year.parsed  # type: ignore[attr-defined]
     try:
         service.mark_year_complete(current_user._get_current_object(), year)
     except DomainError as err:
-        return _again(form, err, year_form=form)
+        return _again(form, "year_form", err)
     flash(_("%(year)s is marked as complete.", year=str(year)), "success")
     return redirect(url_for("admin_calendar.index"))

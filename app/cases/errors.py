@@ -47,6 +47,10 @@ _LINK_MESSAGES = {
     "unknown": _l("This link is not valid. Please check that you copied all of it."),
     "used": _l("This link has already been used. Please sign in instead."),
     "revoked": _l("This link no longer works. Please contact the mediation organisation."),
+    "replaced": _l(
+        "This link was replaced by a newer one and no longer works. Please use the link in "
+        "the most recent message we sent you."
+    ),
     "expired": _l("This link has expired. Please contact the mediation organisation."),
 }
 
@@ -74,6 +78,13 @@ class InvitationError(InvalidInput):
         ),
         "case_closed": _l("This case is closed."),
         "reason_required": _l("Please give a reason."),
+        "party_is_already_on_case": _l(
+            "This account already takes part in this case. Each party joins with their own account."
+        ),
+        "party_cannot_decline": _l(
+            "Please tell the mediator if you do not wish to take part; the mediator will "
+            "contact you."
+        ),
     }
 
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
 from app.models.cases import Case
+from app.rules.money import format_rate
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,25 @@ GROUPS: tuple[tuple[Any, tuple[FieldSpec, ...]], ...] = (
             ),
         ),
     ),
+    (
+        _l("Receiving account"),
+        (
+            FieldSpec(
+                "receiving_account_name",
+                _l("Account holder"),
+                hint=_l(
+                    "The account the debtor will pay into. The agreement states it, so the "
+                    "mediator's draft starts from it. You can also give it later on the case page."
+                ),
+            ),
+            FieldSpec("receiving_bank", _l("Bank and branch")),
+            FieldSpec(
+                "receiving_account_number",
+                _l("Account number"),
+                hint=_l("Stored encrypted and shown masked, e.g. ****1234."),
+            ),
+        ),
+    ),
 )
 
 
@@ -109,13 +129,15 @@ def values_from_case(case: Case) -> dict[str, str]:
     names = [spec.name for _, specs in GROUPS for spec in specs]
     values = {name: _as_text(getattr(case, name)) for name in names}
     if case.annual_rate is not None:
-        values["annual_rate"] = _as_text(case.annual_rate.normalize())
+        values["annual_rate"] = format_rate(case.annual_rate).removesuffix("%")  # 10, not 1E+1
     return values
 
 
-def rows(values: Mapping[str, str], errors: Mapping[str, DomainError]) -> list[dict[str, Any]]:
+def rows(
+    values: Mapping[str, str], errors: Mapping[str, DomainError | str]
+) -> list[dict[str, Any]]:
     """What the template shows: each group with its fields, values and messages (the
-    refusal of a field, by the field it names)."""
+    refusal of a field, by the field it names: the refusal or its words)."""
     out = []
     for title, specs in GROUPS:
         fields = []
@@ -125,7 +147,7 @@ def rows(values: Mapping[str, str], errors: Mapping[str, DomainError]) -> list[d
                 {
                     "spec": spec,
                     "value": values.get(spec.name, ""),
-                    "error": error.message if error else None,
+                    "error": getattr(error, "message", error) or None,
                 }
             )
         out.append({"title": title, "fields": fields})

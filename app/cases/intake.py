@@ -15,6 +15,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from app.core.errors import InvalidInput
+from app.rules.agreements import ReceivingAccount
 from app.rules.contacts import is_mainland_mobile, normalise_phone
 from app.rules.identity import parse_resident_id
 from app.rules.money import parse_money, parse_rate
@@ -39,6 +40,9 @@ REQUIRED = (
     "overdue_since",
 )
 REQUIRED_FOR_ASSIGNEE = ("original_lender", "assignment_date", "debtor_notified")
+# The account the debtor pays into: optional at intake (the case shows it as missing until
+# given), but all three or none, and printable in an agreement (app.rules.agreement_terms).
+ACCOUNT_FIELDS = ("receiving_account_name", "receiving_bank", "receiving_account_number")
 
 
 # Reads one field's text: (raw, today, field) -> value, or ``InvalidInput(code, field)``.
@@ -162,7 +166,36 @@ def parse_case_form(raw: Mapping[str, str], today: date, *, complete: bool) -> P
             if result.values.get(name) is None:
                 result.refuse(InvalidInput("required", name))
     _cross_checks(result)
+    _parse_account(result, raw)
     return result
+
+
+def _parse_account(result: ParsedCase, raw: Mapping[str, str]) -> None:
+    """The receiving account's three fields: none (it stays missing) or an account the
+    agreement can print; a refusal names the field at fault."""
+    typed = {name: (raw.get(name) or "").strip() for name in ACCOUNT_FIELDS}
+    for name in ACCOUNT_FIELDS:
+        result.values[name] = None
+    if not any(typed.values()):
+        return
+    try:
+        account = ReceivingAccount(
+            typed["receiving_account_name"],
+            typed["receiving_bank"],
+            typed["receiving_account_number"],
+        )
+    except InvalidInput as err:
+        result.refuse(InvalidInput(err.code, f"receiving_{err.field}"))
+        return
+    if len(account.account_name) > 200 or len(account.bank) > 200:
+        field = "receiving_account_name" if len(account.account_name) > 200 else "receiving_bank"
+        result.refuse(InvalidInput("too_long", field))
+        return
+    result.values.update(
+        receiving_account_name=account.account_name,
+        receiving_bank=account.bank,
+        receiving_account_number=account.account_number,
+    )
 
 
 def _parse_field(result: ParsedCase, name: str, raw: str, today: date, parse: Parser) -> None:

@@ -22,19 +22,24 @@ from app.audit import AuditAction
 from app.cases.errors import InvitationError, LinkRefused
 
 # The demo joins and declines through this module, too.
-from app.cases.joining import case_of
+from app.cases.joining import case_of, invitee_of
 from app.cases.joining import decline_mediation as decline_mediation
 from app.cases.joining import join_case as join_case
+from app.cases.transitions import transition_case
 from app.core import clock
 from app.core.counters import atomic_increment
 from app.core.errors import DomainError
 from app.core.transaction import use_case
 from app.extensions import db
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.invitations import Invitation, OneTimeCode
 from app.models.notifications import Channel
+from app.models.users import User
+from app.notifications.org_templates import org_text
 from app.notifications.outbox import queue_message
 from app.notifications.texts import common as messages
+from app.notifications.texts.common import long_date
+from app.rules.cases import CaseEvent
 from app.rules.throttle import tries_used_up, try_allowed
 from app.signing.reauth import check_send_limit
 
@@ -51,28 +56,43 @@ def invitation_link(token: str) -> str:
     return f"{current_app.config['SETTINGS'].public_url}/invite/{token}"
 
 
-@use_case
-def create_invitation(case: Case, now: datetime | None = None) -> str:
-    """A new link for the debtor (earlier unused ones stop working), sent by email and SMS
-    under the contact rules. Returns the token; only its hash is stored."""
-    now = now or clock.now()
+def _new_invitation(case: Case, party: CaseParty | None, now: datetime) -> tuple[str, Invitation]:
+    """A new link for the debtor (``party`` None) or one additional party; that invitee's
+    earlier unused links stop working. Only the token's hash is stored."""
     for old in db.session.scalars(
-        select(Invitation).where(Invitation.case_id == case.id, Invitation.used_at.is_(None))
+        select(Invitation).where(
+            Invitation.case_id == case.id,
+            Invitation.used_at.is_(None),
+            Invitation.party_id.is_(None) if party is None else Invitation.party_id == party.id,
+        )
     ):
         old.revoked_at = old.revoked_at or now
     token = secrets.token_urlsafe(32)
     days = current_app.config["SETTINGS"].invitation_days
     invitation = Invitation(
         case_id=case.id,
+        party_id=party.id if party is not None else None,
         token_hash=_digest(token),
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
     db.session.add(invitation)
     db.session.flush()
+    return token, invitation
+
+
+@use_case
+def create_invitation(case: Case, now: datetime | None = None) -> str:
+    """A new link for the debtor (earlier unused ones stop working), sent by email and SMS
+    under the contact rules. Returns the token; only its hash is stored. The additional
+    parties not invited yet (guarantors, co-borrowers) are invited with the debtor."""
+    now = now or clock.now()
+    token, invitation = _new_invitation(case, None, now)
     expires_on = clock.day_of(invitation.expires_at)
     case.next_deadline = expires_on  # the debtor's time to answer the invitation
-    _send_invitation(case, invitation_link(token), expires_on, now)
+    _send_invitation(
+        case, invitation_link(token), expires_on, now, (case.debtor_email, case.debtor_phone)
+    )
     audit.record(
         AuditAction.CASE_INVITE,
         actor=None,
@@ -85,19 +105,65 @@ def create_invitation(case: Case, now: datetime | None = None) -> str:
             "sms": bool(case.debtor_phone),
         },
     )
+    for party in case.extra_parties:
+        if party.invited_at is None and party.joined_at is None:
+            create_party_invitation(None, case, party, now)
     return token
 
 
-def _send_invitation(case: Case, link: str, expires_on: date, now: datetime) -> None:
+@use_case
+def create_party_invitation(
+    actor: User | None, case: Case, party: CaseParty, now: datetime | None = None
+) -> str:
+    """A link for a guarantor or co-borrower, like the debtor's (the same steps: the end
+    of their ID number, a one-time code, a password and the consents), sent to their own
+    phone and email under the same contact rules. Returns the token."""
+    now = now or clock.now()
+    token, invitation = _new_invitation(case, party, now)
+    party.invited_at = now
+    _send_invitation(
+        case,
+        invitation_link(token),
+        clock.day_of(invitation.expires_at),
+        now,
+        (party.email, party.phone),
+    )
+    audit.record(
+        AuditAction.CASE_PARTY_INVITE,
+        actor=actor,
+        object_type="case_party",
+        object_id=party.id,
+        case_id=case.id,
+        data={"invitation": invitation.id, "expires_at": invitation.expires_at},
+    )
+    return token
+
+
+def _send_invitation(
+    case: Case,
+    link: str,
+    expires_on: date,
+    now: datetime,
+    to: tuple[str | None, str | None],
+) -> None:
     org, creditor = case.mediation_org.name, case.creditor_org.name
+    email, phone = to
     channels = (
-        (Channel.EMAIL, case.debtor_email, messages.invitation),
-        (Channel.SMS, case.debtor_phone, messages.invitation_sms),
+        (Channel.EMAIL, email, messages.invitation),
+        (Channel.SMS, phone, messages.invitation_sms),
     )
     for channel, address, build in channels:
         if not address:
             continue
-        subject, body = build(org, case.reference, creditor, link, expires_on)
+        values = {
+            "org": org,
+            "case": case.reference,
+            "link": link,
+            "creditor": creditor,
+            "expires_on": long_date(expires_on),
+        }  # the organisation's own wording, when it has one
+        own = org_text(case.mediation_org_id, "invitation", channel, values)
+        subject, body = own or build(org, case.reference, creditor, link, expires_on)
         queue_message(
             address=address,
             channel=channel,
@@ -117,13 +183,50 @@ def open_invitation(token: str) -> Invitation:
     )
     if invitation is None:
         raise LinkRefused("unknown", status=404)
-    if invitation.used_at is not None or invitation.identity_confirmed_at is not None:
+    if invitation.used_at is not None:
         raise LinkRefused("used")
     if invitation.revoked_at is not None:
-        raise LinkRefused("revoked")
+        raise revoked_refusal(invitation)
+    if invitation.identity_confirmed_at is not None:
+        raise LinkRefused("used")
     if invitation.expires_at <= clock.now():
         raise LinkRefused("expired")
     return invitation
+
+
+def revoked_refusal(invitation: Invitation) -> LinkRefused:
+    """Why a revoked link no longer works: a newer link for the case replaced it (the
+    debtor is told to use that one), or it was closed (too many wrong answers)."""
+    newer = db.session.scalar(
+        select(Invitation.id)
+        .where(Invitation.case_id == invitation.case_id, Invitation.id > invitation.id)
+        .where(
+            Invitation.party_id.is_(None)
+            if invitation.party_id is None
+            else Invitation.party_id == invitation.party_id
+        )
+        .limit(1)
+    )
+    return LinkRefused("replaced" if newer is not None else "revoked")
+
+
+@use_case
+def resend_invitation(mediator: User, case: Case) -> str:
+    """The mediator sends the debtor a new link (a debtor who lost the first, or whose
+    first expired): the old links stop working at once and say they were replaced. The
+    new messages are outreach like the first invitation, so the contact rules apply
+    (quiet hours, the daily limit: :func:`app.notifications.outbox.queue_message`).
+    Returns the new token."""
+    transition_case(case, CaseEvent.REINVITE)
+    token = create_invitation(case)
+    audit.record(
+        AuditAction.INVITATION_RESEND,
+        actor=mediator,
+        object_type="case",
+        object_id=case.id,
+        case_id=case.id,
+    )
+    return token
 
 
 def check_id_suffix(invitation: Invitation, suffix: str, channel: Channel) -> None:
@@ -144,7 +247,7 @@ def _answer_id_suffix(invitation: Invitation, suffix: str, channel: Channel) -> 
     tries = atomic_increment(Invitation.id_attempts, invitation.id)  # counted before judged
     if not try_allowed(tries, MAX_TRIES):
         return LinkRefused("revoked")
-    expected = (case.debtor_id_number or "")[-6:].upper()
+    expected = invitee_of(invitation).id_number[-6:].upper()
     if len(expected) == 6 and hmac.compare_digest(suffix.strip().upper(), expected):
         _send_code(invitation, case, channel)
         return None
@@ -164,7 +267,8 @@ def _answer_id_suffix(invitation: Invitation, suffix: str, channel: Channel) -> 
 
 def _send_code(invitation: Invitation, case: Case, channel: Channel) -> None:
     now = clock.now()
-    address = case.debtor_phone if channel == Channel.SMS else case.debtor_email
+    invitee = invitee_of(invitation)
+    address = invitee.phone if channel == Channel.SMS else invitee.email
     if not address:
         raise InvitationError("no_such_channel", "channel")
     since = now - timedelta(hours=1)
@@ -241,7 +345,9 @@ def _answer_code(invitation: Invitation, code: str) -> InvitationError | None:
         )
     otp.consumed_at = invitation.identity_confirmed_at = clock.now()
     audit.record(
-        AuditAction.INVITATION_IDENTITY_CONFIRM,
+        AuditAction.INVITATION_IDENTITY_CONFIRM
+        if invitation.party_id is None
+        else AuditAction.CASE_PARTY_IDENTITY_CONFIRM,
         actor=None,
         object_type="invitation",
         object_id=invitation.id,

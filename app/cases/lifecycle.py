@@ -9,22 +9,22 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import audit
 from app.accounts.lpr import lpr_history
 from app.audit import AuditAction
+from app.cases.assignment import choose_mediator
 from app.cases.errors import CaseInputError, CaseRuleError, ClaimBlocked
-from app.cases.intake import ParsedCase, claim_total
+from app.cases.intake import ACCOUNT_FIELDS, ParsedCase, claim_total
 from app.cases.invitations import create_invitation
 from app.cases.transitions import transition_case
 from app.core import clock
 from app.core.transaction import use_case
 from app.extensions import db
-from app.models.audit import AuditEvent
 from app.models.cases import Case, MediatorConflict
 from app.models.users import Role, User
-from app.rules.cases import OPEN_STATES, CaseEvent, CaseState
+from app.rules.cases import CaseEvent, CaseState
 from app.rules.claims import ClaimFacts, Finding, LenderKind, Severity, check_claim
 from app.rules.identity import mask_id
 
@@ -38,7 +38,6 @@ __all__ = [
     "claim_findings",
     "decline_case",
     "lpr_history",
-    "pick_mediator",
     "reassign_case",
     "save_draft",
     "submit_case",
@@ -76,7 +75,7 @@ def today() -> date:
 
 
 def _apply(case: Case, values: Mapping[str, Any]) -> None:
-    for name in EDITABLE:
+    for name in (*EDITABLE, *ACCOUNT_FIELDS):
         setattr(case, name, values.get(name))
     case.debtor_id_type = values.get("debtor_id_type") or "resident_id"
     case.debtor_id_masked = mask_id(case.debtor_id_number or "")
@@ -169,8 +168,8 @@ def submit_case(actor: User, case: Case) -> list[Finding]:
         raise ClaimBlocked(findings=blocking, status=400)
     transition_case(case, CaseEvent.SUBMIT)
     case.submitted_at = clock.now()
-    mediator = pick_mediator(case)
-    case.mediator_id = mediator.id if mediator else None
+    chosen = choose_mediator(case)
+    case.mediator_id = chosen.mediator.id if chosen.mediator else None
     audit.record(
         AuditAction.CASE_SUBMIT,
         actor=actor,
@@ -181,43 +180,10 @@ def submit_case(actor: User, case: Case) -> list[Finding]:
             "claim_total": case.claim_total,
             "findings": [f.code for f in findings],
             "assigned_to": case.mediator_id,
+            "assignment": chosen.record(),
         },
     )
     return findings
-
-
-def pick_mediator(case: Case, exclude: frozenset[int] = frozenset()) -> User | None:
-    """The organisation's mediator with the fewest open cases, skipping anyone with a
-    declared conflict with this creditor, anyone who declined this case, locked accounts."""
-    declined = set(
-        db.session.scalars(
-            select(AuditEvent.actor_id).where(
-                AuditEvent.case_id == case.id, AuditEvent.action == AuditAction.CASE_DECLINE
-            )
-        )
-    )
-    conflicted = select(MediatorConflict.mediator_id).where(
-        MediatorConflict.creditor_org_id == case.creditor_org_id
-    )
-    load = (
-        select(func.count(Case.id))
-        .where(Case.mediator_id == User.id, Case.state.in_(list(OPEN_STATES)))
-        .correlate(User)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(User)
-        .where(
-            User.role == Role.MEDIATOR,
-            User.mediation_org_id == case.mediation_org_id,
-            User.is_locked.is_(False),
-            User.id.not_in(conflicted),
-            User.id.not_in(declined | set(exclude) or {-1}),
-        )
-        .order_by(load, User.id)
-        .limit(1)
-    )
-    return db.session.scalar(stmt)
 
 
 @use_case
@@ -238,22 +204,26 @@ def accept_case(mediator: User, case: Case, now: datetime | None = None) -> str:
 
 @use_case
 def decline_case(mediator: User, case: Case, reason: str) -> User | None:
-    """The mediator declines with a reason; the case goes to the next mediator by load."""
+    """The mediator declines with a reason; the case goes to the next mediator by load
+    (:mod:`app.cases.assignment`; the event records who and why)."""
     if not reason.strip():
         raise CaseInputError("reason_required", "reason")
     transition_case(case, CaseEvent.DECLINE)
+    chosen = choose_mediator(case, exclude=frozenset({mediator.id}))
+    case.mediator_id = chosen.mediator.id if chosen.mediator else None
     audit.record(
         AuditAction.CASE_DECLINE,
         actor=mediator,
         object_type="case",
         object_id=case.id,
         case_id=case.id,
-        data={"reason": reason.strip()},
+        data={
+            "reason": reason.strip(),
+            "assigned_to": case.mediator_id,
+            "assignment": chosen.record(),
+        },
     )
-    db.session.flush()
-    successor = pick_mediator(case, exclude=frozenset({mediator.id}))
-    case.mediator_id = successor.id if successor else None
-    return successor
+    return chosen.mediator
 
 
 @use_case

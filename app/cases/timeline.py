@@ -21,6 +21,7 @@ STAFF_ONLY = frozenset(
         AuditAction.INVITATION_REVOKE,
         AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE,
         AuditAction.CASE_PACKAGE_FAIL,
+        AuditAction.CASE_CONTACT_REVEAL,
     }
 )
 # The debtor's statement and consents: whether a statement exists is itself the debtor's
@@ -45,6 +46,14 @@ NOT_IN_STORY: frozenset[str] = frozenset(
         AuditAction.CASE_CONFIRMATION_CODE,
         AuditAction.CASE_CONFIRMATION_REMINDER,
         AuditAction.CASE_PACKAGE_DOWNLOAD,
+        # Sessions have their own section and history; a caucus must not show up on the
+        # other side's timeline (人民调解法 Art. 15(4)).
+        AuditAction.CASE_SESSION_SCHEDULE,
+        AuditAction.CASE_SESSION_RESCHEDULE,
+        AuditAction.CASE_SESSION_CANCEL,
+        AuditAction.CASE_SESSION_RESPOND,
+        AuditAction.CASE_SESSION_HELD,
+        AuditAction.CASE_SESSION_REMINDER,
     }
 )
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.access import Permission, can, requires, requires_object
 from app.certificates import issuing
+from app.core import prg
 from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.extensions import db
@@ -99,10 +100,10 @@ def pdf(case_id: int) -> Response:
 @requires(Permission.CERTIFICATE_ISSUE)
 def issue(case_id: int) -> Response:
     case = _load(case_id, Permission.CERTIFICATE_ISSUE)
+    target = url_for("cases.show", case_id=case.id) + "#certificate"
     try:
         issuing.request_certificate(_user(), case)
-    except DomainError as err:
-        flash(err.message, "error")
-    else:
-        flash(_("The certificate is being prepared."), "success")
-    return redirect(url_for("cases.show", case_id=case.id) + "#certificate")
+    except DomainError as err:  # post/redirect/get: the case page with the refusal
+        return prg.refused_to(target, err.message, err.status)
+    flash(_("The certificate is being prepared."), "success")
+    return redirect(target)

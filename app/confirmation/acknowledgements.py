@@ -44,26 +44,33 @@ def run_checks(case: Case, court: str | None) -> list[Finding]:
     return check_confirmability(facts_for(case, court))
 
 
-def pending_acknowledgements(case: Case) -> list[dict[str, Any]]:
-    """The warnings the mediator acknowledged since the last release, remediation or
-    agreement taking effect: ``{"code", "by", "at"}``, one per code (the latest)."""
+def events_since_reset(case: Case, action: AuditAction) -> list[AuditEvent]:
+    """This case's ``action`` events since the last release, remediation or agreement
+    taking effect (:data:`ACKNOWLEDGEMENT_RESETS`), oldest first."""
     reset = db.session.scalar(
         select(AuditEvent.id)
         .where(AuditEvent.case_id == case.id, AuditEvent.action.in_(ACKNOWLEDGEMENT_RESETS))
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.case_id == case.id,
-            AuditEvent.action == AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE,
-            AuditEvent.id > (reset or 0),
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.case_id == case.id,
+                AuditEvent.action == action,
+                AuditEvent.id > (reset or 0),
+            )
+            .order_by(AuditEvent.id)
         )
-        .order_by(AuditEvent.id)
     )
+
+
+def pending_acknowledgements(case: Case) -> list[dict[str, Any]]:
+    """The warnings the mediator acknowledged since the last release, remediation or
+    agreement taking effect: ``{"code", "by", "at"}``, one per code (the latest)."""
     latest: dict[str, dict[str, Any]] = {}
-    for event in events:
+    for event in events_since_reset(case, AuditAction.CASE_CONFIRMATION_ACKNOWLEDGE):
         for code in event.data.get("codes", []):
             at = event.occurred_at.astimezone(UTC).isoformat()
             latest[code] = {"code": code, "by": event.actor_id, "at": at}

@@ -38,6 +38,12 @@ class ConfirmationError(DomainError):
         "unacknowledged": _l("Read and acknowledge every warning first."),
         "nothing_to_acknowledge": _l("Tick the warnings you have read."),
         "not_a_warning": _l("That warning no longer applies. Reload the page."),
+        "nothing_to_lift": _l("Tick the signals you have checked."),
+        "not_liftable": _l("That signal no longer applies or cannot be lifted. Reload the page."),
+        "justification_required": _l(
+            "Write why the signals do not show a staged mediation (at least 15 characters)."
+        ),
+        "justification_too_long": _l("The justification is too long (at most 2,000 characters)."),
         # The package and the parties' signatures on it.
         "evidence_changed": _l(
             "An evidence file no longer matches the file uploaded (%(detail)s). Upload it again."

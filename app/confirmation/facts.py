@@ -18,19 +18,27 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from app.accounts.creditor_profile import current_papers, is_natural_person
 from app.cases.lifecycle import claim_findings
+from app.cases.papers import as_power_of_attorney, current_power_of_attorney
+from app.confirmation.collusion import collusion_facts_for
 from app.confirmation.courts import competent_courts_for
 from app.confirmation.deadline import confirmation_deadline_for, effective_on, in_force_agreement
-from app.confirmation.party_facts import creditor_facts, debtor_facts
+from app.confirmation.party_facts import creditor_facts, debtor_facts, extra_party_facts
 from app.core import clock
+from app.core.storage import blob_store
+from app.documents.pdf_text import pdf_text
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature, AgreementStatus
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.negotiation import Objection, ObjectionStatus
 from app.models.notifications import OutboundMessage, OutboxStatus
+from app.models.organisations import CreditorPaperKind
 from app.notifications.outbox import contact_policy
 from app.rules.agreements import terms_from_json
+from app.rules.case_parties import ROLE_ZH as CASE_PARTY_ROLE_ZH
+from app.rules.case_parties import PartyRole
 from app.rules.confirmability import (
     REQUIRED_DOCUMENTS,
     ConfirmabilityFacts,
@@ -38,11 +46,16 @@ from app.rules.confirmability import (
     flags_from_claim_findings,
 )
 from app.rules.contact_rules import is_quiet
+from app.rules.contract_numbers import contract_numbers_in
+from app.rules.identity_papers import Paper, PapersOnFile
+from app.rules.powers_of_attorney import PowerOfAttorney
 
 # Sections the package generates itself (the joint application, the agreement, the proof
 # the organisation presided, the service addresses, the commitments, the verification
 # report; 民诉法解释 Art. 354): present whenever it is built.
-GENERATED_DOCUMENTS = frozenset(REQUIRED_DOCUMENTS) - {"evidence", "identity"}
+# The identity section is generated too; the papers it must attach as files are judged
+# one by one (app.rules.identity_papers, 法释〔2011〕5号 Art. 3).
+GENERATED_DOCUMENTS = frozenset(REQUIRED_DOCUMENTS) - {"evidence"}
 # The debt is proven by the contract and the proof the money was paid out (民法典 Art. 679:
 # a natural persons' loan exists once the money is provided); statements are extra.
 EVIDENCE_OF_DEBT = frozenset({EvidenceCategory.CONTRACT, EvidenceCategory.DISBURSEMENT})
@@ -70,12 +83,19 @@ def facts_for(case: Case, package_court: str | None) -> ConfirmabilityFacts:
         chosen_court=package_court,
         competent_courts=tuple(c.court.name for c in competent_courts_for(case)),
         documents_present=_documents_present(case, evidence),
+        extra_signers=tuple(
+            (p.signer_role, f"{CASE_PARTY_ROLE_ZH[PartyRole(p.role)]}{p.name}")
+            for p in case.extra_parties
+        ),
         parties=(
             debtor_facts(case),
+            *extra_party_facts(case),
             creditor_facts(
                 case,
                 signatures,
                 has_power_of_attorney=_has(evidence, EvidenceCategory.ATTORNEY),
+                power_of_attorney=_power_of_attorney(case, evidence),
+                settles_for_less=_settles_for_less(case, agreement),
             ),
         ),
         agreed_principal=_agreed_principal(agreement),
@@ -91,7 +111,33 @@ def facts_for(case: Case, package_court: str | None) -> ConfirmabilityFacts:
         open_objections=_open_objections(case),
         contact_violations=contact_violations(case),
         agreement_concluded_in=_concluded_in(case, agreement if in_force else None),
+        contract_number=case.contract_number,
+        evidence_contract_numbers=_evidence_contract_numbers(evidence),
+        collusion=collusion_facts_for(case),
+        mediator_appointed=bool(
+            case.mediator and case.mediator.appointment_number and case.mediator.appointed_on
+        ),
+        identity_papers=identity_papers_on_file(case, evidence),
     )
+
+
+def _evidence_contract_numbers(
+    evidence: list[EvidenceFile],
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The contract numbers each contract file states, in its description or name or, for
+    a PDF with a text layer, its first pages (:mod:`app.rules.contract_numbers`)."""
+    found = []
+    for e in evidence:
+        if e.category != EvidenceCategory.CONTRACT:
+            continue
+        text = f"{e.description}\n{e.original_name}"
+        if e.media_type == "application/pdf":
+            with blob_store().open(e.sha256) as f:
+                text += "\n" + pdf_text(f.read())
+        numbers = contract_numbers_in(text)
+        if numbers:
+            found.append((e.original_name, numbers))
+    return tuple(found)
 
 
 def _current_agreement(case: Case) -> Agreement | None:
@@ -120,16 +166,72 @@ def _has(evidence: list[EvidenceFile], category: EvidenceCategory) -> bool:
     return any(f.category == category for f in evidence)
 
 
+def _power_of_attorney(case: Case, evidence: list[EvidenceFile]) -> PowerOfAttorney | None:
+    """What the newest recorded power of attorney says, if its file is still on record
+    (not replaced by a correction)."""
+    record = current_power_of_attorney(case)
+    if record is None or record.evidence_id not in {e.id for e in evidence}:
+        return None
+    return as_power_of_attorney(record)
+
+
+def _settles_for_less(case: Case, agreement: Agreement | None) -> bool:
+    """Whether the agreement gives up part of the claim (an item agreed below what was
+    claimed): the creditor's agent then needs special authorisation (CPL Art. 62)."""
+    if agreement is None:
+        return False
+    terms = terms_from_json(agreement.terms["terms"])
+    pairs = (
+        (terms.principal, case.outstanding_principal),
+        (terms.interest, case.interest),
+        (terms.penalty, case.penalty),
+        (terms.fees, case.fees),
+    )
+    return any(agreed < (claimed or Decimal("0")) for agreed, claimed in pairs)
+
+
 def _documents_present(case: Case, evidence: list[EvidenceFile]) -> frozenset[str]:
     """The generated sections, plus "evidence" when the contract and the disbursement are
-    on file, plus "identity" when the debtor's ID number is (the creditor's credit code is
-    always recorded) (民诉法解释 Art. 354)."""
+    on file (民诉法解释 Art. 354). The identity papers are judged as files, not by the
+    numbers on record (:func:`identity_papers_on_file`)."""
     present = set(GENERATED_DOCUMENTS)
     if all(_has(evidence, category) for category in EVIDENCE_OF_DEBT):
         present.add("evidence")
-    if (case.debtor_id_number or "").strip():
-        present.add("identity")
     return frozenset(present)
+
+
+_CASE_PAPERS = {
+    EvidenceCategory.ID_FRONT: Paper.DEBTOR_ID_FRONT,
+    EvidenceCategory.ID_BACK: Paper.DEBTOR_ID_BACK,
+    EvidenceCategory.AGENT_PROOF: Paper.AGENT_PROOF,
+}
+_ORG_PAPERS = {
+    CreditorPaperKind.BUSINESS_LICENCE: Paper.BUSINESS_LICENCE,
+    CreditorPaperKind.FINANCIAL_LICENCE: Paper.FINANCIAL_LICENCE,
+    CreditorPaperKind.LENDER_ID_FRONT: Paper.LENDER_ID_FRONT,
+    CreditorPaperKind.LENDER_ID_BACK: Paper.LENDER_ID_BACK,
+}
+
+
+def identity_papers_on_file(case: Case, evidence: list[EvidenceFile]) -> PapersOnFile:
+    """The identity and qualification papers as files: the debtor's ID copy and the
+    agent's proof among the case's current evidence, the creditor's licences (or a
+    natural-person lender's ID copy) on its profile, with their expiry dates."""
+    present = {_CASE_PAPERS[e.category] for e in evidence if e.category in _CASE_PAPERS}
+    org_papers = current_papers(case.creditor_org)
+    present |= {_ORG_PAPERS[kind] for kind in org_papers}
+    expiry = tuple(
+        (_ORG_PAPERS[kind], paper.expires_on)
+        for kind, paper in org_papers.items()
+        if paper.expires_on is not None
+    )
+    natural = is_natural_person(case.creditor_org)
+    return PapersOnFile(
+        present=frozenset(present),
+        lender_is_natural_person=natural,
+        agent_acts=not natural,
+        expiry=expiry,
+    )
 
 
 def _agreed_principal(agreement: Agreement | None) -> Decimal:

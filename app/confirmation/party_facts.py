@@ -7,14 +7,15 @@ import ipaddress
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature
 from app.models.auth import UserSession
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageSignature
-from app.models.organisations import LicenceType
 from app.models.users import Role
 from app.rules.confirmability import AgentFacts, PartyFacts
+from app.rules.powers_of_attorney import PowerOfAttorney
 from app.rules.proposals import Side
 
 
@@ -32,26 +33,68 @@ def debtor_facts(case: Case) -> PartyFacts:
     )
 
 
+def extra_party_facts(case: Case) -> list[PartyFacts]:
+    """Each guarantor and co-borrower, on the debtor's side: their capacity, their identity
+    and the phones and devices they used are judged like the debtor's (民诉法解释 Art.
+    358; CPL Art. 115)."""
+    return [
+        PartyFacts(
+            side=Side.DEBTOR,
+            name=party.name,
+            is_natural_person=True,
+            id_number=party.id_number,
+            birth_date=None,
+            phone=party.phone or (party.user.phone if party.user else None),
+            devices=devices_of(case, party.signer_role, party.user_id),
+            agent=None,
+        )
+        for party in case.extra_parties
+    ]
+
+
 def creditor_facts(
-    case: Case, signatures: list[AgreementSignature], *, has_power_of_attorney: bool
+    case: Case,
+    signatures: list[AgreementSignature],
+    *,
+    has_power_of_attorney: bool,
+    power_of_attorney: PowerOfAttorney | None = None,
+    settles_for_less: bool = False,
 ) -> PartyFacts:
-    """The creditor organisation, acting through the employee who signed for it: an agent,
-    who needs a power of attorney (CPL Art. 62) and may not be platform staff."""
-    signer = next((s.user for s in signatures if s.role == "creditor"), None)
+    """The creditor. An entity acts through the employee who signed for it: an agent,
+    who needs a power of attorney (CPL Art. 62) covering what they signed (the content
+    recorded with the file, :mod:`app.cases.papers`) and may not be platform staff. A
+    natural person signs in person (人民调解法 Art. 29): no agent, no power of attorney,
+    but their capacity is checked like the debtor's (民法典 Arts. 17–19) and their ID
+    number is compared with the other side's (CPL Art. 115)."""
+    org = case.creditor_org
+    signature = next((s for s in signatures if s.role == "creditor"), None)
+    signer = signature.user if signature is not None else None
     agent = None
-    # A private lender signs in person: no one acts for them, no power of attorney.
-    in_person = case.creditor_org.licence_type == LicenceType.PRIVATE_LENDER
-    if signer is not None and not in_person:
+    if org.is_natural_person:
+        return PartyFacts(
+            side=Side.CREDITOR,
+            name=org.name,
+            is_natural_person=True,
+            id_number=org.id_number,
+            birth_date=org.person_birth_date,
+            phone=org.phone or (signer.phone if signer is not None else None),
+            devices=devices_of(case, "creditor", None),
+            agent=None,
+        )
+    if signature is not None and signer is not None:
         agent = AgentFacts(
             name=signer.name,
             has_power_of_attorney=has_power_of_attorney,
             is_platform_staff=signer.role in (Role.MEDIATOR, Role.ADMIN),
+            power_of_attorney=power_of_attorney,
+            signed_on=clock.day_of(signature.signed_at),
+            settles_for_less=settles_for_less,
         )
     return PartyFacts(
         side=Side.CREDITOR,
-        name=case.creditor_org.name,
+        name=org.name,
         is_natural_person=False,
-        id_number=case.creditor_org.credit_code,
+        id_number=org.credit_code,
         birth_date=None,
         phone=signer.phone if signer is not None else None,
         devices=devices_of(case, "creditor", None),
@@ -62,7 +105,9 @@ def creditor_facts(
 def devices_of(case: Case, role: str, user_id: int | None) -> frozenset[str]:
     """The IP addresses this side signed from (agreement and package signatures), and for
     the debtor also the ones they signed in from. Loopback and unspecified addresses are
-    left out: they name the platform's own host or reverse proxy, not a party's device."""
+    left out of the comparison, not silently: they name the platform's own host or reverse
+    proxy, not a party's device, and the pre-checks report them
+    (``confirm.address_unverifiable``, :mod:`app.confirmation.collusion`)."""
     found = set(
         db.session.scalars(
             select(AgreementSignature.ip)

@@ -36,8 +36,11 @@ from app.confirmation.deadline import (
 )
 from app.confirmation.errors import ConfirmationBlocked, ConfirmationError, ConfirmationRefused
 from app.confirmation.facts import facts_for
+from app.confirmation.lifts import lift_signals, pending_lifts, still_blocking
 from app.confirmation.outcome import record_filing, record_ruling, remediate
 from app.confirmation.package.integrity import check_evidence_integrity
+from app.confirmation.package.papers import check_papers_integrity
+from app.confirmation.package.records import check_records_integrity
 from app.confirmation.signing import (
     may_sign_package,
     package_signed_roles,
@@ -53,6 +56,7 @@ from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.users import User
 from app.rules.cases import CaseState
 from app.rules.claims import Finding, Severity
+from app.rules.collusion import finding_key, is_liftable
 from app.rules.confirmability import unacknowledged_warnings
 from app.rules.courts import CompetentCourt, is_competent
 
@@ -75,6 +79,7 @@ __all__ = [
     "current_package",
     "facts_for",
     "is_overdue",
+    "lift_signals",
     "may_sign_package",
     "notify_parties",
     "on_agreement_in_force",
@@ -82,6 +87,7 @@ __all__ = [
     "package_signed_roles",
     "packages_of",
     "pending_acknowledgements",
+    "pending_lifts",
     "record_filing",
     "record_ruling",
     "release_package",
@@ -97,17 +103,23 @@ def release_package(mediator: User, case: Case, court_name: str) -> Confirmation
     """Release the package addressed to ``court_name``. Refused before the agreement is in
     force (``not_in_force``), when an evidence file no longer matches its hash
     (``evidence_changed``, detail = the file's name), for a court outside the competent
-    ones (``court_not_competent``, CPL Art. 205), when a pre-check blocks (``blocked``) or
-    a warning is not acknowledged (``unacknowledged``). An earlier unfiled package is
-    superseded; the worker builds the new one once this is stored."""
+    ones (``court_not_competent``, CPL Art. 205), when a pre-check blocks (``blocked``;
+    a sham-mediation signal the mediator lifted with a written justification does not,
+    :mod:`app.confirmation.lifts`) or a warning is not acknowledged (``unacknowledged``).
+    An earlier unfiled package is superseded; the worker builds the new one once this is
+    stored. The package keeps the acknowledgements and the lifts with their
+    justifications, which its pre-check report prints."""
     require_mediator(mediator, case)
     agreement = in_force_agreement(case)
     if agreement is None or case.state != CaseState.IN_FORCE:
         raise ConfirmationRefused("not_in_force")
     check_evidence_integrity(case)  # the package embeds the files byte for byte
+    check_papers_integrity(case)
+    check_records_integrity(case)
     court = _competent_court(case, court_name)
     findings = run_checks(case, court.court.name)
-    blocking = [f for f in findings if f.severity is Severity.BLOCK]
+    lifts = pending_lifts(case)
+    blocking = still_blocking(findings, {lift["key"] for lift in lifts})
     if blocking:
         raise ConfirmationBlocked("blocked", findings=blocking)
     acknowledged = pending_acknowledgements(case)
@@ -116,7 +128,10 @@ def release_package(mediator: User, case: Case, court_name: str) -> Confirmation
         raise ConfirmationBlocked("unacknowledged", findings=waiting)
     warned = {f.code for f in findings if f.severity is Severity.WARN}
     package = _create_package(mediator, case, agreement, court, findings)
-    package.acknowledged = [a for a in acknowledged if a["code"] in warned]
+    keys = {finding_key(f) for f in findings if is_liftable(f)}
+    package.acknowledged = [a for a in acknowledged if a["code"] in warned] + [
+        lift for lift in lifts if lift["key"] in keys
+    ]
     audit.record(
         AuditAction.CASE_CONFIRMATION_RELEASE,
         actor=mediator,
@@ -129,6 +144,7 @@ def release_package(mediator: User, case: Case, court_name: str) -> Confirmation
             "court": package.court_name,
             "findings": [f["code"] for f in package.findings],
             "acknowledged": sorted(warned),
+            "lifted": sorted(lift["key"] for lift in lifts if lift["key"] in keys),
         },
     )
     jobs.enqueue("build_package_task", package.id)

@@ -26,7 +26,9 @@ from app.core.transaction import conflict_on, use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.confirmation import DeadlineReminder
+from app.notifications.org_templates import org_compose
 from app.notifications.recipients import case_link, notify_case
+from app.notifications.texts.common import long_date
 from app.notifications.texts.confirmation import deadline_reminder
 from app.rules.cases import CaseState
 from app.rules.deadlines import LegalCalendar, confirmation_deadline, reminder_days
@@ -84,13 +86,13 @@ def _remind(case_id: int, now: datetime, calendar: LegalCalendar) -> int:
     db.session.add(DeadlineReminder(case_id=case.id, kind=kind, sent_at=now))
     db.session.flush()
     org, ref, link = case.mediation_org.name, case.reference, case_link(case)
-    notify_case(
+    compose = org_compose(  # the organisation's own wording, when it has one
         case,
         kind,
         lambda channel: deadline_reminder(org, ref, link, deadline.end, channel=channel),
-        roles=RECIPIENTS,
-        now=now,
+        {"link": link, "last_day": long_date(deadline.end)},
     )
+    notify_case(case, kind, compose, roles=RECIPIENTS, now=now)
     audit.record(
         AuditAction.CASE_CONFIRMATION_REMINDER,
         actor=None,

@@ -2,8 +2,8 @@
 confirmation and their commitment letter (民诉法解释 Art. 355: the parties apply jointly),
 exactly as they signed the agreement (电子签名法 Arts. 13–14): re-authenticated with
 password and one-time code, on the exact file they were shown, into their own field
-``sig-<role>`` of the certified PDF. When both parties have signed, the package is ready
-to file."""
+``sig-<role>`` of the certified PDF. When every party has signed (guarantors and
+co-borrowers too), the package is ready to file."""
 
 from __future__ import annotations
 
@@ -28,16 +28,24 @@ from app.models.users import User
 from app.rules.cases import CaseState
 from app.signing import reauth
 from app.signing.flow import (
-    ROLE_ZH,
     SignatureInput,
     apply_signature,
     check_mark,
     revisions,
     send_code,
+    signer_label,
 )
 from app.signing.reauth import ReauthError
 
 PACKAGE_SIGNERS = ("debtor", "creditor")
+
+
+def package_signers(case: Case) -> tuple[str, ...]:
+    """Who signs the application: the debtor, the creditor and every guarantor or
+    co-borrower, since all the parties to the agreement apply jointly (民诉法解释 Arts.
+    353, 354; :mod:`app.rules.case_parties`)."""
+    return PACKAGE_SIGNERS + tuple(p.signer_role for p in case.extra_parties)
+
 
 # One signature per role and package: the same signer's two tabs at the same moment
 # (``migrations/versions/0005_confirmation.py``).
@@ -70,7 +78,7 @@ def _require_signer(
     if package.status != PackageStatus.SIGNING or case.state != CaseState.IN_FORCE:
         raise ConfirmationRefused("not_signable")
     role = role_on(actor, case)
-    if role not in PACKAGE_SIGNERS:
+    if role not in package_signers(case):
         raise ConfirmationRefused("not_a_signer")
     if role in package_signed_roles(package):
         raise ConfirmationRefused("already_signed")
@@ -156,7 +164,10 @@ def _sign(
 
 
 def _reason(role: str, case: Case, package: ConfirmationPackage) -> str:
-    return f"{ROLE_ZH[role]}签署司法确认申请材料（案件 {case.reference}，第{package.number}次提交）"
+    return (
+        f"{signer_label(case, role)}签署司法确认申请材料"
+        f"（案件 {case.reference}，第{package.number}次提交）"
+    )
 
 
 def _revisions(package: ConfirmationPackage) -> set[str]:
@@ -199,7 +210,7 @@ def _record(
     )
     db.session.add(signature)
     package.current_sha256 = sha
-    ready = package_signed_roles(package) >= set(PACKAGE_SIGNERS)
+    ready = package_signed_roles(package) >= set(package_signers(case))
     if ready:
         package.status = PackageStatus.READY
     db.session.flush()

@@ -7,16 +7,20 @@ counts periods in days from the day after the triggering event, so "which day is
 be answered in one zone everywhere: deadlines, reference numbers, quiet hours, documents.
 
 Tests freeze this clock (and everything else that reads the system time) with
-``time-machine``; nothing here needs to know.
+``time-machine``; nothing here needs to know. The demo seeder replays a past timeline
+(:func:`replaying`) so that its cases are late or in breach on whatever day it runs.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
 _legal_tz = ZoneInfo(DEFAULT_ZONE)
+_offset = timedelta(0)  # non-zero only inside ``replaying``
 
 
 def configure(zone: str) -> None:
@@ -32,7 +36,24 @@ def legal_tz() -> ZoneInfo:
 
 def now() -> datetime:
     """This instant, aware, in UTC."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
+
+
+@contextmanager
+def replaying(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were ``moment`` (the clock runs on from there), then return
+    to the present. For the demo seeder only, a single-threaded command: it replays a
+    case's past (the agreement signed months ago, the instalments paid on their days)
+    through the real use cases, so every date they record is the replayed one."""
+    global _offset
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime refused: every instant carries a time zone")
+    before = _offset
+    _offset = moment - datetime.now(UTC)
+    try:
+        yield
+    finally:
+        _offset = before
 
 
 def local(moment: datetime) -> datetime:

@@ -9,6 +9,7 @@ a JSON client gets (RFC 9457).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,7 @@ __all__ = [
     "InvalidInput",
     "Refused",
     "StorageFull",
+    "StorageUnavailable",
     "Unavailable",
     "problem_details",
 ]
@@ -56,7 +58,13 @@ COMMON_MESSAGES.update(
         "id_birth_date": _l("The date of birth inside this ID number is not a real date."),
         "id_future_birth": _l("The date of birth inside this ID number is in the future."),
         "id_checksum": _l("This ID number's last character does not match (GB 11643 check)."),
-        "money_format": _l("Enter an amount in yuan with digits only, e.g. 12000 or 12,000.50."),
+        "money_format": _l("Enter an amount in yuan, e.g. 12000, 12,000.50 or 1.2万."),
+        "money_grouping": _l(
+            "This amount can be read more than one way. Commas separate thousands (12,000) "
+            "and one point separates the fen (12.50)."
+        ),
+        "money_unit": _l("Use at most one unit, at the end: 1.2万 or 3千."),
+        "money_negative": _l("An amount cannot be negative: enter it without a minus sign."),
         "money_precision": _l("Amounts have at most two decimals (fen)."),
         "money_zero": _l("The amount must be greater than zero."),
         "money_too_large": _l("This amount is too large."),
@@ -66,22 +74,50 @@ COMMON_MESSAGES.update(
         "file_too_large": _l("The file is larger than the limit of %(mb)s MB."),
         "file_empty": _l("The file is empty."),
         "unknown_evidence": _l("Choose a file of this case to correct."),
+        "account_name": _l("Enter the account holder's name."),
+        "account_bank": _l("Enter the bank and branch."),
+        "account_number": _l("An account number has 8 to 32 digits (spaces allowed)."),
+        "poa_agent_identity": _l("Enter the agent's ID number or their position."),
+        "poa_no_power": _l("Tick at least one power the principal gave."),
+        "poa_period_order": _l("The period cannot end before it begins."),
     }
 )
 
 
 def problem_details(err: DomainError) -> dict[str, Any]:
-    """The JSON body of a refusal: ``error`` (the stable code), ``message``, ``status``,
-    ``field`` when one input is at fault, and the ``findings`` behind it."""
-    body: dict[str, Any] = {
-        "error": err.code,
-        "message": err.message,
-        "status": err.status,
-        "findings": [_finding(f) for f in err.findings],
-    }
-    if err.field:
-        body["field"] = err.field
+    """The JSON body of a refusal (RFC 9457): ``type`` (a URN naming the stable code),
+    ``title`` (the status's phrase), ``status``, ``detail`` (the refusal in the reader's
+    language), and the extension members ``code``, ``field`` when one input is at fault and
+    the ``findings`` behind it. ``error`` and ``message`` repeat ``code`` and ``detail``
+    for the clients written before the API."""
+    body = problem_body(err.status, err.code, err.message, field=err.field)
+    body["findings"] = [_finding(f) for f in err.findings]
     return body
+
+
+PROBLEM_TYPE = "urn:concord:problem:"
+
+
+def problem_body(
+    status: int, code: str, detail: str, *, field: str | None = None
+) -> dict[str, Any]:
+    """The members every problem of Concord carries (see :func:`problem_details`)."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code,
+        "title": HTTPStatus(status).phrase if status in _STATUSES else "Error",
+        "status": status,
+        "detail": str(detail),
+        "code": code,
+        "error": code,
+        "message": str(detail),
+        "findings": [],
+    }
+    if field:
+        body["field"] = field
+    return body
+
+
+_STATUSES = {s.value for s in HTTPStatus}
 
 
 def _finding(finding: Any) -> Any:
@@ -109,12 +145,18 @@ class Unavailable(Exception):
         return str(_UNAVAILABLE_MESSAGES[self.code])
 
     def problem(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, "status": self.status}
+        return problem_body(self.status, self.code, self.message)
 
 
 class StorageFull(Unavailable):
     status = 507  # Insufficient Storage (RFC 4918 §11.5)
     code = "storage_full"
+
+
+class StorageUnavailable(Unavailable):
+    """The file store (the S3 bucket) cannot be reached or answers with a server error."""
+
+    code = "storage_unavailable"
 
 
 _UNAVAILABLE_MESSAGES = {
@@ -123,4 +165,8 @@ _UNAVAILABLE_MESSAGES = {
         "Please try again later."
     ),
     "storage_full": _l("The storage is full, so nothing was saved. Please try again later."),
+    "storage_unavailable": _l(
+        "The file storage cannot be reached at the moment, so nothing was saved. "
+        "Please try again later."
+    ),
 }

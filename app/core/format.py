@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, parse_pattern
 from flask_babel import format_date, format_datetime, get_locale
 
 DATETIME_PATTERNS = {"zh": "yyyy年M月d日 HH:mm", "en": "d MMM yyyy, HH:mm"}
 DATE_PATTERNS = {"zh": "yyyy年M月d日", "en": "d MMM yyyy"}
+_MONEY_PATTERN = parse_pattern("#,##0.00")  # parsed once, not per amount
 
 
 def money(amount: Decimal | None) -> str:
@@ -20,7 +21,7 @@ def money(amount: Decimal | None) -> str:
     if not isinstance(amount, Decimal):
         raise TypeError("money is Decimal, never float")
     sign = "-" if amount < 0 else ""
-    return sign + "¥" + format_decimal(abs(amount), format="#,##0.00", locale=str(get_locale()))
+    return sign + "¥" + format_decimal(abs(amount), format=_MONEY_PATTERN, locale=get_locale())
 
 
 def language() -> str:

@@ -1,5 +1,6 @@
 """Which language a page is in: the signed-in person's choice, else the cookie a visitor
-set, else Chinese (Concord serves mainland China)."""
+set, else Chinese (Concord serves mainland China). The API answers in the language of
+``Accept-Language`` (Chinese by default)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def locale_cookie() -> str:
 
 
 def select_locale() -> str:
+    if request.path.startswith("/api/"):
+        # An API client has no account page or cookie: it says so per request.
+        asked = request.accept_languages.best_match(("zh-CN", "zh", "en"))
+        return "en" if asked == "en" else "zh_Hans_CN"
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
         return str(current_user.locale)
     chosen = request.cookies.get(locale_cookie())

@@ -27,6 +27,26 @@ LICENCE_CHOICES = (
     ("asset_manager", _l("Asset manager")),
 )
 
+# What kind of entity a creditor is (app.rules.party_kinds): it decides who represents it.
+ENTITY_KIND_CHOICES = (
+    ("legal_person", _l("Legal person (bank, company)")),
+    ("branch", _l("Branch (e.g. a bank's branch)")),
+    ("natural_person", _l("Natural person (private lender)")),
+)
+# The representative's title by kind, on pages (the papers use
+# app.rules.party_kinds.representative_title); a natural person has none.
+REPRESENTATIVE_LABELS = {
+    "legal_person": _l("Legal representative"),
+    "branch": _l("Person in charge"),
+}
+ID_TYPE_CHOICES = (
+    ("resident_id", _l("Resident identity card")),
+    ("passport", _l("Passport")),
+    ("other", _l("Other identity document")),
+)
+# Empty: read from the resident ID number.
+SEX_CHOICES = (("", _l("(from the ID number)")), ("male", _l("Male")), ("female", _l("Female")))
+
 # The four items of a claim, in the order the claim states them.
 CLAIM_ITEMS = ("principal", "interest", "penalty", "fees")
 CLAIM_ITEM_LABELS = {
@@ -59,12 +79,25 @@ EVIDENCE_CATEGORIES = (
     ("notice", _l("Notice to the debtor")),
     ("identity", _l("Identity document")),
     ("attorney", _l("Power of attorney")),
+    ("id_front", _l("Debtor's ID copy (front)")),
+    ("id_back", _l("Debtor's ID copy (back)")),
+    ("agent_proof", _l("Agent's proof of employment or relationship")),
     ("other", _l("Other")),
 )
 
 
 def role_label(role: str) -> str:
     return str(ROLES[role])
+
+
+def entity_kind_label(kind: str) -> str:
+    return str(dict(ENTITY_KIND_CHOICES)[kind])
+
+
+def representative_label(kind: str) -> str:
+    """ "Legal representative" / "Person in charge" / "" (a natural person)."""
+    label = REPRESENTATIVE_LABELS.get(kind)
+    return str(label) if label else ""
 
 
 def licence_label(licence: str) -> str:

@@ -19,7 +19,8 @@ Use cases may call each other; only the outermost commits. Views, templates and
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -105,6 +106,25 @@ def after_commit(job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         raise RuntimeError(f"after_commit({job!r}) outside a use case: nothing would commit")
     pending = session.info.setdefault(_AFTER, {})
     pending.setdefault((job, args, tuple(sorted(kwargs.items()))), (job, args, kwargs))
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A part of the running use case that fails alone: an exception rolls back to the
+    savepoint taken here (and forgets the jobs asked for after the commit since), then
+    goes on; the use case may carry on and commit the rest."""
+    session = db.session()
+    if not session.info.get(_DEPTH):
+        raise RuntimeError("savepoint() outside a use case: nothing would commit")
+    pending = dict(session.info.get(_AFTER, {}))
+    nested = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        session.info[_AFTER] = pending
+        raise
+    nested.commit()
 
 
 def _run_after_commit(session: Session) -> None:

@@ -147,6 +147,11 @@ STAGE_LABELS = {
 }
 
 
+# The worker (inline while seeding) issues it as the case closes (app.demo.certificates
+# issues any that is missing).
+CLOSED_DETAIL = "the certificate that mediation ended (调解终结证明) issued"
+
+
 def case_line(case: Case, detail: str = "") -> str:
     """How ``flask seed-demo`` reports a case it created or moved on."""
     stage = STAGE_LABELS.get(case.state, case.state.value)
@@ -162,7 +167,8 @@ def seed_cases(creditor: User, org: MediationOrganisation, password: str) -> lis
     notes = []
     for spec in DEMO_CASES:
         case, link = start_case(creditor, org, spec, password)
-        notes.append(case_line(case))
+        closed = case.state == CaseState.CLOSED_NOT_MEDIATED
+        notes.append(case_line(case, CLOSED_DETAIL if closed else ""))
         if link:
             notes.append(f"    invitation link for {spec.debtor_name}: {link}")
     return notes

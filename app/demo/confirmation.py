@@ -39,6 +39,7 @@ from app.confirmation.signing import PACKAGE_SIGNERS
 from app.core import clock
 from app.demo.cases import DemoCase, start_case
 from app.demo.evidence import upload_evidence
+from app.demo.papers import upload_identity_papers
 from app.demo.stages import (
     SIGN_ORDER,
     StageCase,
@@ -173,7 +174,8 @@ def _advance_case(spec: ConfirmationCase, org: MediationOrganisation, password: 
     moved = advance(spec.stage, org, password)  # to "agreement in force"
     if case.state not in AFTER_AGREEMENT:
         return moved  # stuck before that: its line says why
-    problem = _confirm(spec, case, creditor, password)
+    upload_identity_papers(case, creditor)  # the debtor has joined by now
+    problem = confirm_case(spec, case, creditor, password)
     if problem is not None:
         return [_line(case, problem)]
     return [] if _progress(case) == before else [_line(case)]
@@ -191,7 +193,7 @@ def _progress(case: Case | None) -> tuple[object, ...] | None:
 # --- confirmation -----------------------------------------------------------------------
 
 
-def _confirm(spec: ConfirmationCase, case: Case, creditor: User, password: str) -> str | None:
+def confirm_case(spec: ConfirmationCase, case: Case, creditor: User, password: str) -> str | None:
     """Release (again, after a failed build), sign, file and rule as far as the spec says;
     the reason when the package could not be released or built."""
     mediator = case.mediator
@@ -290,4 +292,10 @@ def _stage_of(case: Case, package: ConfirmationPackage | None) -> tuple[str, str
     return "package released, awaiting signatures", f"{court}; {by}"
 
 
-__all__ = ["CONFIRMATION_CASES", "ConfirmationCase", "Target", "seed_confirmation"]
+__all__ = [
+    "CONFIRMATION_CASES",
+    "ConfirmationCase",
+    "Target",
+    "confirm_case",
+    "seed_confirmation",
+]

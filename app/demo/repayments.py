@@ -10,8 +10,10 @@ import io
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.demo.cases import case_line
 from app.demo.evidence import evidence_pdf
 from app.demo.stages import case_of, demo_user
+from app.models.cases import Case
 from app.models.repayments import PaymentChannel
 from app.repayments.common import by_reference, performance_of
 from app.repayments.payments import PaymentEntry, Proof, record_payment, report_payment
@@ -49,9 +51,22 @@ def seed_repayments() -> list[str]:
             else:
                 outcome = record_payment(demo_user(CREDITOR), case, entry)
         except DomainError as err:
-            notes.append(f"{case.reference}: payment not seeded ({err.code})")
+            notes.append(case_line(case, f"payment not seeded ({err.code})"))
             continue
         if not outcome.duplicate:
-            what = "reported by the debtor" if reported else "recorded by the creditor"
-            notes.append(f"{case.reference}: a payment {what} ({reference})")
+            notes.append(_line(case, reference, reported))
     return notes
+
+
+def _line(case: Case, reference: str, reported: bool) -> str:
+    """What the case shows now: on track with a payment counted, or a payment waiting."""
+    if reported:
+        stage = "in performance, a payment awaiting confirmation"
+        detail = f"reported by the debtor with a transfer receipt, {reference}"
+    else:
+        stage = "in performance, on track"
+        perf = performance_of(case, clock.today())
+        upcoming = perf.status.next_due if perf is not None else None
+        after = f"; next instalment due {upcoming.due}" if upcoming is not None else ""
+        detail = f"instalment 1 paid early, recorded by the creditor, {reference}{after}"
+    return f"  case {case.reference:<16} {stage} ({case.debtor_name}; {detail})"

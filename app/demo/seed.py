@@ -1,6 +1,9 @@
 """Demo data: enough organisations and people to click through every role, and cases at
 every stage (:mod:`app.demo.cases` up to negotiation, :mod:`app.demo.stages` the agreement
-stages, :mod:`app.demo.confirmation` the judicial-confirmation stages).
+stages, :mod:`app.demo.confirmation` the judicial-confirmation stages,
+:mod:`app.demo.repayments` and :mod:`app.demo.performance` the agreements being performed:
+on track, late, in breach with the enforcement application, performed with its
+certificate).
 
 The cast (the organisation, the creditors, the people) is one use case; each later step
 is the application's own use case, committed one after the other, so the PDFs a step
@@ -11,6 +14,7 @@ at what exists first: a second run changes nothing, an interrupted one resumes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -18,21 +22,32 @@ from app import audit
 from app.accounts.organisations import (
     MediationOrgDetails,
     NewAccount,
+    PersonDetails,
     create_creditor_org,
     create_user,
+    set_person_identity,
     update_mediation_org,
 )
 from app.audit import AuditAction
 from app.core.transaction import use_case
+from app.demo.api_token import seed_api_token
 from app.demo.cases import seed_cases
 from app.demo.certificates import seed_certificates
 from app.demo.confirmation import seed_confirmation
+from app.demo.contacts import seed_contacts
+from app.demo.imports import seed_import
+from app.demo.minutes import seed_minutes
+from app.demo.papers import seed_creditor_profile
+from app.demo.performance import seed_performance
 from app.demo.repayments import seed_repayments
 from app.demo.seal import seal_png
+from app.demo.sessions import seed_sessions
 from app.demo.stages import inline_queue, seed_stages
+from app.demo.webhooks import seed_webhook
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
+from app.rules.party_kinds import EntityKind
 
 DEMO_PASSWORD = "concord-demo-2026"  # noqa: S105 (printed by make run, demo only)
 
@@ -47,26 +62,40 @@ MEDIATION_ORG = {
 @dataclass(frozen=True)
 class DemoCreditor:
     name: str
-    credit_code: str
+    credit_code: str  # "" for a natural person
     licence: LicenceType
     address: str  # printed in the agreement (it refuses to render without it)
-    legal_representative: str
+    legal_representative: str  # the 法定代表人 or the branch's 负责人; "" for a person
+    kind: EntityKind = EntityKind.LEGAL_PERSON
+    phone: str = ""
+    person: PersonDetails | None = None
+    # What an earlier seed stored (an older demo had the lender as an organisation with a
+    # made-up code): that row is brought up to date instead of a second one being made.
+    legacy_credit_code: str = ""
 
 
 CREDITORS = (
+    # A bank's branch is a party in its own name, represented by its 负责人 (民诉法解释 Art. 52).
     DemoCreditor(
         "华信银行股份有限公司北京分行",
         "91110000100000589A",
         LicenceType.BANK,
         "北京市西城区金融大街 17 号",
         "周振华",
+        kind=EntityKind.BRANCH,
+        phone="010-6600 1717",
     ),
+    # A private lender is a natural person: identity, no code, signs in person.
     DemoCreditor(
-        "张建国（个人出借人）",
-        "91310000MA1FL0000N",
-        LicenceType.PRIVATE_LENDER,
-        "上海市徐汇区漕溪北路 398 号",
         "张建国",
+        "",
+        LicenceType.PRIVATE_LENDER,
+        "上海市徐汇区漕溪北路 398 弄 5 号 1201 室",
+        "",
+        kind=EntityKind.NATURAL_PERSON,
+        phone="13900000005",
+        person=PersonDetails("resident_id", "310104196803150135", ethnicity="汉族"),
+        legacy_credit_code="91310000MA1FL0000N",
     ),
 )
 # (role, name, email, phone, creditor index or None)
@@ -84,6 +113,9 @@ PEOPLE = (
     (Role.DEBTOR, "黄磊", "debtor6@demo.concord", "13800138006", None),
     (Role.DEBTOR, "林静", "debtor7@demo.concord", "13800138007", None),
     (Role.DEBTOR, "何军", "debtor8@demo.concord", "13800138008", None),
+    (Role.DEBTOR, "高峰", "debtor9@demo.concord", "13800138011", None),
+    (Role.DEBTOR, "罗敏", "debtor10@demo.concord", "13800138012", None),
+    (Role.DEBTOR, "宋佳", "debtor11@demo.concord", "13800138013", None),
 )
 
 
@@ -97,7 +129,15 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     notes += seed_stages(org, DEMO_PASSWORD)
     notes += seed_confirmation(org, DEMO_PASSWORD)
     notes += seed_repayments()
+    notes += seed_performance(org, DEMO_PASSWORD)
     notes += seed_certificates()
+    notes += seed_contacts()
+    notes += seed_sessions()
+    notes += seed_minutes(DEMO_PASSWORD)
+    notes += seed_api_token()
+    with inline_queue():  # the import's rows are handled at once
+        notes += seed_import()
+    notes += seed_webhook()  # last: the seeded history sends nothing
     return accounts, created or bool(notes), notes
 
 
@@ -110,6 +150,7 @@ def _seed_cast() -> tuple[MediationOrganisation, list[tuple[str, str, str]], boo
         creditor, changed = _creditor(spec)
         creditors.append(creditor)
         created |= changed
+        created |= seed_creditor_profile(creditor)
     accounts = []
     for role, name, email, phone, cred_index in PEOPLE:
         accounts.append((role.value, name, email))
@@ -125,10 +166,30 @@ def _seed_cast() -> tuple[MediationOrganisation, list[tuple[str, str, str]], boo
                 password=DEMO_PASSWORD,
                 mediation_org_id=org.id if role in (Role.ADMIN, Role.MEDIATOR) else None,
                 creditor_org_id=creditors[cred_index].id if cred_index is not None else None,
+                # each demo creditor's one user keeps its profile (papers and seal)
+                is_creditor_admin=cred_index is not None,
             ),
         )
         created = True
+    _appoint_mediators(org)
     return org, accounts, created
+
+
+# The demo mediators' appointments by the committee (人民调解法 Arts. 13-14), printed in
+# the court package's proof that the organisation presided.
+APPOINTMENTS = {
+    "mediator1@demo.concord": ("和衷调聘字〔2024〕第007号", date(2024, 3, 1)),
+    "mediator2@demo.concord": ("和衷调聘字〔2025〕第012号", date(2025, 6, 16)),
+}
+
+
+def _appoint_mediators(org: MediationOrganisation) -> None:
+    for email, (number, day) in APPOINTMENTS.items():
+        mediator = db.session.scalars(select(User).where(User.email == email)).one()
+        if mediator.appointment_number is None:
+            mediator.appointment_number = number
+            mediator.appointed_on = day
+            mediator.appointed_by = org.name
 
 
 def _mediation_org() -> tuple[MediationOrganisation, bool]:
@@ -160,10 +221,9 @@ def _mediation_org() -> tuple[MediationOrganisation, bool]:
 
 
 def _creditor(spec: DemoCreditor) -> tuple[CreditorOrganisation, bool]:
-    """The demo creditor; one seeded before it had an address gets its address now."""
-    cred = db.session.scalar(
-        select(CreditorOrganisation).where(CreditorOrganisation.credit_code == spec.credit_code)
-    )
+    """The demo creditor; one seeded by an older demo (no address, no kind, the lender as
+    an organisation) is brought up to date."""
+    cred = _find_creditor(spec)
     if cred is None:
         created = create_creditor_org(
             None,
@@ -172,21 +232,48 @@ def _creditor(spec: DemoCreditor) -> tuple[CreditorOrganisation, bool]:
             spec.licence,
             address=spec.address,
             legal_representative=spec.legal_representative,
+            entity_kind=spec.kind,
+            phone=spec.phone,
+            person=spec.person,
         )
         return created, True
-    if cred.address:
+    if cred.address and cred.entity_kind == spec.kind:
         return cred, False
-    cred.address = spec.address
-    cred.legal_representative = spec.legal_representative
+    cred.name, cred.entity_kind, cred.address = spec.name, spec.kind, spec.address
+    cred.phone = spec.phone or None
+    if spec.kind is EntityKind.NATURAL_PERSON:
+        set_person_identity(cred, spec.person)
+    else:
+        cred.legal_representative = spec.legal_representative
     audit.record(
         AuditAction.CREDITOR_ORG_UPDATE,
         actor=None,
         object_type="creditor_organisation",
         object_id=cred.id,
         data={
+            "entity_kind": spec.kind.value,
             "address": spec.address,
-            "legal_representative": spec.legal_representative,
+            "legal_representative": cred.legal_representative,
+            "id_masked": cred.id_masked,
             "source": "seed-demo",
         },
     )
     return cred, True
+
+
+def _find_creditor(spec: DemoCreditor) -> CreditorOrganisation | None:
+    codes = [c for c in (spec.credit_code, spec.legacy_credit_code) if c]
+    if codes:
+        found = db.session.scalar(
+            select(CreditorOrganisation).where(CreditorOrganisation.credit_code.in_(codes))
+        )
+        if found is not None:
+            return found
+    if spec.kind is not EntityKind.NATURAL_PERSON:
+        return None
+    return db.session.scalar(
+        select(CreditorOrganisation).where(
+            CreditorOrganisation.name == spec.name,
+            CreditorOrganisation.entity_kind == EntityKind.NATURAL_PERSON,
+        )
+    )

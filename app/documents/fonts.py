@@ -4,6 +4,12 @@ Regular faces come from the pinned pip package ``pylopdf-fonts-zh-cn`` (Noto Ser
 Noto Sans SC, SIL OFL 1.1); the bold face is a GB2312 subset of Noto Serif CJK SC Bold that
 ships in ``static/fonts/`` (made by ``tools/make_bold_font.py``). The bold face has no
 rare characters, so it is for fixed headings only: never put user text in bold.
+
+Rare characters beyond the Basic Multilingual Plane (CJK Ext-B and later, e.g. 𠮷 U+20BB7
+in names) come from ``Concord Serif Rare``, the supplementary-plane ideographs of Noto
+Serif CJK SC Regular that ship in ``static/fonts/`` (``tools/make_rare_font.py``). It is the
+second family of every document's font-family list (``FONT_STACK``), so a PDF never depends
+on the fonts the server happens to have.
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ from app.config import PROJECT_ROOT
 STATIC_DIR = PROJECT_ROOT / "static"
 SERIF_FAMILY = "Concord Serif"
 SANS_FAMILY = "Concord Sans"
+RARE_FAMILY = "Concord Serif Rare"
+# The font-family lists of the document stylesheets (templates/documents/).
+FONT_STACK = f'"{SERIF_FAMILY}", "{RARE_FAMILY}"'
+SANS_STACK = f'"{SANS_FAMILY}", "{RARE_FAMILY}"'
 
 FONT_FILES: Mapping[str, Path] = MappingProxyType(
     {
         "serif": pylopdf_fonts_zh_cn.serif_path(),
         "serif_bold": STATIC_DIR / "fonts" / "NotoSerifSC-Bold-GB2312.otf",
         "sans": pylopdf_fonts_zh_cn.sans_path(),
+        "serif_rare": STATIC_DIR / "fonts" / "NotoSerifSC-Regular-ExtB.otf",
     }
 )
 
@@ -35,6 +46,7 @@ _FACES = (
     (SERIF_FAMILY, 400, "serif"),
     (SERIF_FAMILY, 700, "serif_bold"),
     (SANS_FAMILY, 400, "sans"),
+    (RARE_FAMILY, 400, "serif_rare"),
 )
 
 
@@ -63,12 +75,21 @@ def _code_points(path: Path) -> frozenset[int]:
 
 
 def missing_glyphs(text: str) -> set[str]:
-    """The characters of ``text`` that the regular serif face has no glyph for.
+    """The characters of ``text`` that neither the regular serif face nor the rare face
+    has a glyph for.
 
     Whitespace is ignored. Noto Serif SC covers GB2312, GBK, the URO and CJK Ext-A
-    (e.g. 䶮 U+4DAE) but not all of Ext-B (e.g. 𠮷 U+20BB7): callers warn before a name
-    with such a character goes into a PDF, where it would come from whatever system
-    font happens to have it, or show as an empty box.
+    (e.g. 䶮 U+4DAE); the rare face adds about 2,300 ideographs of Ext-B and later (e.g.
+    𠮷 U+20BB7), not all of them: callers warn before a name with a character missing
+    from both goes into a PDF, where it would show as an empty box.
     """
-    covered = _code_points(Path(FONT_FILES["serif"]))
+    covered = _code_points(Path(FONT_FILES["serif"])) | _code_points(Path(FONT_FILES["serif_rare"]))
+    return {ch for ch in text if not ch.isspace() and ord(ch) not in covered}
+
+
+def missing_stamp_glyphs(text: str) -> set[str]:
+    """The characters of ``text`` the visible signature stamp cannot draw: the stamp is set
+    in the sans face alone (pyHanko takes one font file, ``app.documents.signing``), which
+    has no rare face behind it."""
+    covered = _code_points(Path(FONT_FILES["sans"]))
     return {ch for ch in text if not ch.isspace() and ord(ch) not in covered}

@@ -23,6 +23,8 @@ from app.extensions import db
 from app.models.agreements import Agreement, DocumentKind, IssuedDocument
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage
+from app.models.minutes import MediationRecord
+from app.models.restructuring import SupplementaryAgreement
 
 MAX_PDF_BYTES = 200 * 1024 * 1024
 
@@ -96,9 +98,20 @@ def lookup_issued(sha256: str) -> IssuedFacts | None:
                 ConfirmationPackage.number == doc.version,
             )
         )
+    elif doc.kind == DocumentKind.SUPPLEMENTARY:
+        holder = db.session.scalar(
+            select(SupplementaryAgreement).where(
+                SupplementaryAgreement.case_id == doc.case_id,
+                SupplementaryAgreement.version == doc.version,
+            )
+        )
+    elif doc.kind == DocumentKind.MEDIATION_RECORD:
+        holder = _record_of(doc)
     elif doc.agreement_id:
         holder = db.session.get(Agreement, doc.agreement_id)
-    complete = {"in_force", "ready"}
+    complete = {"in_force", "ready", "confirmed"}
+    # a record's file of an earlier version: the record was changed since
+    earlier = isinstance(holder, MediationRecord) and holder.version != doc.version
     return IssuedFacts(
         kind=doc.kind,
         case_reference=case.reference if case else "?",
@@ -106,7 +119,7 @@ def lookup_issued(sha256: str) -> IssuedFacts | None:
         stage=doc.stage,
         issued_at=doc.created_at,
         is_latest=holder is None or holder.current_sha256 == sha256,
-        superseded=holder is not None and holder.status == "superseded",
+        superseded=(holder is not None and holder.status == "superseded") or earlier,
         in_force=holder is not None
         and holder.status in complete
         and holder.current_sha256 == sha256,
@@ -114,13 +127,22 @@ def lookup_issued(sha256: str) -> IssuedFacts | None:
     )
 
 
-def _signers_up_to(holder: Agreement | ConfirmationPackage, sha256: str) -> list[dict[str, Any]]:
+def _record_of(doc: IssuedDocument) -> MediationRecord | None:
+    """The mediation record a file belongs to: its stage names it (``…:record-<id>``)."""
+    _, _, record_id = doc.stage.rpartition(":record-")
+    return db.session.get(MediationRecord, int(record_id)) if record_id.isdigit() else None
+
+
+def _signers_up_to(
+    holder: Agreement | ConfirmationPackage | SupplementaryAgreement | MediationRecord,
+    sha256: str,
+) -> list[dict[str, Any]]:
     """The signatures this revision carries: those given up to the one that produced it."""
     chain: list[dict[str, Any]] = []
     if holder.base_sha256 == sha256:
         return chain
     for sig in holder.signatures:
-        if isinstance(holder, Agreement) and sig.version != holder.version:
+        if isinstance(holder, Agreement | MediationRecord) and sig.version != holder.version:
             continue
         chain.append({"role": sig.role, "name": sig.user.name, "signed_at": sig.signed_at})
         if sig.result_sha256 == sha256:

@@ -33,7 +33,8 @@ from app.config import PROJECT_ROOT
 from app.core import clock
 from app.documents.fetcher import asset_fetcher
 from app.documents.fonts import STATIC_DIR, font_face_css
-from app.rules.money import to_fen
+from app.rules.citations import cite
+from app.rules.money import format_rate, to_fen
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "documents"
 PDF_VARIANT = "pdf/a-3b"
@@ -128,8 +129,9 @@ def environment(extra_dirs: tuple[str, ...] = ()) -> Environment:
     env = Environment(  # noqa: S701 - autoescape is on, for every template name
         loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined
     )
-    env.filters.update(money=money, cn_date=cn_date, cn_datetime=cn_datetime)
+    env.filters.update(money=money, cn_date=cn_date, cn_datetime=cn_datetime, rate=format_rate)
     env.globals["data_url"] = data_url
+    env.globals["cite"] = cite  # printed citations come from one table (app.rules.citations)
     return env
 
 

@@ -15,7 +15,12 @@ from app.extensions import db
 from app.models.agreements import DocumentKind, IssuedDocument
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus, Ruling
-from app.repayments.common import Performance, performance_of
+from app.repayments.common import (
+    Performance,
+    docket_calendar,
+    docket_performance,
+    performance_of,
+)
 from app.rules.enforcement import (
     EnforcementClaim,
     EnforcementDeadline,
@@ -75,12 +80,15 @@ def confirming_ruling(case: Case) -> ConfirmationPackage | None:
     )
 
 
-def enforceability(case: Case, on: date) -> Enforceability | None:
-    """Where enforcement stands on ``on``; None without an agreement in force."""
-    perf = performance_of(case, on)
+def enforceability(case: Case, on: date, docket: bool = False) -> Enforceability | None:
+    """Where enforcement stands on ``on``; None without an agreement in force. ``docket``:
+    for the docket's row notes, the repayment and calendar that page has read already
+    (:func:`app.repayments.common.docket_performance`)."""
+    perf = docket_performance(case, on) if docket else performance_of(case, on)
     if perf is None:
         return None
-    deadline = enforcement_deadline(perf.status, legal_calendar())
+    calendar = docket_calendar() if docket else legal_calendar()
+    deadline = enforcement_deadline(perf.status, calendar)
     return Enforceability(perf, confirming_ruling(case), deadline)
 
 

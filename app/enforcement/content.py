@@ -8,12 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.agreements.content import ID_TYPE_ZH
-from app.confirmation.package.parties import UNRECORDED, creditor_agent, person_facts
+from app.confirmation.package.parties import UNRECORDED, creditor_agent, person_rows
 from app.enforcement.common import Enforceability
 from app.models.cases import Case
 from app.models.repayments import COUNTED, PaymentChannel
 from app.rules.enforcement import EnforcementClaim
+from app.rules.numerals import rmb_capital
+from app.rules.party_kinds import representative_title
 from app.rules.repayment_plan import ZERO, Split
 
 CHANNEL_ZH = {
@@ -31,17 +32,33 @@ def _rows(pairs: list[tuple[str, Any]]) -> list[dict[str, Any]]:
 
 
 def creditor_party(case: Case, enf: Enforceability) -> dict[str, Any]:
-    """The creditor organisation, its legal representative and the staff member who
-    signed the agreement for it, acting for it (CPL Art. 61)."""
+    """The creditor by its kind, as in the confirmation package: a natural person with
+    their full identity, acting in person (民诉法解释 Art. 354); an entity with its code,
+    its representative under the title its kind gives (法定代表人, or a branch's 负责人:
+    民诉法解释 Art. 52) and the staff member who signed the agreement, acting for it (CPL
+    Art. 61)."""
     org = case.creditor_org
+    if org.is_natural_person:
+        rows = person_rows(
+            org.id_type or "",
+            org.id_number or "",
+            address=org.address,
+            phone=org.phone,
+            sex=org.person_sex,
+            birth_date=org.person_birth_date,
+            ethnicity=org.person_ethnicity,
+        )
+        return {"name": org.name, "name_label": "姓名", "sign_as": "（签名）", "rows": _rows(rows)}
     agent = creditor_agent(enf.performance.agreement)
     return {
         "name": org.name,
+        "name_label": "名称",
+        "sign_as": "（盖章）",
         "rows": _rows(
             [
-                ("统一社会信用代码", org.credit_code),
+                ("统一社会信用代码", org.credit_code or UNRECORDED),
                 ("住所", org.address or UNRECORDED),
-                ("法定代表人", org.legal_representative or UNRECORDED),
+                (representative_title(org.entity_kind), org.legal_representative or UNRECORDED),
                 ("委托代理人", agent.name if agent else UNRECORDED),
                 ("联系电话", (agent.phone if agent else None) or UNRECORDED),
             ]
@@ -53,21 +70,13 @@ def debtor_party(case: Case) -> dict[str, Any]:
     """The debtor with FULL identity details, as in the confirmation package: the
     application goes to the court, which must identify the person it enforces against
     (PIPL Arts. 28, 51)."""
-    number = case.debtor_id_number or ""
-    gender, born = person_facts(case.debtor_id_type, number)
-    return {
-        "name": case.debtor_name,
-        "rows": _rows(
-            [
-                ("证件类型", ID_TYPE_ZH.get(case.debtor_id_type, case.debtor_id_type)),
-                ("证件号码", number or UNRECORDED),
-                ("性别", gender or UNRECORDED),
-                ("出生日期", born or UNRECORDED),
-                ("住址", case.debtor_address or UNRECORDED),
-                ("联系电话", case.debtor_phone or UNRECORDED),
-            ]
-        ),
-    }
+    rows = person_rows(
+        case.debtor_id_type,
+        case.debtor_id_number or "",
+        address=case.debtor_address,
+        phone=case.debtor_phone,
+    )
+    return {"name": case.debtor_name, "rows": _rows(rows)}
 
 
 def split_rows(split: Split) -> list[dict[str, Any]]:
@@ -148,6 +157,7 @@ def application_context(
         "ruling_on": ruling.ruling_on,
         "agreement": agreement_facts(case, enf),
         "claim": claim,
+        "claim_capital": rmb_capital(claim.amount),
         "claim_rows": split_rows(claim.split),
         "instalments_claimed": claim.instalments,
         "breach": breach,

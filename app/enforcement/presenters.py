@@ -3,11 +3,20 @@ enforceable (confirmed by the court) or a civil contract, and what the creditor 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.format import local_date
 from app.enforcement.common import Enforceability
+from app.enforcement.reminders import enforcement_last_day
+from app.extensions import db
 from app.models.agreements import IssuedDocument
+from app.models.cases import Case
+from app.rules.cases import CaseState
 from app.rules.repayments import RepaymentState
 
 
@@ -42,3 +51,21 @@ def summary(enf: Enforceability, on: date, *, filed: bool) -> dict[str, Any]:
 
 def application_rows(docs: list[IssuedDocument], url: Any) -> list[dict[str, Any]]:
     return [{"version": doc.version, "issued_at": doc.created_at, "url": url(doc)} for doc in docs]
+
+
+def docket_deadlines(case_ids: Iterable[int], today: date) -> dict[int, tuple[str, str]]:
+    """For each confirmed case still owed, the last day to apply for enforcement (CPL Art.
+    250), as a docket note: (label, key)."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    cases = db.session.scalars(
+        select(Case).where(Case.id.in_(ids), Case.state == CaseState.CONFIRMED)
+    )
+    notes: dict[int, tuple[str, str]] = {}
+    for case in cases:
+        last_day = enforcement_last_day(case, today, docket=True)
+        if last_day is not None:
+            label = _("Apply for enforcement by %(day)s", day=local_date(last_day))
+            notes[case.id] = (label, "enforcement-deadline")
+    return notes

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import Permission, can, requires, requires_object
-from app.core import clock
+from app.core import clock, prg
 from app.core.errors import DomainError
-from app.core.storage import blob_store
+from app.core.storage import send_blob
 from app.enforcement import application, presenters
 from app.enforcement.common import (
     EnforcementUnavailable,
@@ -76,9 +76,9 @@ def generate(case_id: int) -> Response:
     case = _load(case_id)
     try:
         doc = application.generate_application(_user(), case)
-    except DomainError as err:
-        flash(err.message, "error")
-        return _back(case)
+    except DomainError as err:  # post/redirect/get: the case page with the refusal
+        target = url_for("cases.show", case_id=case.id) + "#enforcement"
+        return prg.refused_to(target, err.message, err.status)
     flash(
         _("The enforcement application is ready: download it, sign it and file it with the court."),
         "success",
@@ -94,12 +94,10 @@ def download(case_id: int, version: int) -> Response:
     if doc is None:
         abort(404)
     application.record_download(_user(), case, doc)
-    return send_file(
-        blob_store().path_for(doc.sha256),
+    return send_blob(
+        doc.sha256,
         mimetype="application/pdf",
-        as_attachment=True,
         download_name=f"enforcement-{case.reference}-{version}.pdf",
-        max_age=0,
     )
 
 

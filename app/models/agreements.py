@@ -79,7 +79,11 @@ class AgreementSignature(db.Model):
     on which version and on exactly which bytes."""
 
     __tablename__ = "agreement_signatures"
-    __table_args__ = (UniqueConstraint("agreement_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "role"),
+        # Who else signed from an address (app.confirmation.collusion).
+        Index("ix_agreement_signatures_ip", "ip"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
@@ -105,6 +109,8 @@ class DocumentKind(StrEnum):
     ENFORCEMENT = "enforcement"  # an enforcement application (强制执行申请书)
     FAILURE_CERTIFICATE = "failure_cert"  # 调解终结/调解不成证明
     SETTLEMENT_CERTIFICATE = "settlement_cert"  # 结清证明
+    SUPPLEMENTARY = "supplementary"  # a supplementary agreement (补充协议)
+    MEDIATION_RECORD = "mediation_record"  # a mediation record (调解笔录)
 
 
 class IssuedDocument(db.Model):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.db import UTCDateTime, enum_column
+from app.core.pii import EncryptedString
 from app.extensions import db
 from app.models.users import User
 
@@ -22,6 +23,9 @@ class EvidenceCategory(StrEnum):
     NOTICE = "notice"
     IDENTITY = "identity"
     ATTORNEY = "attorney"  # power of attorney of the person acting for a party
+    ID_FRONT = "id_front"  # the debtor's ID copy, front (人像面)
+    ID_BACK = "id_back"  # and back (国徽面)
+    AGENT_PROOF = "agent_proof"  # the agent's proof of employment or relationship
     OTHER = "other"
 
 
@@ -42,3 +46,29 @@ class EvidenceFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     uploaded_by: Mapped[User] = relationship()
+
+
+class PowerOfAttorneyRecord(db.Model):
+    """What a power of attorney file says (CPL Art. 62), recorded when the creditor gives
+    it: the principal, the agent (name and ID number or post), the powers ticked, the
+    period and the date signed. A newer record replaces an older one for the case; both
+    stay. The agent's ID number is encrypted like every ID number (PIPL Art. 28)."""
+
+    __tablename__ = "powers_of_attorney"
+    __table_args__ = (Index("ix_powers_of_attorney_case_id", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence_files.id"), unique=True)
+    principal: Mapped[str] = mapped_column(String(200))
+    agent_name: Mapped[str] = mapped_column(String(100))
+    agent_id_number: Mapped[str | None] = mapped_column(EncryptedString())
+    agent_position: Mapped[str | None] = mapped_column(String(100))
+    powers: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    evidence: Mapped[EvidenceFile] = relationship()

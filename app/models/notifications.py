@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core import clock
 from app.core.db import UTCDateTime, enum_column
 from app.extensions import db
+from app.rules.message_kinds import MessageKind
 
 
 class Channel(StrEnum):
@@ -26,6 +27,8 @@ class OutboxStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    # Sent inside a digest with other case notices due at the same moment (merged_into_id).
+    MERGED = "merged"
 
 
 class OutboundMessage(db.Model):
@@ -41,6 +44,10 @@ class OutboundMessage(db.Model):
     # Who the contact rules count against: "debtor:<case id>" for a debtor, else "user:<id>".
     recipient_key: Mapped[str] = mapped_column(String(40))
     is_debtor: Mapped[bool] = mapped_column(default=False)
+    # Requested, case notice or outreach (app.rules.message_kinds): which contact rules apply.
+    kind: Mapped[MessageKind] = mapped_column(
+        enum_column(MessageKind, 16), default=MessageKind.OUTREACH
+    )
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 8))
     address: Mapped[str] = mapped_column(String(254))
     template: Mapped[str] = mapped_column(String(64))
@@ -55,3 +62,11 @@ class OutboundMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(Text)
+    # The digest that carried this case notice (app.notifications.digest), if one did.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_messages.id"))
+    # One text attachment of an email (a session's .ics invitation): name, media type
+    # (e.g. "text/calendar; method=REQUEST") and content. A message with one is never
+    # merged into a digest.
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_text: Mapped[str | None] = mapped_column(Text)

@@ -94,15 +94,18 @@ class RepaymentPayment(db.Model):
 
 class RepaymentBreach(db.Model):
     """The day an agreement went into breach (an instalment unpaid past its grace period),
-    recorded once per agreement by :mod:`app.repayments.watch`: the audit event and the
-    notices go out with this row, never twice."""
+    recorded once per agreement and plan by :mod:`app.repayments.watch`: the audit event
+    and the notices go out with this row, never twice. ``plan_revision`` is 0 for the
+    agreement's own schedule and the version of the supplementary agreement whose new
+    schedule was breached (a restructured plan may be breached afresh)."""
 
     __tablename__ = "repayment_breaches"
-    __table_args__ = (UniqueConstraint("agreement_id"),)
+    __table_args__ = (UniqueConstraint("agreement_id", "plan_revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    plan_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     instalment: Mapped[int] = mapped_column(Integer)
     breach_on: Mapped[date] = mapped_column(Date)
     accelerated: Mapped[bool] = mapped_column(Boolean)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -45,6 +45,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(16))
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A creditor user who keeps the creditor organisation's profile: its licences and seal.
+    is_creditor_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     creditor_org_id: Mapped[int | None] = mapped_column(ForeignKey("creditor_organisations.id"))
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -56,6 +58,12 @@ class User(db.Model):
     # the first of them; past the limit further tries wait for the window to end.
     password_check_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     password_check_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # A mediator's appointment record (人民调解法 Arts. 13-14: the committee appoints or
+    # engages its mediators): the certificate or letter number, the day, and who appointed.
+    appointment_number: Mapped[str | None] = mapped_column(String(64))
+    appointed_on: Mapped[date | None] = mapped_column(Date)
+    appointed_by: Mapped[str | None] = mapped_column(String(200))
 
     creditor_org: Mapped[CreditorOrganisation | None] = relationship()
     mediation_org: Mapped[MediationOrganisation | None] = relationship()

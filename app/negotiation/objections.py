@@ -30,6 +30,7 @@ from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.negotiation import Objection, ObjectionStatus
 from app.models.notifications import Channel
 from app.models.users import User
+from app.notifications.content import check_words_to_debtor
 from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts import objections as texts
 
@@ -120,6 +121,7 @@ def raise_objection(
 def answer_objection(actor: User, case: Case, objection: Objection, answer: str) -> None:
     """The creditor answers an open objection, once; the debtor is told (contact rules)."""
     answer = _clean(answer, "answer", MAX_ANSWER)
+    check_words_to_debtor(answer, case, field="answer")  # the debtor reads the answer
     _check_open(case, objection)
     if objection.answer is not None:
         raise ObjectionRefused("already_answered")

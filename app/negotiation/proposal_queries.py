@@ -5,8 +5,10 @@ know of the debtor's means. Nothing here writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.access import Permission, can
@@ -34,6 +36,12 @@ _PERMITTED = {
 def side_of(user: User) -> Side | None:
     """The side a user speaks for: debtor, creditor or mediator (admins none)."""
     return _SIDES.get(user.role)
+
+
+def case_numbers(proposals: list[Proposal]) -> dict[int, int]:
+    """Each proposal's number within its case, 1 for the first: what the parties read
+    ("第 1 号方案"), never the database id, which counts every case's proposals."""
+    return {p.id: n for n, p in enumerate(sorted(proposals, key=lambda p: p.id), start=1)}
 
 
 def proposals_of(case: Case) -> list[Proposal]:
@@ -145,3 +153,41 @@ def allowed_actions(
     if "reject" in found and can(viewer, Permission.PROPOSAL_SUBMIT, case):
         allowed.add("counter")
     return frozenset(allowed)
+
+
+def proposal_number(proposal: Proposal) -> int:
+    """The proposal's number within its case (the first proposal of a case is no. 1)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Proposal.id)).where(
+                Proposal.case_id == proposal.case_id, Proposal.id <= proposal.id
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class AcceptanceSummary:
+    """What a party binds themselves to by accepting, from the proposal's schedule: the
+    total, the first payment (date and amount), the number of payments and the last date.
+    ``account`` is the account to pay when the case knows it (else the agreement states
+    it, and the signing page shows it before anyone signs)."""
+
+    total: Decimal
+    first_due: date
+    first_amount: Decimal
+    payments: int
+    last_due: date
+    account: str | None = None
+
+
+def acceptance_summary(proposal: Proposal) -> AcceptanceSummary:
+    rows = sorted(proposal.instalments, key=lambda r: (r.due, r.number))
+    return AcceptanceSummary(
+        total=proposal.total,
+        first_due=rows[0].due,
+        first_amount=rows[0].amount,
+        payments=len(rows),
+        last_due=rows[-1].due,
+    )

@@ -32,7 +32,7 @@ from app.core.transaction import claim, conflict_on, use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Proposal
-from app.models.users import User
+from app.models.users import Role, User
 from app.negotiation.offers import (
     Offer,
     ProposalInvalid,
@@ -49,6 +49,7 @@ from app.negotiation.proposal_queries import (
     side_of,
     terms_of,
 )
+from app.notifications.content import check_words_to_debtor
 from app.notifications.recipients import case_link, notify_case
 from app.notifications.texts import negotiation as texts
 from app.rules import proposals as rules
@@ -114,6 +115,7 @@ def submit_proposal(
     the schedule) and :class:`ProposalRuleError`."""
     side = _side(actor)
     _require_negotiating(case)
+    _check_words(actor, case, offer.note, "note")
     facts = claim_facts(case)
     if facts is None:
         raise ProposalRuleError("claim_incomplete")
@@ -151,6 +153,13 @@ def submit_proposal(
     return proposal
 
 
+def _check_words(actor: User, case: Case, text: str, field: str) -> None:
+    """A creditor's or mediator's words on a proposal (its note, a reason) are read by the
+    debtor: they pass the content checker (:mod:`app.notifications.content`)."""
+    if actor.role != Role.DEBTOR and text.strip():
+        check_words_to_debtor(text, case, field=field)
+
+
 def check_counter(actor: User, proposal: Proposal) -> None:
     """May ``actor`` answer ``proposal`` with a counter-offer? Exactly when they could
     reject it: a party, not the proposer's side, the proposal still open."""
@@ -175,6 +184,18 @@ def _supersede(case: Case, side: Side, answered: Proposal | None) -> list[int]:
 
 
 # --- answering ---------------------------------------------------------------------------
+
+
+def check_accept(actor: User, case: Case, proposal: Proposal) -> None:
+    """Refuse, as :func:`accept_proposal` would, an accept that the rules do not allow
+    (writing nothing): the confirmation page is shown only for an accept that can bind."""
+    _require_negotiating(case)
+    rules.accept(
+        proposal.state,
+        proposer=proposal.side,
+        actor=_side(actor),
+        accepted_by=accepted_by(proposal),
+    )
 
 
 @use_case
@@ -236,6 +257,7 @@ def reject_proposal(actor: User, case: Case, proposal: Proposal, reason: str) ->
     reason = reason.strip()
     if not reason:
         raise ProposalInvalid("reason_required", "reason")
+    _check_words(actor, case, reason, "reason")
     new_state = rules.reject(proposal.state, proposer=proposal.side, actor=side)
     _claim(case)
     proposal.state = new_state
@@ -254,6 +276,7 @@ def withdraw_proposal(actor: User, case: Case, proposal: Proposal, reason: str =
     mediator does, the proposer's side is told."""
     side = _side(actor)
     _require_negotiating(case)
+    _check_words(actor, case, reason, "reason")
     findings = Checker.for_case(case).findings(proposal)
     blocked = breaks_rule(findings)
     new_state = rules.withdraw(

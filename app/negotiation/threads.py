@@ -26,7 +26,7 @@ lost updates, and two people chatting at the same moment must not get a conflict
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,8 +43,10 @@ from app.models.cases import Case
 from app.models.negotiation import Message, Thread
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
 from app.models.users import Role, User
+from app.notifications import told
+from app.notifications.content import check_words_to_debtor
 from app.notifications.outbox import queue_message, recipient_key
-from app.notifications.recipients import case_link, creditor_staff
+from app.notifications.recipients import case_link, creditor_staff, notify_accounts
 from app.notifications.texts import threads as thread_messages
 from app.rules.proposals import Side
 
@@ -91,7 +93,7 @@ class MessageRefused(Refused):
     status = 403
     messages = {
         "not_allowed": _l(
-            "Messages can be sent while the case is in negotiation or its agreement is drafted."
+            "Messages can be sent from the start of the negotiation until the case is closed."
         ),
     }
 
@@ -103,8 +105,8 @@ def thread_access(case: Case, viewer: User) -> dict[Thread, bool]:
     Reading needs to be on the case (:func:`app.access.can` with ``CASE_VIEW``: the
     debtor, the creditor's people, the assigned mediator, the organisation's admin) and
     to be a member of the thread. Posting also needs the thread's permission, which
-    ``can`` grants only while the case is negotiating or its agreement is being drafted;
-    the admin has no posting permission at all.
+    ``can`` grants from the negotiation through signing, confirmation and performance,
+    until the case is closed; the admin has no posting permission at all.
     """
     if not can(viewer, Permission.CASE_VIEW, case):
         return {}
@@ -136,8 +138,14 @@ def clean_body(raw: str) -> str:
 
 
 @use_case
-def post_message(author: User, case: Case, thread: Thread, raw_body: str) -> Message:
+def post_message(
+    author: User, case: Case, thread: Thread, raw_body: str, asserted: Collection[str] = ()
+) -> Message:
     """Add a message to a thread the author may post to; tell the thread's other members.
+
+    A creditor's or mediator's message in a thread the debtor reads passes the content
+    checker first (:mod:`app.notifications.content`; ``asserted``: the legal statements
+    the author confirms are true on this case); the debtor's own messages are not checked.
 
     The audit event records the message id, the thread and the length — never the text,
     which would otherwise live for ever in the hash chain.
@@ -145,6 +153,8 @@ def post_message(author: User, case: Case, thread: Thread, raw_body: str) -> Mes
     if not may_post(case, author, thread):
         raise MessageRefused("not_allowed")
     body = clean_body(raw_body)
+    if author.role in (Role.CREDITOR, Role.MEDIATOR) and Side.DEBTOR in MEMBERS[thread]:
+        check_words_to_debtor(body, case, asserted=asserted)
     message = Message(case_id=case.id, thread=thread, author_id=author.id, body=body)
     db.session.add(message)
     db.session.flush()
@@ -170,10 +180,21 @@ def notify_new_message(case: Case, author: User, thread: Thread) -> None:
     :mod:`app.notifications.texts.threads`). The debtor gets one contact per notice (SMS
     when a phone is on file, else email). While a recipient still has an unsent notice for
     this case — typically one a debtor's quiet hours hold back — no second one is queued:
-    one notice says there is something new, however many messages follow.
+    one notice says there is something new, however many messages follow. Every member
+    with an account is also told at once in the notification centre.
     """
     audience = MEMBERS[thread] - {_SIDE_OF_ROLE[author.role]}
     link = f"{case_link(case)}#messages"
+    org, ref = case.mediation_org.name, case.reference
+
+    def compose(channel: Channel) -> tuple[str, str]:
+        if channel == Channel.SMS:
+            return thread_messages.new_message_sms(org, ref, link)
+        return thread_messages.new_message_email(org, ref, link)
+
+    notify_accounts(
+        case, thread_messages.TEMPLATE, compose, roles={side.value for side in audience}
+    )
     if Side.DEBTOR in audience:
         _notify_debtor(case, link)
     if Side.CREDITOR in audience:
@@ -194,7 +215,10 @@ def _notify_debtor(case: Case, link: str) -> None:
     else:
         return
     key = recipient_key(address=address, case_id=case.id, recipient_user_id=None, to_debtor=True)
-    if not _notice_pending(case.id, key):
+    pending = _notice_pending(case.id, key)
+    if pending is not None:
+        told.note(pending)  # the screen tells when the notice already waiting goes out
+    else:
         queue_message(
             address=address,
             channel=channel,
@@ -212,7 +236,7 @@ def _notify_user(case: Case, user: User, link: str) -> None:
     key = recipient_key(
         address=user.email, case_id=case.id, recipient_user_id=user.id, to_debtor=False
     )
-    if _notice_pending(case.id, key):
+    if _notice_pending(case.id, key) is not None:
         return
     subject, body = thread_messages.new_message_email(case.mediation_org.name, case.reference, link)
     queue_message(
@@ -226,14 +250,14 @@ def _notify_user(case: Case, user: User, link: str) -> None:
     )
 
 
-def _notice_pending(case_id: int, key: str) -> bool:
-    pending = select(OutboundMessage.id).where(
+def _notice_pending(case_id: int, key: str) -> OutboundMessage | None:
+    pending = select(OutboundMessage).where(
         OutboundMessage.recipient_key == key,
         OutboundMessage.case_id == case_id,
         OutboundMessage.template == thread_messages.TEMPLATE,
         OutboundMessage.status == OutboxStatus.QUEUED,
     )
-    return db.session.scalar(pending.limit(1)) is not None
+    return db.session.scalar(pending.order_by(OutboundMessage.due_at).limit(1))
 
 
 @dataclass(frozen=True)

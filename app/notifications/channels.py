@@ -60,7 +60,28 @@ def build_email(message: OutboundMessage, settings: Settings) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain=_sender_domain(settings.mail_sender))
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to us
     email.set_content(message.body, charset="utf-8")
+    if message.attachment_text is not None:
+        _attach(email, message)
     return email
+
+
+def _attach(email: EmailMessage, message: OutboundMessage) -> None:
+    """The message's text attachment (a session's .ics), its media type's parameters
+    (``method=REQUEST``) kept, as RFC 5545 §8.1 registers them for text/calendar."""
+    media_type, _, rest = (message.attachment_type or "application/octet-stream").partition(";")
+    maintype, _, subtype = media_type.strip().partition("/")
+    params = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (part.partition("=") for part in rest.split(";") if part.strip())
+    )
+    params.setdefault("charset", "utf-8")
+    email.add_attachment(
+        (message.attachment_text or "").encode("utf-8"),
+        maintype=maintype,
+        subtype=subtype,
+        filename=message.attachment_name or "attachment",
+        params=params,
+    )
 
 
 def _sender_domain(sender: str) -> str:
@@ -79,6 +100,8 @@ def _block(message: OutboundMessage, settings: Settings) -> str:
     legal clock."""
     stamp = clock.local(clock.now()).isoformat(timespec="seconds")
     sender = f"From: {settings.mail_sender}\n" if message.channel == Channel.EMAIL else ""
+    if message.attachment_name:
+        sender += f"Attachment: {message.attachment_name} ({message.attachment_type})\n"
     return (
         f"==== {stamp} {message.channel.value} #{message.id} ====\n"
         f"{sender}To: {message.address}\n"

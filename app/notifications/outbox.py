@@ -3,7 +3,7 @@
 Queuing in the same transaction as the change means a message exists if and only if
 the change does. The contact rules of :mod:`app.rules.contact_rules` are applied on the
 legal clock (``TIMEZONE``, :func:`app.core.clock.legal_tz`) when the message is planned (a
-debtor message gets the first ``due_at`` outside quiet hours within the daily limit) and
+debtor message gets the first ``due_at`` its kind allows, :mod:`app.rules.message_kinds`) and
 again if it is still unsent when quiet hours begin. Together with the ``contact:sent``
 and ``contact:failed`` audit events, the outbox rows are the contact log: who, channel,
 time, template, outcome.
@@ -14,9 +14,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -31,12 +31,29 @@ from app.core.faults import fault_of
 from app.core.transaction import in_use_case, use_case
 from app.extensions import db
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
-from app.notifications import channels
-from app.rules.contact_rules import DEFAULT_POLICY, ContactPolicy, earliest_delivery, is_quiet
+from app.notifications import channels, digest, told
+from app.rules.contact_rules import DEFAULT_POLICY, ContactPolicy, is_quiet
+from app.rules.message_kinds import (
+    MessageKind,
+    counts_against_cap,
+    held_back,
+    kind_of,
+    planned_delivery,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text file an email carries: an ASCII ``name``, its full media type (e.g.
+    ``text/calendar; method=REQUEST``) and its text (sent as UTF-8)."""
+
+    name: str
+    media_type: str
+    text: str
 
 
 def contact_policy() -> ContactPolicy:
@@ -69,37 +86,45 @@ def queue_message(
     recipient_user_id: int | None = None,
     to_debtor: bool = False,
     requested_by_recipient: bool = False,
+    kind: MessageKind | None = None,
     now: datetime | None = None,
+    attachment: Attachment | None = None,
 ) -> OutboundMessage:
     """Add a message to the outbox in the caller's transaction (flushed, not committed).
 
-    A message to a debtor (``to_debtor``) is due at the first moment the contact rules
-    allow (:mod:`app.rules.contact_rules`): never between 21:00 and 08:00 on the legal
-    clock, at most three contacts a local day across all channels. The contacts counted
-    are that debtor's queued and sent messages on this case and any debtor message to the
-    same address, so one phone is not contacted three times a day per case.
-
-    Exception, by decision: a message the debtor has just requested themselves
-    (``requested_by_recipient``, e.g. the one-time code they asked for to sign in) is due
-    at once, even in quiet hours. The rules protect debtors from contact they did not
-    seek; a code delayed to 08:00 would be useless and break the flow they started. It is
-    still a logged contact and counts towards the daily limit of later messages.
+    The message's kind (:mod:`app.rules.message_kinds`) is ``kind``, else requested when
+    ``requested_by_recipient``, else the kind of its template. A message to a debtor
+    (``to_debtor``) is due at the first moment the rules of its kind allow: a requested
+    code at once, even in quiet hours (a code delayed to 08:00 would be useless and break
+    the flow the debtor started; it is still a logged contact); a case notice at the first
+    moment outside quiet hours (21:00–08:00 on the legal clock); outreach outside quiet
+    hours and within three outreach contacts a local day across all channels. The
+    outreach counted is that debtor's queued and sent outreach on this case and any
+    debtor outreach to the same address, so one phone is not contacted three times a day
+    per case.
 
     Messages to anyone else (creditor staff, mediators) are due at once. The text must
     name the organisation and the case: build it with :mod:`app.notifications.texts.common`.
+    The message is also noted for the screen (:mod:`app.notifications.told`).
+    ``attachment`` (email only) goes with it as a file: a session's .ics invitation.
     """
+    if attachment is not None and channel != Channel.EMAIL:
+        raise ValueError("only an email carries an attachment")
     now = now or clock.now()
+    if kind is None:
+        kind = MessageKind.REQUESTED if requested_by_recipient else kind_of(template)
     key = recipient_key(
         address=address, case_id=case_id, recipient_user_id=recipient_user_id, to_debtor=to_debtor
     )
     due_at = now
-    if to_debtor and not requested_by_recipient:
-        due_at = plan_debtor_contact(key, address, wanted=now)
+    if to_debtor and held_back(kind):
+        due_at = plan_debtor_contact(key, address, kind, wanted=now)
     message = OutboundMessage(
         case_id=case_id,
         recipient_user_id=recipient_user_id,
         recipient_key=key,
         is_debtor=to_debtor,
+        kind=kind,
         channel=channel,
         address=address,
         template=template,
@@ -110,8 +135,13 @@ def queue_message(
         status=OutboxStatus.QUEUED,
         attempts=0,
     )
+    if attachment is not None:
+        message.attachment_name = attachment.name
+        message.attachment_type = attachment.media_type
+        message.attachment_text = attachment.text
     db.session.add(message)
     db.session.flush()
+    told.note(message)
     if due_at <= now and in_use_case():
         # Due now: the worker sends it right after the commit, not at the next minute
         # (outside a use case, e.g. a script, the every-minute sweep sends it).
@@ -120,20 +150,44 @@ def queue_message(
 
 
 def plan_debtor_contact(
-    key: str, address: str, *, wanted: datetime, exclude_id: int | None = None
+    key: str,
+    address: str,
+    kind: MessageKind,
+    *,
+    wanted: datetime,
+    exclude_id: int | None = None,
 ) -> datetime:
-    """The earliest allowed delivery for one more contact to this debtor
-    (:func:`app.rules.contact_rules.earliest_delivery`, on the legal clock)."""
+    """The earliest allowed delivery of one more message of ``kind`` to this debtor
+    (:func:`app.rules.message_kinds.planned_delivery`, on the legal clock)."""
     policy = contact_policy()
-    _lock_recipient(key, address)
-    contacts = _debtor_contacts(key, address, wanted, exclude_id, ZoneInfo(policy.tz))
-    return earliest_delivery(wanted, contacts, policy)
+    contacts: list[datetime] = []
+    if counts_against_cap(kind):
+        _lock_recipient(key, address)
+        contacts = _debtor_outreach(key, address, wanted, exclude_id, ZoneInfo(policy.tz))
+    return planned_delivery(kind, wanted, contacts, policy)
 
 
-def _debtor_contacts(
+def preview_outreach(recipients: Sequence[tuple[str, str]], wanted: datetime) -> list[datetime]:
+    """When each of a batch of outreach messages to debtors — (recipient key, address),
+    queued in this order at ``wanted`` — would go out under the contact rules, counting
+    each debtor's outreach already queued or sent and the batch's earlier messages.
+    Nothing is written: the schedule a bulk send shows before it is confirmed."""
+    policy = contact_policy()
+    tz = ZoneInfo(policy.tz)
+    planned: list[tuple[str, str, datetime]] = []
+    for key, address in recipients:
+        contacts = _debtor_outreach(key, address, wanted, None, tz)
+        contacts += [due for k, a, due in planned if k == key or a == address]
+        due = planned_delivery(MessageKind.OUTREACH, wanted, contacts, policy)
+        planned.append((key, address, due))
+    return [due for _k, _a, due in planned]
+
+
+def _debtor_outreach(
     key: str, address: str, since: datetime, exclude_id: int | None, tz: ZoneInfo
 ) -> list[datetime]:
-    """Delivery times (sent, else due) of this debtor's contacts from ``since``'s local day on."""
+    """Delivery times (sent, else due) of this debtor's outreach from ``since``'s local day
+    on: only outreach fills the daily cap."""
     day_start = datetime.combine(since.astimezone(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
     rows = db.session.scalars(
         select(OutboundMessage).where(
@@ -141,6 +195,7 @@ def _debtor_contacts(
                 OutboundMessage.recipient_key == key,
                 OutboundMessage.is_debtor.is_(True) & (OutboundMessage.address == address),
             ),
+            OutboundMessage.kind == MessageKind.OUTREACH,
             OutboundMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENT]),
             or_(OutboundMessage.due_at >= day_start, OutboundMessage.sent_at >= day_start),
             OutboundMessage.id != (exclude_id or 0),
@@ -196,8 +251,13 @@ def _deliver(now: datetime | None, limit: int, settings: Settings) -> int:
         if _late_into_quiet_hours(message, moment):
             replan_message(message, moment)
             continue
+        held_with = digest.held_notices_with(message)
+        tried.update(other.id for other in held_with)
         try:
-            sent += deliver_message(message, moment, settings)
+            if held_with:
+                sent += deliver_digest([message, *held_with], moment, settings)
+            else:
+                sent += deliver_message(message, moment, settings)
         except ConfigurationError:
             broken.add(channel)
             log.exception("outbox: %s backend misconfigured, not sending", channel.value)
@@ -244,9 +304,8 @@ def _next_due(
 
 def _late_into_quiet_hours(message: OutboundMessage, moment: datetime) -> bool:
     """A debtor message planned for allowed hours but still unsent when quiet hours begin
-    (a retry, or a worker that was down). A due time inside quiet hours is only ever given
-    to a message the debtor requested, which goes."""
-    if not message.is_debtor:
+    (a retry, or a worker that was down). A requested code goes whatever the hour."""
+    if not message.is_debtor or not held_back(message.kind):
         return False
     policy = contact_policy()
     return is_quiet(moment, policy) and not is_quiet(message.due_at, policy)
@@ -256,7 +315,11 @@ def _late_into_quiet_hours(message: OutboundMessage, moment: datetime) -> bool:
 def replan_message(message: OutboundMessage, moment: datetime) -> None:
     """Move a debtor message that fell into quiet hours to the next allowed moment."""
     message.due_at = plan_debtor_contact(
-        message.recipient_key, message.address, wanted=moment, exclude_id=message.id
+        message.recipient_key,
+        message.address,
+        message.kind,
+        wanted=moment,
+        exclude_id=message.id,
     )
     log.info("outbox: message %s moved out of quiet hours to %s", message.id, message.due_at)
 
@@ -282,6 +345,36 @@ def deliver_message(message: OutboundMessage, moment: datetime, settings: Settin
     message.error = None
     if message.is_debtor:
         _audit_contact(AuditAction.CONTACT_SENT, message)
+    return 1
+
+
+@use_case
+def deliver_digest(notices: list[OutboundMessage], moment: datetime, settings: Settings) -> int:
+    """Send held case notices due at the same moment as one digest
+    (:mod:`app.notifications.digest`): on success the digest is the sent contact and each
+    notice is marked merged into it; a refusal by the channel counts an attempt on each
+    notice and keeps them queued (the digest is not kept)."""
+    carrier = digest.carrier_for(notices, moment, settings.public_url)
+    try:
+        channels.send(carrier, settings)
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        if fault_of(exc) is not None:
+            raise
+        db.session.delete(carrier)
+        for notice in notices:
+            record_failure(notice, exc)
+        return 0
+    carrier.status = OutboxStatus.SENT
+    carrier.sent_at = moment
+    carrier.attempts = 1
+    for notice in notices:
+        notice.status = OutboxStatus.MERGED
+        notice.merged_into_id = carrier.id
+        notice.sent_at = moment
+        notice.error = None
+    _audit_contact(AuditAction.CONTACT_SENT, carrier)
     return 1
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models.cases import Case
 from app.models.repayments import PaymentStatus, RepaymentPayment
 from app.models.users import User
+from app.notifications.content import check_words_to_debtor
 from app.repayments.common import (
     RepaymentInvalid,
     RepaymentRefused,
@@ -73,6 +74,7 @@ def dispute_payment(actor: User, case: Case, payment_id: int, reason: str) -> No
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise RepaymentInvalid("dispute_reason", "reason")
+    check_words_to_debtor(reason, case, field="reason")  # the debtor reads the creditor's reason
     payment = _open(case, payment_id)
     payment.status = PaymentStatus.DISPUTED
     payment.dispute_reason = reason
@@ -125,6 +127,7 @@ def resolve_dispute(actor: User, case: Case, payment_id: int, received: bool, no
     note = note.strip()
     if not note or len(note) > MAX_REASON:
         raise RepaymentInvalid("resolution_note", "note")
+    check_words_to_debtor(note, case, field="note")  # the mediator's finding, read by the debtor
     payment = reported_payment(case, payment_id)
     if payment.status is not PaymentStatus.DISPUTED:
         raise RepaymentRefused("not_disputed")

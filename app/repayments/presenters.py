@@ -10,13 +10,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import clock
-from app.core.format import money
+from app.core.format import local_date, money
 from app.extensions import db
 from app.models.cases import Case
+from app.models.notifications import OutboundMessage, OutboxStatus
 from app.models.repayments import (
     PaymentChannel,
     PaymentSource,
@@ -24,7 +26,13 @@ from app.models.repayments import (
     RepaymentBreach,
 )
 from app.models.users import User
-from app.repayments.common import Performance, performance_of
+from app.notifications import told
+from app.repayments.common import (
+    Performance,
+    docket_performance,
+    performance_of,
+    read_docket_performances,
+)
 from app.rules.cases import PERFORMANCE_STATES, CaseState
 from app.rules.repayments import InstalmentPosition, InstalmentState, Item, RepaymentState
 
@@ -88,6 +96,7 @@ def summary(perf: Performance) -> dict[str, Any]:
         "percent": _percent(status.paid.total + status.waived.total, perf.plan.total),
         "next": {
             "number": nxt.number,
+            "label": _next_label(nxt.number, _first_new_number(perf)),
             "due": nxt.due,
             "amount": nxt.outstanding,
             "late": nxt.state is InstalmentState.LATE,
@@ -96,18 +105,47 @@ def summary(perf: Performance) -> dict[str, Any]:
         else None,
         "breach_on": status.breach.on if status.breach else None,
         "accelerated": bool(status.breach and status.breach.accelerated),
-        "breach_notified_on": _breach_notified_on(perf),
+        "breach_notice": _breach_notice(perf),
+        # After an accelerating breach the whole unpaid balance is due, not the next
+        # instalment (the agreement's default rule): say that amount.
+        "due_now": status.payable_now if status.breach and status.breach.accelerated else None,
         "grace_days": perf.plan.grace_days,
         "completed": status.state is RepaymentState.COMPLETED,
     }
 
 
-def _breach_notified_on(perf: Performance) -> date | None:
-    """The day the breach was recorded and the parties told (app.repayments.watch)."""
+def _breach_notice(perf: Performance) -> str | None:
+    """Whether the debtor's breach notice (app.repayments.watch) went out, or when it will:
+    the contact rules may hold it past quiet hours, so the recorded day alone is not the
+    truth. Empty until a breach is recorded."""
     recorded = db.session.scalar(
-        select(RepaymentBreach.recorded_at).where(RepaymentBreach.agreement_id == perf.agreement.id)
+        select(RepaymentBreach.recorded_at).where(
+            RepaymentBreach.agreement_id == perf.agreement.id,
+            RepaymentBreach.plan_revision == perf.plan_revision,
+        )
     )
-    return clock.day_of(recorded) if recorded is not None else None
+    if recorded is None:
+        return None
+    message = db.session.scalar(
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.case_id == perf.agreement.case_id,
+            OutboundMessage.is_debtor.is_(True),
+            OutboundMessage.template.in_(("case_breach", "case_breach_unpaid")),
+        )
+        .order_by(OutboundMessage.id.desc())
+        .limit(1)
+    )
+    if message is None or message.status is OutboxStatus.SENT:
+        sent = message.sent_at if message is not None and message.sent_at else recorded
+        return _("the parties were notified on %(day)s", day=local_date(clock.day_of(sent)))
+    if message.status is OutboxStatus.QUEUED:
+        return _(
+            "the debtor will be notified by %(channel)s on %(when)s",
+            channel=str(told.CHANNEL_NAMES[message.channel]),
+            when=told.format_due(message.due_at),
+        )
+    return _("the message to the debtor could not be delivered")
 
 
 def _next(positions: Iterable[InstalmentPosition]) -> InstalmentPosition | None:
@@ -133,12 +171,20 @@ def account(perf: Performance) -> dict[str, str] | None:
 
 
 def instalment_rows(perf: Performance) -> list[dict[str, Any]]:
-    rows = []
+    """Every instalment of the plan. Under a supplementary agreement the rows kept from
+    the agreement come first, then the agreement's instalments whose unpaid rest the
+    supplementary agreement superseded (shown as such, no longer owed), then its new
+    schedule, numbered as the supplementary agreement prints it."""
+    first_new = _first_new_number(perf)
+    rows: list[dict[str, Any]] = []
     for p in perf.status.positions:
         row = p.instalment
+        if first_new is not None and row.number == first_new:
+            rows += _superseded_rows(perf)
         rows.append(
             {
                 "number": row.number,
+                "title": _row_title(row.number, first_new),
                 "due": p.due,
                 "amount": row.amount,
                 "split": [
@@ -154,6 +200,44 @@ def instalment_rows(perf: Performance) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _next_label(number: int, first_new: int | None) -> str:
+    if first_new is not None and number >= first_new:
+        return str(_l("supplementary agreement, instalment %(n)s", n=number - first_new + 1))
+    return str(_l("instalment %(n)s", n=number))
+
+
+def _first_new_number(perf: Performance) -> int | None:
+    if perf.supplement is None:
+        return None
+    return int(perf.supplement.terms["basis"]["last_number"]) + 1
+
+
+def _row_title(number: int, first_new: int | None) -> str:
+    if first_new is not None and number >= first_new:
+        return str(_l("Supplementary agreement, instalment %(n)s", n=number - first_new + 1))
+    return str(_l("Instalment %(n)s", n=number))
+
+
+def _superseded_rows(perf: Performance) -> list[dict[str, Any]]:
+    assert perf.supplement is not None
+    version = perf.supplement.version
+    return [
+        {
+            "number": int(row["number"]),
+            "title": str(_l("Instalment %(n)s", n=row["number"])),
+            "due": date.fromisoformat(row["due"]),
+            "amount": Decimal(row["amount"]),
+            "split": [],
+            "paid": Decimal("0.00"),
+            "outstanding": Decimal("0.00"),
+            "state": str(_l("Superseded by supplementary agreement v%(v)s", v=version)),
+            "state_key": "superseded",
+            "balance_after": None,
+        }
+        for row in perf.supplement.terms["basis"]["superseded"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -264,17 +348,20 @@ def docket_states(case_ids: Iterable[int], today: date) -> dict[int, tuple[str, 
     ids = list(case_ids)
     if not ids:
         return {}
-    cases = db.session.scalars(
-        select(Case).where(
-            Case.id.in_(ids), Case.state.in_(PERFORMANCE_STATES | {CaseState.PERFORMED})
+    cases = list(
+        db.session.scalars(
+            select(Case).where(
+                Case.id.in_(ids), Case.state.in_(PERFORMANCE_STATES | {CaseState.PERFORMED})
+            )
         )
     )
+    read_docket_performances([c for c in cases if c.state != CaseState.PERFORMED], today)
     states: dict[int, tuple[str, str]] = {}
     for case in cases:
         if case.state == CaseState.PERFORMED:
             state = RepaymentState.COMPLETED
         else:
-            perf = performance_of(case, today)
+            perf = docket_performance(case, today)
             if perf is None:
                 continue
             state = perf.status.state

@@ -16,20 +16,20 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import Permission, can, requires, requires_object
-from app.core import clock
+from app.core import clock, prg
 from app.core.errors import DomainError
-from app.core.storage import blob_store
+from app.core.storage import send_blob
 from app.extensions import db
 from app.models.cases import Case
 from app.models.repayments import RepaymentPayment
 from app.models.users import User
+from app.notifications.told import with_truth
 from app.repayments import decisions, forms, payments, presenters
 from app.repayments.common import RepaymentInvalid, performance_of
 
@@ -93,22 +93,27 @@ def _decide_urls(case: Case, row: RepaymentPayment) -> dict[str, str]:
     }
 
 
-def _form(
-    case: Case,
-    mode: str,
-    values: dict[str, str],
-    err: DomainError | None = None,
-) -> tuple[str, int]:
+def _form(case: Case, mode: str, values: dict[str, str]) -> tuple[str, int]:
+    """The payment form; after a refusal (:mod:`app.core.prg`) the values typed and the
+    refusal next to the field at fault (never the receipt: it is attached again)."""
+    stash = prg.take()
+    if stash:
+        values = {name: stash.value(name) for name in forms.FIELDS}
     return render_template(
         "repayments/form.html",
         case=case,
         mode=mode,
         action=url_for(f"repayments.{mode}", case_id=case.id),
         values=values,
-        errors=forms.errors_of(err) if err else {},
+        errors=stash.errors,
         channels=presenters.channel_choices(),
         today=clock.today().isoformat(),
-    ), (err.status if err else 200)
+    ), stash.status
+
+
+def _again(err: DomainError) -> Response:
+    """Post/redirect/get: the form's page again with the values and the refusal."""
+    return prg.redirect_with(request.path, forms.errors_of(err), status=err.status)
 
 
 @bp.route("/cases/<int:case_id>/payments/record", methods=["GET", "POST"])
@@ -121,7 +126,7 @@ def record(case_id: int) -> Response | tuple[str, int]:
     try:
         outcome = payments.record_payment(_user(), case, forms.parse_entry(values))
     except DomainError as err:
-        return _form(case, "record", values, err)
+        return _again(err)
     _announce(outcome, _("The payment is recorded."))
     return _back(case)
 
@@ -137,7 +142,7 @@ def report(case_id: int) -> Response | tuple[str, int]:
         entry = forms.parse_entry(values)
         outcome = payments.report_payment(_user(), case, entry, forms.proof_from(request.files))
     except DomainError as err:
-        return _form(case, "report", values, err)
+        return _again(err)
     _announce(outcome, _("Your payment is reported. The creditor confirms it once received."))
     return _back(case)
 
@@ -151,7 +156,7 @@ def _announce(outcome: payments.Outcome, done: str) -> None:
             "success",
         )
     else:
-        flash(done, "success")
+        flash(with_truth(done), "success")
 
 
 @bp.route("/cases/<int:case_id>/payments/<int:payment_id>/confirm", methods=["POST"])
@@ -161,15 +166,18 @@ def confirm(case_id: int, payment_id: int) -> Response:
     try:
         performed = decisions.confirm_payment(_user(), case, payment_id)
     except DomainError as err:
-        flash(err.message, "error")
-        return _back(case)
+        target = url_for("cases.show", case_id=case.id) + "#repayment"
+        return prg.refused_to(target, err.message, err.status)
     if performed:
         flash(
             _("The last instalment is paid: the agreement is performed and the case is closed."),
             "success",
         )
     else:
-        flash(_("The payment is confirmed and counts from the day it was paid."), "success")
+        flash(
+            with_truth(_("The payment is confirmed and counts from the day it was paid.")),
+            "success",
+        )
     return _back(case)
 
 
@@ -179,25 +187,27 @@ def dispute(case_id: int, payment_id: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.PAYMENT_DECIDE)
     payment = _payment(case, payment_id)
     reason = request.form.get("reason", "").strip() if request.method == "POST" else ""
-    err: DomainError | None = None
     if request.method == "POST":
         try:
             decisions.dispute_payment(_user(), case, payment.id, reason)
-        except DomainError as refused:
-            err = refused
+        except DomainError as err:
+            return _again(err)
         else:
             flash(
-                _("The payment is disputed. The mediator will take it up with both of you."),
+                with_truth(
+                    _("The payment is disputed. The mediator will take it up with both of you.")
+                ),
                 "success",
             )
             return _back(case)
+    stash = prg.take()  # a refused dispute: the reason typed and the refusal, once
     return render_template(
         "repayments/dispute.html",
         case=case,
         payment=payment,
-        reason=reason,
-        errors=forms.errors_of(err) if err else {},
-    ), (err.status if err else 200)
+        reason=stash.value("reason"),
+        errors=stash.errors,
+    ), stash.status
 
 
 @bp.route("/cases/<int:case_id>/payments/<int:payment_id>/resolve", methods=["GET", "POST"])
@@ -207,7 +217,6 @@ def resolve(case_id: int, payment_id: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.PAYMENT_RESOLVE)
     payment = _payment(case, payment_id)
     values = {"received": request.form.get("received", ""), "note": ""}
-    err: DomainError | None = None
     if request.method == "POST":
         values["note"] = request.form.get("note", "").strip()
         try:
@@ -216,23 +225,24 @@ def resolve(case_id: int, payment_id: int) -> Response | tuple[str, int]:
             performed = decisions.resolve_dispute(
                 _user(), case, payment.id, values["received"] == "yes", values["note"]
             )
-        except DomainError as refused:
-            err = refused
+        except DomainError as err:
+            return _again(err)
         else:
             flash(
                 _("The last instalment is paid: the agreement is performed and the case is closed.")
                 if performed
-                else _("Your finding is recorded and both parties are told."),
+                else with_truth(_("Your finding is recorded.")),
                 "success",
             )
             return _back(case)
+    stash = prg.take()  # a refused finding: what was chosen and typed, the refusal, once
     return render_template(
         "repayments/resolve.html",
         case=case,
         payment=payment,
-        values=values,
-        errors=forms.errors_of(err) if err else {},
-    ), (err.status if err else 200)
+        values={"received": stash.value("received"), "note": stash.value("note")},
+        errors=stash.errors,
+    ), stash.status
 
 
 @bp.route("/cases/<int:case_id>/payments/<int:payment_id>/proof")
@@ -248,12 +258,8 @@ def proof(case_id: int, payment_id: int) -> Response:
 
 
 def send_proof(payment: RepaymentPayment, name: str) -> Response:
-    return send_file(
-        blob_store().path_for(payment.proof_sha256 or ""),
-        mimetype=payment.proof_media_type,
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
+    return send_blob(
+        payment.proof_sha256 or "", mimetype=payment.proof_media_type, download_name=name
     )
 
 

@@ -62,11 +62,17 @@ def watch_repayments(now: datetime | None = None) -> int:
     )
     done = 0
     for case_id in case_ids:
-        try:
-            done += _watch(case_id, now)
-        except Conflict:
-            log.info("case %s was watched by another worker at the same moment", case_id)
+        done += watch_case(case_id, now)
     return done
+
+
+def watch_case(case_id: int, now: datetime) -> int:
+    """The watch on one case alone, as the worker's run would do it at ``now``."""
+    try:
+        return _watch(case_id, now)
+    except Conflict:
+        log.info("case %s was watched by another worker at the same moment", case_id)
+        return 0
 
 
 def reminder_kind(position: InstalmentPosition, today: date) -> ReminderKind | None:
@@ -105,13 +111,17 @@ def _record_breach(case: Case, performance: Performance, now: datetime) -> int:
     assert breach is not None
     agreement = performance.agreement
     if db.session.scalar(
-        select(RepaymentBreach.id).where(RepaymentBreach.agreement_id == agreement.id)
+        select(RepaymentBreach.id).where(
+            RepaymentBreach.agreement_id == agreement.id,
+            RepaymentBreach.plan_revision == performance.plan_revision,
+        )
     ):
         return 0
     db.session.add(
         RepaymentBreach(
             case_id=case.id,
             agreement_id=agreement.id,
+            plan_revision=performance.plan_revision,
             instalment=breach.instalment,
             breach_on=breach.on,
             accelerated=breach.accelerated,
@@ -129,6 +139,7 @@ def _record_breach(case: Case, performance: Performance, now: datetime) -> int:
         case_id=case.id,
         data={
             "agreement_id": agreement.id,
+            "plan_revision": performance.plan_revision,
             "instalment": breach.instalment,
             "breach_on": breach.on.isoformat(),
             "accelerated": breach.accelerated,

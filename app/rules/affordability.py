@@ -219,3 +219,23 @@ def _read_money(raw: Mapping[str, str], field: str, errors: dict[str, str]) -> D
     except InvalidInput as exc:
         errors[field] = exc.code
         return ZERO
+
+
+@dataclass(frozen=True)
+class RunningTotals:
+    """The statement form's running totals as the debtor types: monthly income, essential
+    spending and what is left, over the amounts that can be read (``unreadable``: the
+    fields whose amount cannot, which count as nothing until corrected). The same sums
+    :func:`assess` makes once the statement is sent."""
+
+    income: Decimal
+    spending: Decimal
+    left: Decimal
+    unreadable: tuple[str, ...]
+
+
+def running_totals(raw: Mapping[str, str]) -> RunningTotals:
+    errors: dict[str, str] = {}
+    income = sum((_read_money(raw, f"income_{s}", errors) for s in INCOME_SOURCES), ZERO)
+    spending = sum((_read_money(raw, f"spend_{c}", errors) for c in ESSENTIAL_CATEGORIES), ZERO)
+    return RunningTotals(income, spending, income - spending, tuple(sorted(errors)))

@@ -25,15 +25,16 @@ from app.rules.agreement_terms import (
     PartyDetails,
     PartyKind,
 )
+from app.rules.citations import cite
 from app.rules.claims import Finding, Severity
 from app.rules.money import FEN, to_fen
 from app.rules.proposals import Side, TermsKind
 from app.rules.schedules import DOWN_PAYMENT, KINDS, MAX_INSTALMENTS
 
-SOURCE_CONTENT = "《中华人民共和国人民调解法》第二十九条"
-SOURCE_CLEAR = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第三百五十八条第五项"
-SOURCE_CONTENT_CLEAR = f"{SOURCE_CONTENT};{SOURCE_CLEAR}"
-SOURCE_PRIVACY = "《中华人民共和国个人信息保护法》第二十八条、第五十一条"
+SOURCE_CONTENT = cite("mediation_law.29")
+SOURCE_CLEAR = cite("cpl_interp.358.5")
+SOURCE_CONTENT_CLEAR = cite("mediation_law.29", "cpl_interp.358.5")
+SOURCE_PRIVACY = cite("pipl.28", "pipl.51")
 SOURCE_PLATFORM = "本平台规则（非法律规定）"
 
 # Words that leave a term open ("per contract", "to be agreed"): a court cannot confirm
@@ -279,8 +280,8 @@ def _text_findings(draft: AgreementDraft) -> Iterator[Finding]:
 def _glyph_findings(
     draft: AgreementDraft, missing_glyphs: Callable[[str], Collection[str]] | None
 ) -> Iterator[Finding]:
-    """Rare characters (some of CJK Ext-B, e.g. 𠮷) the document font lacks would come
-    from whatever font the server has, or print as empty boxes (TECH_NOTES)."""
+    """Rare characters that no shipped face has (the Ext-B ones beyond the rare face's
+    2,300, e.g. 𠀀 U+20000) would print as empty boxes: warn before rendering."""
     if missing_glyphs is None:
         return
     text = "".join(text for _, text, _, _ in _printed_text(draft))
@@ -305,7 +306,7 @@ def _printed_text(draft: AgreementDraft) -> list[tuple[str, str, int, bool]]:
     rows += [("违约条款补充约定", draft.terms.default_rule.statement, LIMITS["item"], True)]
     name, short, address = LIMITS["name"], LIMITS["short"], LIMITS["address"]
     for p in (draft.creditor, draft.debtor):
-        rows += [("当事人", t, name, False) for t in (p.name, p.legal_representative, p.agent_name)]
+        rows += [("当事人", t, name, False) for t in (p.name, p.representative, p.agent_name)]
         rows += [("当事人", t, short, False) for t in (p.phone, p.id_display, p.credit_code)]
         rows += [("住所", p.address, address, False)]
     org = draft.organisation

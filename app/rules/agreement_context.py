@@ -18,25 +18,48 @@ from app.rules.agreement_terms import (
     AgreementDraft,
     AgreementTerms,
     DisputedItem,
+    ExtraParty,
     OrganisationDetails,
     PartyDetails,
     PartyKind,
 )
+from app.rules.case_parties import ROLE_ZH as EXTRA_ROLE_ZH
+from app.rules.case_parties import GuaranteeKind, PartyRole, liability_clause, role_label
 from app.rules.errors import Blocked
 from app.rules.numerals import cn_number, rmb_capital
+from app.rules.party_kinds import SEX_ZH
 from app.rules.proposals import TermsKind
 from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM, Instalment
 
 DOCUMENT_TITLE = "调解协议书"
+# The one name of the dispute on every paper (民事案件案由规定: 借款合同纠纷, of which
+# 金融借款合同纠纷 and 民间借贷纠纷 are the sub-causes); never 债务纠纷 or 借款纠纷.
+DISPUTE_NAME = "借款合同纠纷"
 SIGNATURE_ANCHORS = {"debtor": "sig-debtor", "creditor": "sig-creditor", "mediator": "sig-mediator"}
 ID_TYPE_LABELS = {"resident_id": "居民身份证", "passport": "护照", "other": "身份证件"}
 
-# 人民调解法 Art. 29; 在线调解规则 Art. 19.
+# 人民调解法 Art. 29; cf. 在线调解规则 Art. 19.
 EFFECT_TEXT = "本协议自双方当事人签名、调解员签名并加盖调解组织印章之日起生效。"
 # 电子签名法 Art. 14: a reliable electronic signature equals a handwritten one or a seal.
 ELECTRONIC_TEXT = (
     "本协议以数据电文形式订立，各方以可靠的电子签名签署，与手写签名或者盖章具有同等法律效力。"
 )
+# 人民调解法 Art. 29 para. 3: each party keeps one original and the committee keeps one.
+ORIGINALS_HOLDERS = ("债权人", "债务人")
+
+
+def originals_text(org_name: str, holders: tuple[str, ...] = ORIGINALS_HOLDERS) -> str:
+    """How many originals exist and who keeps them (人民调解法 Art. 29 para. 3): one per
+    party and one for the organisation; an electronically signed file is an original
+    (电子签名法 Arts. 5, 14)."""
+    count = cn_number(len(holders) + 1)
+    return (
+        f"本协议一式{count}份，{'、'.join(holders)}各执一份，{org_name}留存一份，"
+        "各份具有同等法律效力。经各方电子签名的本协议电子文件即为原件，"
+        "各方下载保存的文件与调解组织留存的文件一致。"
+    )
+
+
 # 人民调解法 Art. 33(1); 民事诉讼法 Art. 205.
 CONFIRMATION_TEXT = "双方当事人可以自本协议生效之日起三十日内共同向有管辖权的人民法院申请司法确认。"
 # 人民调解法 Art. 33(2); 民事诉讼法 Art. 206.
@@ -69,12 +92,21 @@ def agreement_context(draft: AgreementDraft) -> dict[str, Any]:
         raise AgreementNotRenderable(findings=blocks)
     terms, debtor, creditor = draft.terms, draft.debtor.name, draft.creditor.name
     assert draft.account is not None and terms.perform_by is not None  # checked above
-    return {
+    context: dict[str, Any] = {
         "document_title": DOCUMENT_TITLE,
         "reference": draft.reference,
         "org": _org(draft.organisation),
         "mediator_name": draft.mediator_name,
-        "parties": [_party(draft.creditor), _party(draft.debtor)],
+        "mediator_appointment": draft.mediator_appointment,
+        "parties": [
+            _party(draft.creditor),
+            _party(draft.debtor),
+            *(_extra_party(extra) for extra in draft.extra_parties),
+        ],
+        "liability_clauses": [
+            liability_clause(e.role, e.guarantee_kind, e.person.name, debtor)
+            for e in draft.extra_parties
+        ],
         "preamble": _preamble(draft.organisation),
         "facts_paragraphs": _paragraphs(draft.facts),
         "disputed_items": [_disputed(item) for item in draft.disputed_items],
@@ -85,6 +117,9 @@ def agreement_context(draft: AgreementDraft) -> dict[str, Any]:
         "default_statement": terms.default_rule.statement.strip(),
         "effect_text": EFFECT_TEXT,
         "electronic_text": ELECTRONIC_TEXT,
+        "originals_text": originals_text(
+            draft.organisation.name, ORIGINALS_HOLDERS + _extra_holders(draft.extra_parties)
+        ),
         "confirmation_text": CONFIRMATION_TEXT,
         "enforcement_text": ENFORCEMENT_TEXT,
         "voluntary_text": VOLUNTARY_TEXT,
@@ -93,6 +128,11 @@ def agreement_context(draft: AgreementDraft) -> dict[str, Any]:
         "version_text": _version_text(draft),
         "signatures": _signatures(draft),
     }
+    if draft.extra_parties:
+        # More than two parties (guarantors, co-borrowers): 各方, not 双方.
+        for key in ("preamble", "effect_text", "confirmation_text", "voluntary_text"):
+            context[key] = context[key].replace("双方当事人", "各方当事人")
+    return context
 
 
 def _org(org: OrganisationDetails) -> dict[str, str]:
@@ -109,11 +149,19 @@ def _party(party: PartyDetails) -> dict[str, Any]:
     role_label = "债权人" if party.role == "creditor" else "债务人"
     rows: list[tuple[str, str]] = []
     if party.kind == PartyKind.PERSON:
+        # The agreement's identity rows for a natural person (decision and reasons at
+        # ``agreement_terms.natural_person``): the ID number is already masked.
         id_label = ID_TYPE_LABELS.get(party.id_type, party.id_type.strip() or "身份证件")
-        rows += [("证件类型及号码", f"{id_label} {party.id_display}"), ("住址", party.address)]
+        rows += [
+            ("性别", SEX_ZH[party.sex] if party.sex else ""),
+            ("出生日期", _cn_date(party.birth_date) if party.birth_date else ""),
+            ("民族", party.ethnicity),
+            ("证件类型及号码", f"{id_label} {party.id_display}"),
+            ("住址", party.address),
+        ]
     else:
         rows += [("统一社会信用代码", party.credit_code), ("住所", party.address)]
-        rows += [("法定代表人", party.legal_representative)]
+        rows += [(party.representative_title, party.representative)]
     rows += [("联系电话", party.phone), ("委托代理人", party.agent_name)]
     return {
         "role": str(party.role),
@@ -123,9 +171,30 @@ def _party(party: PartyDetails) -> dict[str, Any]:
     }
 
 
+def _extra_party(extra: ExtraParty) -> dict[str, Any]:
+    """A guarantor or co-borrower, after the debtor, with the same identity rows (the
+    number masked), their role, and a guarantor's form of guarantee (民法典 Art. 686)."""
+    row = _party(extra.person)
+    rows = row["rows"]
+    if extra.role == PartyRole.GUARANTOR:
+        form = role_label(extra.role, extra.guarantee_kind or GuaranteeKind.GENERAL)
+        rows = [{"label": "保证方式", "value": form[len("保证人（") : -1]}, *rows]
+    return {
+        **row,
+        "role": extra.signer_role,
+        "role_label": EXTRA_ROLE_ZH[PartyRole(extra.role)],
+        "rows": rows,
+    }
+
+
+def _extra_holders(extras: tuple[ExtraParty, ...]) -> tuple[str, ...]:
+    """Each additional party keeps an original too (人民调解法 Art. 29 para. 3)."""
+    return tuple(f"{EXTRA_ROLE_ZH[PartyRole(e.role)]}{e.person.name}" for e in extras)
+
+
 def _preamble(org: OrganisationDetails) -> str:
     return (
-        f"上列当事人之间的债务纠纷，经{org.name}主持调解，"
+        f"上列当事人之间的{DISPUTE_NAME}，经{org.name}主持调解，"
         "双方当事人在平等、自愿、合法的基础上达成如下协议："
     )
 
@@ -224,15 +293,28 @@ def _version_text(draft: AgreementDraft) -> str:
 
 
 def _signatures(draft: AgreementDraft) -> list[dict[str, str]]:
-    """The three signature blocks in signing order; ``anchor`` is the HTML id where the
-    signature field goes."""
+    """The signature blocks: the parties (the debtor, the creditor, then each guarantor or
+    co-borrower, ``sig-party-<id>``) and the mediator last; ``anchor`` is the HTML id
+    where the signature field goes."""
+    # An institution signs by its agent and seal (签章); a natural-person creditor signs in
+    # their own name, as the debtor does (人民调解法 Art. 29).
+    creditor_caption = "债权人（签名）" if draft.creditor.signs_in_person else "债权人（签章）"
     blocks = [
         ("debtor", "债务人（签名）", draft.debtor.name),
-        ("creditor", "债权人（签章）", draft.creditor.name),
+        ("creditor", creditor_caption, draft.creditor.name),
+        *(
+            (e.signer_role, f"{EXTRA_ROLE_ZH[PartyRole(e.role)]}（签名）", e.person.name)
+            for e in draft.extra_parties
+        ),
         ("mediator", "调解员（签名）并加盖调解组织印章", draft.mediator_name),
     ]
     return [
-        {"role": role, "anchor": SIGNATURE_ANCHORS[role], "caption": caption, "name": name}
+        {
+            "role": role,
+            "anchor": SIGNATURE_ANCHORS.get(role, f"sig-{role}"),
+            "caption": caption,
+            "name": name,
+        }
         for role, caption, name in blocks
     ]
 

@@ -4,7 +4,7 @@ Changing anything in the agreement makes a new version, and every signature give
 older version stops counting (a signature binds its signer to the exact content signed:
 电子签名法 Art. 13). The parties sign in any order, the
 mediator last, with the organisation's seal; the agreement is then in force (人民调解法
-Art. 29; 在线调解规则 Art. 19).
+Art. 29; cf. 在线调解规则 Art. 19).
 """
 
 from __future__ import annotations
@@ -52,25 +52,29 @@ def signature_counts(
     )
 
 
-def who_may_sign_next(signed_roles: Set[str]) -> set[str]:
-    """Who may sign now, given the roles whose signatures count: the two parties in any
-    order, the mediator only after both, nobody twice (人民调解法 Art. 29: the mediator
-    signs and seals what the parties agreed)."""
-    signed = _signers(signed_roles)
-    parties_left = set(PARTIES - signed)
+def who_may_sign_next(signed_roles: Set[str], extra_parties: Set[str] = frozenset()) -> set[str]:
+    """Who may sign now, given the roles whose signatures count: the parties (the debtor,
+    the creditor and every additional party on the debtor's side, ``extra_parties``:
+    ``party-<id>``, :mod:`app.rules.case_parties`) in any order, the mediator only after
+    all of them, nobody twice (人民调解法 Art. 29: the mediator signs and seals what the
+    parties agreed)."""
+    signed = _signers(signed_roles, extra_parties)
+    parties_left = (set(map(str, PARTIES)) | set(extra_parties)) - signed
     if parties_left:
-        return {str(role) for role in parties_left}
-    return set() if Side.MEDIATOR in signed else {str(Side.MEDIATOR)}
+        return parties_left
+    return set() if str(Side.MEDIATOR) in signed else {str(Side.MEDIATOR)}
 
 
-def require_may_sign(role: str, signed_roles: Set[str]) -> None:
+def require_may_sign(
+    role: str, signed_roles: Set[str], extra_parties: Set[str] = frozenset()
+) -> None:
     """Refuse a signature the order does not allow. Codes: ``not_a_signer``,
-    ``already_signed``, ``parties_first`` (the mediator before both parties)."""
-    if role not in set(SIGNERS):
+    ``already_signed``, ``parties_first`` (the mediator before every party)."""
+    if role not in set(SIGNERS) | set(extra_parties):
         raise AgreementRuleError("not_a_signer")
-    if role in _signers(signed_roles):
+    if role in _signers(signed_roles, extra_parties):
         raise AgreementRuleError("already_signed")
-    if role not in who_may_sign_next(signed_roles):
+    if role not in who_may_sign_next(signed_roles, extra_parties):
         raise AgreementRuleError("parties_first")
 
 
@@ -80,14 +84,15 @@ def require_current_version(version: int, current_version: int) -> None:
         raise AgreementRuleError("superseded_version")
 
 
-def is_in_force(signed_roles: Set[str]) -> bool:
-    """In force only when the debtor, the creditor and the mediator have all signed on the
-    current version (人民调解法 Art. 29; 在线调解规则 Art. 19); the seal goes on with the
-    mediator's signature."""
-    return _signers(signed_roles) == SIGNERS
+def is_in_force(signed_roles: Set[str], extra_parties: Set[str] = frozenset()) -> bool:
+    """In force only when the debtor, every additional party (guarantors, co-borrowers),
+    the creditor and the mediator have all signed on the current version (人民调解法
+    Art. 29; cf. 在线调解规则 Art. 19); the seal goes on with the mediator's signature."""
+    return _signers(signed_roles, extra_parties) == {str(r) for r in SIGNERS} | set(extra_parties)
 
 
-def _signers(roles: Set[str]) -> frozenset[Side]:
-    if not set(roles) <= set(SIGNERS):
+def _signers(roles: Set[str], extra_parties: Set[str] = frozenset()) -> set[str]:
+    known = {str(r) for r in SIGNERS} | set(extra_parties)
+    if not set(roles) <= known:
         raise ValueError("unknown signer role")
-    return frozenset(Side(role) for role in roles)
+    return {str(role) for role in roles}

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from app.rules.errors import InvalidInput
 from app.rules.identity import mask_id
+from app.rules.party_kinds import EntityKind, Sex, derived_identity, representative_title
 from app.rules.proposals import ClaimAmounts, Side, Terms, TermsKind, split_fees
 from app.rules.schedules import Instalment, Schedule
 
@@ -41,13 +42,12 @@ class PartyKind(StrEnum):
 
 @dataclass(frozen=True)
 class PartyDetails:
-    """A party as the agreement prints it. A natural person has ``id_type`` and
-    ``id_display``; an organisation has ``credit_code`` (统一社会信用代码) and may have a
-    legal representative. ``id_display`` is what is printed, MASKED (``mask_id``): the
-    agreement goes to both parties and the mediator, and the law requires the full number
-    only in the court package (PIPL Arts. 28, 51; the identity proof in the package
-    carries it, 民诉法解释 Art. 355). Build one with ``natural_person`` or
-    ``organisation_party``."""
+    """A party as the agreement prints it. A natural person has ``id_type``,
+    ``id_display`` and, where known, ``sex``, ``birth_date`` and ``ethnicity``; an entity
+    has ``credit_code`` (统一社会信用代码) and a representative whose title depends on its
+    kind (``representative_title``: 法定代表人 or 负责人, :mod:`app.rules.party_kinds`).
+    ``id_display`` is what is printed, MASKED (``mask_id``): see :func:`natural_person`.
+    Build one with ``natural_person`` or ``organisation_party``."""
 
     role: Side
     kind: PartyKind
@@ -56,9 +56,22 @@ class PartyDetails:
     phone: str = ""
     id_type: str = ""
     id_display: str = ""
+    sex: Sex | None = None
+    birth_date: date | None = None
+    ethnicity: str = ""
     credit_code: str = ""
-    legal_representative: str = ""
+    entity_kind: EntityKind = EntityKind.LEGAL_PERSON
+    representative: str = ""
     agent_name: str = ""
+
+    @property
+    def representative_title(self) -> str:
+        return representative_title(self.entity_kind)
+
+    @property
+    def signs_in_person(self) -> bool:
+        """A natural person signs in their own name (人民调解法 Art. 29): no seal line."""
+        return self.kind == PartyKind.PERSON
 
 
 def natural_person(
@@ -69,9 +82,25 @@ def natural_person(
     id_number: str,
     address: str,
     phone: str = "",
+    sex: Sex | str | None = None,
+    birth_date: date | None = None,
+    ethnicity: str = "",
     agent_name: str = "",
 ) -> PartyDetails:
-    """A natural person; the identity number is masked here, never stored in the clear."""
+    """A natural person (a debtor, or a creditor lending privately) as the agreement
+    prints them: name, sex, date of birth, ethnicity where known, the document's type and
+    its number MASKED, address and phone (人民调解法 Art. 29: the parties' basic details).
+
+    Decision (PIPL Arts. 6, 28, 51: minimum necessary): the agreement is downloaded and
+    kept by every party, so it identifies a person without their full ID number; sex and
+    birth date (read from an 18-digit resident ID where not stored, GB 11643-1999) tell
+    two people of the same name apart. The court package's identity section, which goes
+    only to the court, carries the FULL number (民诉法解释 Art. 354;
+    :mod:`app.confirmation.package.parties`). The number is masked here and never kept
+    in the clear."""
+    identity = derived_identity(
+        id_type, id_number, sex=sex, birth_date=birth_date, ethnicity=ethnicity
+    )
     return PartyDetails(
         role=Side(role),
         kind=PartyKind.PERSON,
@@ -80,6 +109,10 @@ def natural_person(
         phone=phone,
         id_type=id_type,
         id_display=mask_id(id_number),
+        sex=identity.sex,
+        birth_date=identity.birth_date,
+        ethnicity=identity.ethnicity,
+        entity_kind=EntityKind.NATURAL_PERSON,
         agent_name=agent_name,
     )
 
@@ -91,11 +124,16 @@ def organisation_party(
     credit_code: str,
     address: str,
     phone: str = "",
-    legal_representative: str = "",
+    entity_kind: EntityKind | str = EntityKind.LEGAL_PERSON,
+    representative: str = "",
     agent_name: str = "",
 ) -> PartyDetails:
-    """An organisation: a unified social credit code is not personal information and is
-    printed in full."""
+    """A legal person or a branch: a unified social credit code is not personal
+    information and is printed in full; the representative is printed under the title
+    its kind gives (法定代表人 / 负责人, 民诉法解释 Arts. 50, 52)."""
+    kind = EntityKind(entity_kind)
+    if kind is EntityKind.NATURAL_PERSON:
+        raise ValueError("a natural person is built with natural_person()")
     return PartyDetails(
         role=Side(role),
         kind=PartyKind.ORGANISATION,
@@ -103,7 +141,8 @@ def organisation_party(
         address=address,
         phone=phone,
         credit_code=credit_code.strip().upper(),
-        legal_representative=legal_representative,
+        entity_kind=kind,
+        representative=representative,
         agent_name=agent_name,
     )
 
@@ -214,6 +253,24 @@ class AgreementDraft:
     disputed_items: tuple[DisputedItem, ...]
     terms: AgreementTerms
     account: ReceivingAccount | None
+    # The mediator's appointment by the committee, as printed next to the name (人民调解法
+    # Arts. 13-14), e.g. "聘任证书编号 HZ-2024-007，2024年3月1日由某某调解委员会聘任"; "" when
+    # no record is kept.
+    mediator_appointment: str = ""
+    # Guarantors and co-borrowers, printed after the debtor (:mod:`app.rules.case_parties`).
+    extra_parties: tuple[ExtraParty, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtraParty:
+    """An additional party on the debtor's side as the agreement prints it: the person
+    (identity masked like the debtor's), the role (``guarantor`` / ``co_borrower``), the
+    form of guarantee, and their signature block ``signer_role`` (``party-<id>``)."""
+
+    signer_role: str
+    role: str
+    guarantee_kind: str | None
+    person: PartyDetails
 
 
 def terms_from_proposal(

@@ -6,7 +6,7 @@ disputed, the agreed terms and how and by when they are performed (人民调解�
 Art. 358(5)). Its terms are a frozen copy of the accepted proposal; changing
 anything makes a new version and signatures on older versions stop counting. It takes
 effect when both parties and the mediator have signed and the seal is on it (人民调解法
-Art. 29; 在线调解规则 Art. 19).
+Art. 29; cf. 在线调解规则 Art. 19).
 
 Split by concern to keep modules small: ``agreement_terms`` (values, terms from the
 proposal, the items' names), ``agreement_snapshot`` (the terms as stored JSON),
@@ -45,6 +45,7 @@ from app.rules.agreement_terms import (
     AgreementTerms,
     DefaultRule,
     DisputedItem,
+    ExtraParty,
     OrganisationDetails,
     PartyDetails,
     PartyKind,
@@ -70,6 +71,7 @@ __all__ = [
     "AgreementTerms",
     "DefaultRule",
     "DisputedItem",
+    "ExtraParty",
     "OrganisationDetails",
     "PartyDetails",
     "PartyKind",

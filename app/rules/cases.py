@@ -45,6 +45,11 @@ class CaseEvent(StrEnum):
     REJECT_CONFIRMATION = "reject_confirmation"  # the court's ruling: rejected
     REMEDIATE = "remediate"  # after a rejection, back to negotiation
     PERFORM = "perform"  # the last instalment was paid: the agreement is performed
+    # Mediation fails (人民调解法 Arts. 23, 26; cf. 在线调解规则 Art. 24):
+    LAPSE = "lapse"  # the debtor did not answer the invitation within the response period
+    EXPIRE = "expire"  # the mediation period (extension included) ended without agreement
+    PARTY_END = "party_end"  # the creditor or the debtor asked to end the mediation
+    MEDIATOR_END = "mediator_end"  # the mediator finds that no agreement can be reached
 
 
 S, E = CaseState, CaseEvent
@@ -76,6 +81,18 @@ TRANSITIONS: dict[tuple[CaseState, CaseEvent], CaseState] = {
     (S.IN_FORCE, E.PERFORM): S.PERFORMED,
     (S.FILED, E.PERFORM): S.PERFORMED,
     (S.CONFIRMED, E.PERFORM): S.PERFORMED,
+    # Mediation ends without agreement. A party may ask to end it at any time before an
+    # agreement takes effect (人民调解法 Art. 23(2)); the mediator ends it once the debtor
+    # is in it; the period expires only while the parties are still negotiating.
+    (S.INVITED, E.LAPSE): S.CLOSED_NOT_MEDIATED,
+    (S.NEGOTIATING, E.EXPIRE): S.CLOSED_NOT_MEDIATED,
+    (S.INVITED, E.PARTY_END): S.CLOSED_NOT_MEDIATED,
+    (S.NEGOTIATING, E.PARTY_END): S.CLOSED_NOT_MEDIATED,
+    (S.AGREEMENT_DRAFTING, E.PARTY_END): S.CLOSED_NOT_MEDIATED,
+    (S.SIGNING, E.PARTY_END): S.CLOSED_NOT_MEDIATED,
+    (S.NEGOTIATING, E.MEDIATOR_END): S.CLOSED_NOT_MEDIATED,
+    (S.AGREEMENT_DRAFTING, E.MEDIATOR_END): S.CLOSED_NOT_MEDIATED,
+    (S.SIGNING, E.MEDIATOR_END): S.CLOSED_NOT_MEDIATED,
 }
 
 OPEN_STATES = frozenset(

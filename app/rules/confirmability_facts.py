@@ -13,10 +13,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from app.rules.citations import cite
 from app.rules.claims import Finding, Severity
+from app.rules.collusion import CollusionFacts
+from app.rules.identity_papers import PapersOnFile
+from app.rules.powers_of_attorney import PowerOfAttorney
 from app.rules.proposals import Side
 
-ADULT_AGE = 18
+ADULT_AGE = 18  # 民法典 Art. 17 (ages: app.rules.identity.capacity_on)
 WARN_DAYS_BEFORE_END = 10
 FAST_AGREEMENT = timedelta(hours=24)
 REQUIRED_SIGNERS: tuple[Side, ...] = (Side.DEBTOR, Side.CREDITOR, Side.MEDIATOR)
@@ -33,28 +37,27 @@ DOCUMENT_NAMES: dict[str, tuple[str, str]] = {  # 民诉法解释 Art. 354, in p
 }
 REQUIRED_DOCUMENTS: tuple[str, ...] = tuple(DOCUMENT_NAMES)
 
-_CPL = "《中华人民共和国民事诉讼法》"
-_CPL_INTERP = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》"
-_MEDIATION = "《中华人民共和国人民调解法》"
-_CIVIL_CODE = "《中华人民共和国民法典》"
-_PRIVATE_LENDING = "《最高人民法院关于审理民间借贷案件适用法律若干问题的规定》"
-SOURCE_IN_FORCE = f"{_MEDIATION}第二十九条、第三十三条;{_CPL}第二百零五条"
-SOURCE_WINDOW = f"{_CPL}第二百零五条、第八十五条;{_MEDIATION}第三十三条"
-SOURCE_CALENDAR = f"{_CPL}第八十五条;《全国年节及纪念日放假办法》"
-SOURCE_COURT = f"{_CPL}第二百零五条;{_CPL_INTERP}第三百五十五条"
-SOURCE_DOCUMENTS = f"{_CPL_INTERP}第三百五十四条"
-SOURCE_MINOR = f"{_CIVIL_CODE}第十七条、第十九条、第一百四十五条;{_CPL_INTERP}第三百五十八条"
-SOURCE_AGE_UNKNOWN = f"{_CIVIL_CODE}第十七条;{_CPL_INTERP}第三百五十四条"
-SOURCE_COLLUSION = f"{_CPL}第一百一十五条;{_CPL_INTERP}第三百五十八条"
-SOURCE_PRINCIPAL = (
-    f"{_CIVIL_CODE}第六百七十条;{_PRIVATE_LENDING}第二十六条;{_CPL_INTERP}第三百五十八条"
-)
-SOURCE_ASSIGNMENT = f"{_CIVIL_CODE}第五百四十五条、第五百四十六条;{_CPL_INTERP}第三百五十四条"
-SOURCE_INTEREST_CAP = f"{_PRIVATE_LENDING}第二十五条;{_CPL_INTERP}第三百五十八条"
-SOURCE_EXCLUDED = f"{_CPL_INTERP}第三百五十五条"
-SOURCE_VOLUNTARY = f"{_MEDIATION}第三条;{_CPL_INTERP}第三百五十八条"
-SOURCE_AGENT = f"{_CPL}第六十一条、第六十二条;{_CPL_INTERP}第三百五十一条"
-SOURCE_FAST = f"{_CPL}第一百一十五条;{_CPL_INTERP}第三百五十七条"
+# Every source is drawn from the one table of citations (app.rules.citations).
+SOURCE_IN_FORCE = cite("mediation_law.29", "mediation_law.33", "cpl.205")
+SOURCE_WINDOW = cite("cpl.205", "cpl.85", "mediation_law.33")
+SOURCE_CALENDAR = cite("cpl.85", "holidays.2")
+SOURCE_COURT = cite("cpl.205", "level_notice_2021.1", "level_notice_2021.2", "cpl_interp.355")
+SOURCE_DOCUMENTS = cite("cpl_interp.354")
+SOURCE_MINOR = cite("civil_code.17", "civil_code.19", "civil_code.145", "cpl_interp.358")
+SOURCE_MINOR_OWN_INCOME = cite("civil_code.18.2", "cpl_interp.358")
+SOURCE_AGE_UNKNOWN = cite("civil_code.17", "cpl_interp.354")
+SOURCE_COLLUSION = cite("cpl.115", "cpl_interp.358")
+SOURCE_PRINCIPAL = cite("civil_code.670", "private_lending.26", "cpl_interp.358")
+SOURCE_ASSIGNMENT = cite("civil_code.545", "civil_code.546", "cpl_interp.354")
+SOURCE_INTEREST_CAP = cite("private_lending.25", "cpl_interp.358")
+SOURCE_EXCLUDED = cite("cpl_interp.355")
+SOURCE_VOLUNTARY = cite("mediation_law.3", "cpl_interp.358")
+SOURCE_AGENT = cite("cpl.61", "cpl.62", "cpl_interp.351")
+SOURCE_MEDIATOR = cite("mediation_law.13", "mediation_law.14", "cpl_interp.354", "cpl_interp.356")
+# A staged mediation is sham litigation (CPL Art. 115); the court may ask for more proof
+# (民诉法解释 Art. 356) and rejects a collusive or involuntary agreement (Art. 358). Art.
+# 357, cited here before, is about withdrawing the application.
+SOURCE_FAST = cite("cpl.115", "cpl_interp.356", "cpl_interp.358")
 
 
 class SubjectMatter(StrEnum):
@@ -80,11 +83,17 @@ EXCLUDED_SUBJECT_MATTER: dict[SubjectMatter, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class AgentFacts:
-    """Someone acting for a party: an employee or a lawyer, never platform staff."""
+    """Someone acting for a party: an employee or a lawyer, never platform staff.
+    ``power_of_attorney`` is the content recorded for the file (None: not recorded);
+    ``signed_on`` the day the agent signed the agreement; ``settles_for_less`` whether the
+    agreement gives up part of the claim (it then needs special authorisation)."""
 
     name: str
     has_power_of_attorney: bool
     is_platform_staff: bool
+    power_of_attorney: PowerOfAttorney | None = None
+    signed_on: date | None = None
+    settles_for_less: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,21 @@ class ConfirmabilityFacts:
     open_objections: int
     contact_violations: int
     agreement_concluded_in: timedelta | None
+    # The case's contract number and, per evidence file that states any, the numbers it
+    # states (app.rules.contract_numbers); empty when nothing is known.
+    contract_number: str | None = None
+    evidence_contract_numbers: tuple[tuple[str, frozenset[str]], ...] = ()
+    # The identity and qualification papers on file as files (app.rules.identity_papers);
+    # None: not judged (a caller that does not read them).
+    identity_papers: PapersOnFile | None = None
+    # This case's debtor compared across the organisation (app.rules.collusion).
+    collusion: CollusionFacts = CollusionFacts()
+    # Whether the presiding mediator's appointment by the committee is on record
+    # (人民调解法 Arts. 13-14; printed in the proof that the organisation presided).
+    mediator_appointed: bool = True
+    # The guarantors' and co-borrowers' signature blocks (``party-<id>``) with the label
+    # and name to print: each must sign too (app.rules.agreement_signing).
+    extra_signers: tuple[tuple[str, str], ...] = ()
 
 
 def block(code: str, zh: str, en: str, source: str) -> Finding:

@@ -2,8 +2,9 @@
 
 A product rule, stricter than the industry's: the banking association's collection
 guideline keeps debtors free of contact from 22:00 to 08:00; we keep 21:00 to 08:00 and
-at most three outreach contacts a day. A code or link the debtor has just asked for is
-not outreach and goes at once (:func:`app.notifications.outbox.queue_message`).
+at most three outreach contacts a day. Which rules apply to which message depends on its
+kind (:mod:`app.rules.message_kinds`): a code the debtor asked for goes at once, a case
+notice waits out quiet hours only, outreach waits for quiet hours and the cap.
 
 All rules are reckoned in the local time of the policy's zone (``ContactPolicy.tz``): the
 application passes its legal clock, ``TIMEZONE`` (see
@@ -83,6 +84,13 @@ def earliest_delivery(
     while per_day[candidate.date()] >= policy.daily_limit:
         candidate = _leave_quiet(_start_of(candidate.date() + timedelta(days=1), tz), policy)
     return candidate.astimezone(UTC)
+
+
+def leave_quiet_hours(wanted: datetime, policy: ContactPolicy = DEFAULT_POLICY) -> datetime:
+    """``wanted`` (in UTC) if it is outside quiet hours, else the next end of quiet hours:
+    the rule for a message that quiet hours hold but the daily limit does not."""
+    _require_aware(wanted)
+    return _leave_quiet(wanted.astimezone(ZoneInfo(policy.tz)), policy).astimezone(UTC)
 
 
 def _leave_quiet(local: datetime, policy: ContactPolicy) -> datetime:

@@ -35,6 +35,11 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
+def mask_address(address: str) -> str:
+    """``北京市朝阳区****``: the district, enough to place the person, not to find them."""
+    return address[:6] + "****" if len(address) > 6 else "****"
+
+
 def mask_email(email: str) -> str:
     name, _sep, domain = email.partition("@")
     return name[:1] + "***@" + domain

@@ -22,15 +22,19 @@ from pathlib import Path
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-SOURCE = "《中华人民共和国民事诉讼法》第二百零五条"
-SOURCE_DOMICILE = (
-    "《中华人民共和国民事诉讼法》第二十二条;"
-    "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第三条、第四条"
-)
+from app.rules.citations import cite
+
+SOURCE = cite("cpl.205")
+SOURCE_DOMICILE = cite("cpl.22", "cpl_interp.3", "cpl_interp.4")
 DEFAULT_CSV = Path(__file__).resolve().parent.parent / "data" / "courts.csv"
 COLUMNS = ("division_code", "province", "city", "district", "court_name", "court_level")
+# An optional last column names the intermediate court above a basic-level court (the court
+# an application goes to when the dispute is within intermediate first-instance
+# jurisdiction, CPL Art. 205(2)); a CSV without it still loads (no intermediate courts).
+EXTENDED_COLUMNS = (*COLUMNS, "intermediate_court")
 BASIC = "basic"
-LEVELS = frozenset({BASIC, "intermediate", "high", "specialised"})
+INTERMEDIATE = "intermediate"
+LEVELS = frozenset({BASIC, INTERMEDIATE, "high", "specialised"})
 # The order in which grounds, and the courts they produce, are listed.
 GROUNDS = ("debtor_domicile", "creditor_domicile", "subject_matter", "organisation")
 INVITING_COURT = "inviting_court"
@@ -54,6 +58,8 @@ class Court:
     district: str
     name: str
     level: str
+    # The intermediate court above a basic-level court ("" when not on file).
+    intermediate: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,10 @@ class CourtDirectory:
             known = self._by_name.get(court.name)
             if known is None or (court.district in court.name and known.district not in known.name):
                 self._by_name[court.name] = court
+        for court in self.courts:
+            above = self._by_name.get(court.intermediate) if court.intermediate else None
+            if court.intermediate and (above is None or above.level != INTERMEDIATE):
+                raise ValueError(f"{court.name}: no intermediate court named {court.intermediate}")
         self._city_keys = _keys(self._by_division.values(), with_city=True)
         self._district_keys = _keys(self._by_division.values(), with_city=False)
 
@@ -122,8 +132,10 @@ class CourtDirectory:
         if isinstance(source, Path) or "\n" not in source:
             source = Path(source).read_text(encoding="utf-8-sig")
         rows = csv.DictReader(io.StringIO(source.lstrip("\ufeff")))
-        if tuple(rows.fieldnames or ()) != COLUMNS:
-            raise ValueError(f"court CSV columns must be {','.join(COLUMNS)}")
+        if tuple(rows.fieldnames or ()) not in (COLUMNS, EXTENDED_COLUMNS):
+            raise ValueError(
+                f"court CSV columns must be {','.join(COLUMNS)} (optionally ,intermediate_court)"
+            )
         return cls(_court_from_row(row, line) for line, row in enumerate(rows, start=2))
 
     @classmethod
@@ -138,6 +150,10 @@ class CourtDirectory:
 
     def by_name(self, name: str) -> Court | None:
         return self._by_name.get(_normalise(name))
+
+    def intermediate_of(self, court: Court) -> Court | None:
+        """The intermediate court above a basic-level court, or None when not on file."""
+        return self._by_name.get(court.intermediate) if court.intermediate else None
 
     def find_by_address(self, address: str) -> Court | None:
         """The basic-level court of the district named in ``address``, or None.
@@ -251,8 +267,8 @@ def _inputs(
     return items
 
 
-def _court_from_row(row: dict[str, str], line: int) -> Court:
-    values = {key: _normalise(row.get(key) or "") for key in COLUMNS}
+def _court_from_row(row: dict[str, str | None], line: int) -> Court:
+    values = {key: _normalise(row.get(key) or "") for key in EXTENDED_COLUMNS}
     if not _DIVISION.fullmatch(values["division_code"]):
         raise ValueError(f"line {line}: division_code must be 6 digits")
     if values["court_level"] not in LEVELS:
@@ -266,6 +282,7 @@ def _court_from_row(row: dict[str, str], line: int) -> Court:
         values["district"],
         values["court_name"],
         values["court_level"],
+        values["intermediate_court"],
     )
 
 

@@ -19,14 +19,12 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 
+from app.rules.citations import cite
 from app.rules.schedules import add_months
 
-_CPL = "《中华人民共和国民事诉讼法》"
-SOURCE_PERIOD = f"{_CPL}第八十五条"
-SOURCE_CONFIRMATION = f"{_CPL}第二百零五条;《中华人民共和国人民调解法》第三十三条;{SOURCE_PERIOD}"
-SOURCE_OBJECTION = (
-    f"《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第三百七十二条;{SOURCE_PERIOD}"
-)
+SOURCE_PERIOD = cite("cpl.85")
+SOURCE_CONFIRMATION = cite("cpl.205", "mediation_law.33", "cpl.85")
+SOURCE_OBJECTION = cite("cpl_interp.372", "cpl.85")
 
 CONFIRMATION_DAYS = 30
 OBJECTION_DAYS = 15
@@ -78,6 +76,12 @@ class LegalCalendar:
         self._complete_years = frozenset(complete_years)
         self._package_years: dict[int, bool] = {}
         self._working: dict[date, bool] = {}
+
+    def fingerprint(self) -> tuple[tuple[tuple[date, bool], ...], tuple[int, ...]]:
+        """What this calendar adds to the package (its overrides and complete years):
+        two calendars with the same fingerprint count every period alike."""
+        days = tuple(sorted((d, o.is_working) for d, o in self._overrides.items()))
+        return days, tuple(sorted(self._complete_years))
 
     def knows_year(self, year: int) -> bool:
         """True when the holidays of ``year`` are known (package or fully entered by an

@@ -22,21 +22,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from app.rules.deadlines import SOURCE_PERIOD, Deadline, LegalCalendar, years_period_end
+from app.rules.citations import cite
+from app.rules.deadlines import Deadline, LegalCalendar, years_period_end
 from app.rules.errors import Refused
 from app.rules.repayment_plan import ZERO, Split
 from app.rules.repayments import InstalmentPosition, RepaymentState, RepaymentStatus
 
 ENFORCEMENT_YEARS = 2
-_CPL = "《中华人民共和国民事诉讼法》"
-SOURCE_ENFORCEMENT_PERIOD = (
-    f"{_CPL}第二百五十条;"
-    "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉执行程序若干问题的解释》第二十条;"
-    "《最高人民法院关于审理民事案件适用诉讼时效制度若干问题的规定》第十四条;"
-    f"{SOURCE_PERIOD}"
+SOURCE_ENFORCEMENT_PERIOD = cite(
+    "cpl.250", "cpl_enforcement_interp.20", "limitation_rules.14", "cpl.85"
 )
-SOURCE_ENFORCEMENT = f"{_CPL}第二百零六条;《中华人民共和国人民调解法》第三十三条"
-SOURCE_LATE_APPLICATION = "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第四百八十一条"
+SOURCE_ENFORCEMENT = cite("cpl.206", "mediation_law.33")
+SOURCE_LATE_APPLICATION = cite("cpl_interp.481")
 
 
 class EnforcementRefused(Refused):
@@ -183,3 +180,19 @@ def enforcement_claim(
 
 def _unpaid(position: InstalmentPosition) -> Split:
     return position.instalment.split - position.paid
+
+
+# The creditor is reminded of the enforcement deadline this many days before its last day.
+REMINDER_DAYS = (90, 30, 7)
+
+
+def enforcement_reminder_due(last_day: date, today: date) -> int | None:
+    """Which reminder of the deadline ``last_day`` is due on ``today``: the smallest of
+    ``REMINDER_DAYS`` the days left have reached (a run that missed the 90-day mark on a
+    day with 25 days left sends the 30-day one, never both), or None when the deadline is
+    more than 90 days away or has passed."""
+    left = (last_day - today).days
+    if left < 0:
+        return None
+    reached = [days for days in REMINDER_DAYS if left <= days]
+    return min(reached) if reached else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
@@ -73,6 +74,31 @@ def age_on(birth: date, day: date) -> int:
         raise ValueError("day is before the birth date")
     had_birthday = (day.month, day.day) >= (birth.month, birth.day)
     return day.year - birth.year - (0 if had_birthday else 1)
+
+
+FULL_CAPACITY_AGE = 18  # 民法典 Art. 17: an adult
+SELF_SUPPORT_AGE = 16  # 民法典 Art. 18 para. 2
+
+
+class Capacity(StrEnum):
+    """Civil capacity by age (民法典 Arts. 17–19)."""
+
+    FULL = "full"  # 18 or older (Art. 17)
+    # 16 or 17: full capacity *if* they live mainly on their own labour income (Art. 18
+    # para. 2); that is a fact to prove, not something the age tells.
+    FULL_IF_SELF_SUPPORTING = "full_if_self_supporting"
+    LIMITED = "limited"  # under 16 (Art. 19; under 8 none at all, Art. 20)
+
+
+def capacity_on(birth: date, day: date) -> Capacity:
+    """The capacity the age alone gives on ``day`` (民法典 Arts. 17, 18, 19). A birth
+    date after ``day`` counts as under 16."""
+    age = age_on(birth, day) if birth <= day else 0
+    if age >= FULL_CAPACITY_AGE:
+        return Capacity.FULL
+    if age >= SELF_SUPPORT_AGE:
+        return Capacity.FULL_IF_SELF_SUPPORTING
+    return Capacity.LIMITED
 
 
 def mask_id(number: str) -> str:

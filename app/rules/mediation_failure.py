@@ -6,7 +6,7 @@ Mediation needs both parties' consent: when a party refuses it, there is no medi
 (人民调解法 Art. 17), and each party may refuse or ask to end it at any time (Art. 23(2)).
 When it does not succeed the mediator ends it and tells the parties they may protect their
 rights by arbitration, administrative or judicial means (Art. 26). An online mediation runs
-30 days from acceptance unless the parties agree to extend it (在线调解规则 Art. 24); a
+30 days from acceptance unless the parties agree to extend it (cf. 在线调解规则 Art. 24); a
 debtor who does not answer the invitation within the organisation's response period
 (default 14 days) is taken to refuse. Periods are counted like legal periods (CPL Art. 85:
 the first day is not counted, a last day on a rest day moves to the next working day).
@@ -19,16 +19,23 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from app.rules.citations import cite
 from app.rules.deadlines import Deadline, LegalCalendar, period_end
 from app.rules.errors import Refused
 
 RESPONSE_DAYS = 14
 MEDIATION_DAYS = 30
-_PML = "《中华人民共和国人民调解法》"
-SOURCE_REFUSED = f"{_PML}第十七条、第二十三条"
-SOURCE_ENDED = f"{_PML}第二十三条、第二十六条"
-SOURCE_NO_AGREEMENT = f"{_PML}第二十六条"
-SOURCE_PERIOD_EXPIRED = "《人民法院在线调解规则》第二十四条;" + SOURCE_NO_AGREEMENT
+# Product policy, not law: an extension reaches at most this many days past the current
+# end (a later date is more often a typing error; the parties may agree another one).
+MAX_EXTENSION_DAYS = 90
+SOURCE_REFUSED = cite("mediation_law.17", "mediation_law.23")
+SOURCE_ENDED = cite("mediation_law.23", "mediation_law.26")
+SOURCE_NO_AGREEMENT = cite("mediation_law.26")
+# The 30-day period is the organisation's own rule, modelled on the one the courts set for
+# their own platform (在线调解规则 Art. 24), which does not bind Concord: printed as such.
+SOURCE_PERIOD_EXPIRED = (
+    f"{SOURCE_NO_AGREEMENT}；本组织调解规则（调解期限参照{cite('online_mediation.24')}）"
+)
 
 
 class FailureGround(StrEnum):
@@ -96,7 +103,7 @@ def mediation_deadline(
     days: int = MEDIATION_DAYS,
     extended_until: date | None = None,
 ) -> date:
-    """The last day of the mediation: 30 days from acceptance (在线调解规则 Art. 24)
+    """The last day of the mediation: 30 days from acceptance (cf. 在线调解规则 Art. 24)
     counted per CPL Art. 85, or the agreed extension when it is later."""
     end = period_end(accepted_on, days, calendar, source=SOURCE_PERIOD_EXPIRED).end
     return max(end, extended_until) if extended_until else end
@@ -166,3 +173,26 @@ def _happened(day: date | None, on: date) -> bool:
 def _require(condition: bool, code: str) -> None:
     if not condition:
         raise MediationFailureRefused(code)
+
+
+def check_extension(proposed_until: date, current_end: date, on: date) -> None:
+    """May a party propose (or the other accept) on ``on`` that the mediation run until
+    ``proposed_until``? The parties may extend the period by agreement (cf. 在线调解规则 Art. 24)
+    while it runs. Refusal codes: ``mediation_period_over`` (the period ended before
+    ``on``: too late to extend), ``extension_not_later`` (not after the current end),
+    ``extension_too_long`` (more than ``MAX_EXTENSION_DAYS`` past it)."""
+    if on > current_end:
+        raise MediationFailureRefused("mediation_period_over")
+    if proposed_until <= current_end:
+        raise MediationFailureRefused("extension_not_later")
+    if (proposed_until - current_end).days > MAX_EXTENSION_DAYS:
+        raise MediationFailureRefused("extension_too_long")
+
+
+def check_extension_answer(proposer_side: str | None, answering_side: str) -> None:
+    """Only the other party accepts or declines a proposed extension: ``no_extension_proposed``,
+    ``own_extension`` (the proposer cannot agree with itself)."""
+    if proposer_side is None:
+        raise MediationFailureRefused("no_extension_proposed")
+    if proposer_side == answering_side:
+        raise MediationFailureRefused("own_extension")

@@ -17,6 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from app.rules.citations import cite
 from app.rules.claims import (
     DEFAULT_LPR_HISTORY,
     DEFAULT_POLICY,
@@ -31,12 +32,12 @@ from app.rules.claims import (
     lpr_on,
 )
 from app.rules.errors import InvalidInput, Refused
-from app.rules.money import FEN, to_fen
+from app.rules.money import FEN, format_rate, to_fen
 from app.rules.schedules import Schedule, add_months, require_fen
 
 LONG_SCHEDULE_MONTHS = 60
-SOURCE_RELEASE = "《中华人民共和国民法典》第五百七十五条"
-SOURCE_PRACTICE = "调解实务提示(非法律规定)"
+SOURCE_RELEASE = cite("civil_code.575")
+SOURCE_PRACTICE = "调解实务提示（非法律规定）"
 _RANK = {Severity.BLOCK: 0, Severity.WARN: 1, Severity.INFO: 2}
 _PENALTY_CODE = "penalty_excessive"
 _RATE_CODE = "private_rate_over_cap"
@@ -364,9 +365,9 @@ def _interest_over_cap(terms: Terms, facts: ClaimFacts, history: Sequence[LprFix
     return Finding(
         "proposal_interest_over_cap",
         Severity.BLOCK,
-        f"方案保留的利息{kept}超过按法定上限计算的利息{most}:主张的利息{claimed}按合同"
-        f"年利率{rate}计算,而上限是合同成立日({made_zh})一年期LPR {lpr}的四倍,即{cap_}。"
-        f"超过部分法院不予支持,请将利息减至不超过{most},或免除利息。",
+        f"方案保留的利息{kept}超过按法定上限计算的利息{most}：主张的利息{claimed}按合同"
+        f"年利率{rate}计算，而上限是合同成立日（{made_zh}）一年期LPR {lpr}的四倍，即{cap_}。"
+        f"超过部分法院不予支持，请将利息减至不超过{most}，或免除利息。",
         f"The proposal keeps {kept} of interest, more than the {most} that interest at the "
         f"legal cap comes to: the {claimed} claimed was worked out at the contract's {rate} "
         f"a year, and the cap is {cap_}, four times the one-year LPR of {lpr} in force when "
@@ -386,7 +387,7 @@ def _schedule_findings(schedule: Schedule, today: date) -> list[Finding]:
         Finding(
             "long_schedule",
             Severity.WARN,
-            f"最后一期还款在{last_zh},距今超过五年。还款期越长,中途违约的风险越大;"
+            f"最后一期还款在{last_zh}，距今超过五年。还款期越长，中途违约的风险越大；"
             "请确认双方都认为这一期限可行。",
             f"The last payment is due on {last_en}, more than five years from now. The "
             "longer a plan runs, the more likely it is to fail partway; check that both "
@@ -408,7 +409,7 @@ def _concession_findings(terms: Terms, claim: ClaimAmounts) -> list[Finding]:
             Finding(
                 "discount",
                 Severity.INFO,
-                f"方案总额{total},比主张的{claimed}少{cut},减免{share}%。",
+                f"方案总额{total}，比主张的{claimed}少{cut}，减免{share}%。",
                 f"The proposal's total of {total} is {cut} less than the {claimed} "
                 f"claimed: a discount of {share}%.",
                 SOURCE_RELEASE,
@@ -424,7 +425,7 @@ def _principal_reduced(terms: Terms, claim: ClaimAmounts) -> Finding:
     return Finding(
         "principal_reduced",
         Severity.INFO,
-        f"方案只偿还本金{kept},少于未还本金{owed}:利息、违约金和费用已全部减免,"
+        f"方案只偿还本金{kept}，少于未还本金{owed}：利息、违约金和费用已全部减免，"
         "债权人还减免了部分本金。机构债权人减免本金通常需要内部审批。",
         f"The proposal repays {kept} of the {owed} principal outstanding: all interest, "
         "penalty and fees are given up and part of the principal as well. Institutions "
@@ -438,7 +439,7 @@ def _money(amount: Decimal) -> str:
 
 
 def _pct(rate: Decimal) -> str:
-    return f"{rate.quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    return format_rate(rate, 2)
 
 
 def _date_zh(day: date) -> str:

@@ -15,12 +15,13 @@ Refusals raise :class:`app.rules.errors.InvalidInput` with the codes in each doc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from app.rules.agreement_terms import DEFAULT_GRACE_DAYS, AgreementTerms
+from app.rules.citations import cite
 from app.rules.deadlines import LegalCalendar, next_working_day
 from app.rules.errors import InvalidInput
 from app.rules.money import to_fen
@@ -29,10 +30,10 @@ from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM, Instalment, Schedule, re
 
 ZERO = Decimal("0.00")
 MAX_GRACE_DAYS = 90  # as app.rules.agreement_checks allows in an agreement
-SOURCE_ALLOCATION = "《中华人民共和国民法典》第五百六十一条"
+SOURCE_ALLOCATION = cite("civil_code.561")
 SOURCE_AGREED = "调解协议约定"
 SOURCE_ORGANISATION = "调解组织设置"
-SOURCE_DAYS = "《中华人民共和国民法典》第二百零一条、第二百零三条"
+SOURCE_DAYS = cite("civil_code.201", "civil_code.203")
 
 
 class Item(StrEnum):
@@ -79,11 +80,23 @@ class Split:
     def part(self, item: Item) -> Decimal:
         return getattr(self, Item(item).value)
 
+    # Spelled out, not over dataclasses.fields(): the docket adds these for every
+    # instalment of every case on its page.
     def __add__(self, other: Split) -> Split:
-        return Split(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Split(
+            self.principal + other.principal,
+            self.interest + other.interest,
+            self.penalty + other.penalty,
+            self.fees + other.fees,
+        )
 
     def __sub__(self, other: Split) -> Split:
-        return Split(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(self)))
+        return Split(
+            self.principal - other.principal,
+            self.interest - other.interest,
+            self.penalty - other.penalty,
+            self.fees - other.fees,
+        )
 
     @classmethod
     def of(cls, parts: Mapping[Item, Decimal]) -> Split:
@@ -94,11 +107,13 @@ def fill(split: Split, amount: Decimal, order: Iterable[Item]) -> Split:
     """What ``amount`` pays of ``split``, part by part in ``order`` (never more than a
     part holds; anything beyond ``split.total`` pays nothing)."""
     left = amount
-    taken: dict[Item, Decimal] = {}
+    taken: dict[str, Decimal] = {}
     for item in order:
-        taken[item] = to_fen(max(min(left, split.part(item)), ZERO))
-        left -= taken[item]
-    return Split.of(taken)
+        name = Item(item).value
+        take = to_fen(max(min(left, getattr(split, name)), ZERO))
+        taken[name] = take
+        left -= take
+    return Split(**taken)
 
 
 @dataclass(frozen=True)

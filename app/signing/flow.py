@@ -21,12 +21,14 @@ from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.transaction import use_case
 from app.documents import issued as documents
-from app.documents.fonts import missing_glyphs
+from app.documents.fonts import missing_stamp_glyphs
 from app.documents.signing import sign_field
 from app.models.agreements import SignatureMethod
 from app.models.cases import Case
 from app.models.notifications import Channel
 from app.models.users import User
+from app.rules.case_parties import ROLE_ZH as CASE_PARTY_ROLE_ZH
+from app.rules.case_parties import PartyRole
 from app.signing import reauth
 
 MAX_DRAWN_PNG = 200 * 1024
@@ -134,22 +136,29 @@ def apply_signature(
 ) -> bytes:
     """The signer's approval signature into field ``sig-<role>``, with a stamp naming them,
     the time, how they were re-authenticated and the file they saw; the mediator's stamp
-    carries the organisation's seal, a party's drawn mark is shown in theirs."""
+    carries the organisation's seal, the creditor's its own seal when one is stored, a
+    party's drawn mark is shown in theirs otherwise."""
     local = clock.local(now)
     when = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     name = (given.typed_name or signer_name).strip()
-    lines = [f"{ROLE_ZH[role]} {name}"]
-    if role == "creditor":
+    label = signer_label(case, role)
+    lines = [f"{label} {name}"]
+    seal = case.mediation_org.seal_image if role == "mediator" else given.drawn_png
+    if role == "creditor" and not case.creditor_org.is_natural_person:
+        # An entity signs through a staff member (经办人); a natural person signs as
+        # themself (人民调解法 Art. 29), so their stamp names only them. An institution
+        # also seals (民诉法解释 Art. 354; 电子签名法 Art. 14): its seal, when stored, goes
+        # into the stamp over its name, as on paper, in place of a drawn mark.
         lines = [f"债权人 {case.creditor_org.name}", f"经办人 {name}"]
+        seal = case.creditor_org.seal_png or seal
     if role == "mediator":
         lines.append(f"{case.mediation_org.name}（印章）")
     lines += [f"签署时间 {when}", "核验 密码+一次性验证码", f"文件 {given.seen_sha256[:16]}…"]
-    seal = case.mediation_org.seal_image if role == "mediator" else given.drawn_png
     return sign_field(
         pdf,
         field_name=f"sig-{role}",
         signer=documents.organisation_signer(),
-        signer_name=f"{ROLE_ZH[role]} {name}",
+        signer_name=f"{label} {name}",
         reason=reason,
         stamp_lines=[printable(line) for line in lines],
         seal_png=seal,
@@ -157,8 +166,20 @@ def apply_signature(
     )
 
 
+def signer_label(case: Case, role: str) -> str:
+    """债务人 / 债权人 / 调解员, or an additional party's 保证人 / 共同借款人
+    (``party-<id>``, :mod:`app.rules.case_parties`)."""
+    if role in ROLE_ZH:
+        return ROLE_ZH[role]
+    for party in case.extra_parties:
+        if party.signer_role == role:
+            return CASE_PARTY_ROLE_ZH[PartyRole(party.role)]
+    raise KeyError(role)
+
+
 def printable(text: str) -> str:
-    """The stamp's font lacks a few rare characters (e.g. 𠮷, CJK Ext-B): print □ there;
-    the signature's own name field keeps the exact name."""
-    missing = missing_glyphs(text)
+    """The stamp's one font lacks the rare characters (e.g. 𠮷, CJK Ext-B) that the
+    document's rare face draws: print □ there; the signature's own name field and the
+    document keep the exact name."""
+    missing = missing_stamp_glyphs(text)
     return "".join("□" if ch in missing else ch for ch in text)

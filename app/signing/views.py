@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as BaseResponse
 
+from app.core import prg
+from app.core.errors import DomainError
 from app.documents import issued as documents
+from app.documents import pages
 from app.models.agreements import SignatureMethod
 from app.models.notifications import Channel
 from app.models.users import User
@@ -29,11 +33,15 @@ _PNG_DATA_URL = "data:image/png;base64,"
 _MAX_DATA_URL = 400_000
 
 
-def signature_rows(signed: dict[str, Any], roles: Sequence[str]) -> list[dict[str, Any]]:
-    """One row per signer role: who signed and when, or nobody yet."""
+def signature_rows(
+    signed: dict[str, Any], roles: Sequence[str], labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One row per signer role: who signed and when, or nobody yet. ``labels`` names the
+    roles beyond the three (a guarantor's ``party-<id>``: "保证人 赵某")."""
+    labels = labels or {}
     return [
         {
-            "role": str(ROLE_LABELS[role]),
+            "role": str(labels.get(role) or ROLE_LABELS[role]),
             "name": signed[role].user.name if role in signed else None,
             "at": signed[role].signed_at if role in signed else None,
         }
@@ -53,6 +61,34 @@ def pdf_response(data: bytes, sha256: str, filename: str) -> Response:
     response.headers["X-Content-SHA256"] = sha256
     response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def page_images(sha256: str, url_of: Callable[[int], str]) -> list[dict[str, Any]]:
+    """The file's pages as images for the signing page: each with its URL (``url_of``
+    page number), size (so the page does not jump as images arrive) and alt text."""
+    sizes = pages.page_sizes(sha256)
+    return [
+        {
+            "url": url_of(n),
+            "width": size.width,
+            "height": size.height,
+            "alt": _("Page %(n)s of %(total)s", n=n, total=len(sizes)),
+        }
+        for n, size in enumerate(sizes, start=1)
+    ]
+
+
+def page_response(sha256: str, number: int) -> Response:
+    """One page of the stored file as a PNG (404 when there is no such page). Like the PDF
+    it is not kept by the browser (the app's ``no-store`` for signed-in pages): a phone
+    may be shared, and the server keeps the rendered image anyway."""
+    try:
+        data = pages.page_png(sha256, number)
+    except pages.PageNotFound:
+        abort(404)
+    response = Response(data, mimetype="image/png")
+    response.headers["ETag"] = f"{sha256}-{number}"
     return response
 
 
@@ -82,14 +118,21 @@ def announce_code(sent: Channel) -> None:
     )
 
 
-def typed_form(user: User) -> dict[str, str]:
-    """The mark fields to show again: what was posted, or the signer's name at first."""
-    if request.method != "POST":
+def typed_form(user: User, stash: prg.Stash | None = None) -> dict[str, str]:
+    """The mark fields to show again: what a refused form posted (``stash``), or the
+    signer's name at first."""
+    if not stash:
         return {"method": "typed", "typed_name": user.name}
-    return {
-        "method": request.form.get("method", "typed"),
-        "typed_name": request.form.get("typed_name", ""),
-    }
+    return {"method": stash.value("method", "typed"), "typed_name": stash.value("typed_name")}
+
+
+def refused_signing(target: str, err: DomainError) -> BaseResponse:
+    """Back to the signing page (post/redirect/get) with the mark chosen and the refusal;
+    never the password or the code, nor the drawing (too large for the session: drawn
+    again)."""
+    return prg.redirect_with(
+        target, err.message, drop={"drawing", "seen_sha256"}, status=err.status
+    )
 
 
 def signature_form_input(version: int) -> SignatureInput:

@@ -11,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import DomainError, Unavailable, problem_details
+from app.core import prg
+from app.core.errors import DomainError, Unavailable, problem_body, problem_details
 from app.core.faults import unavailable_from
 from app.web.limits import upload_limit_mb
 
@@ -41,11 +42,17 @@ def problem(body: dict[str, Any], status: int) -> tuple[Any, int]:
     return response, status
 
 
-def domain_error(err: DomainError) -> tuple[Any, int]:
+def domain_error(err: DomainError) -> Any:
     """A refusal no view turned into its own page: the message on the error page (or the
-    problem details), with the error's status. Nothing was saved: the use case rolled back."""
+    problem details), with the error's status. Nothing was saved: the use case rolled back.
+    A refused POST goes back to the page it came from with the message above it
+    (:func:`app.core.prg.refused_action`)."""
     if wants_json():
         return problem(problem_details(err), err.status)
+    if request.method == "POST":  # post/redirect/get: never a page Back or reload posts again
+        back = prg.refused_action(err.message, err.status, err.code)
+        if back is not None:
+            return back
     return render_template("error.html", code=err.status, message=err.message), err.status
 
 
@@ -100,7 +107,7 @@ def _max_mb() -> int:
 
 def _render_error(code: int, message: str, retry_after: int | None = None) -> tuple[Any, int]:
     if wants_json():
-        body: dict[str, Any] = {"error": f"http_{code}", "message": message, "status": code}
+        body = problem_body(code, _http_code(code), message)
         if retry_after:
             body["retry_after"] = retry_after
         response, status = problem(body, code)
@@ -110,6 +117,11 @@ def _render_error(code: int, message: str, retry_after: int | None = None) -> tu
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response, status
+
+
+def _http_code(status: int) -> str:
+    """The stable code of a refusal made by HTTP itself (no feature's DomainError)."""
+    return f"http_{status}"
 
 
 def _csrf_error(err: CSRFError) -> tuple[Any, int]:
@@ -122,8 +134,13 @@ def _csrf_error(err: CSRFError) -> tuple[Any, int]:
     )
 
 
-def _http_error(err: HTTPException) -> tuple[Any, int]:
+def _http_error(err: HTTPException) -> Any:
     code = err.code or 500
     # Busy (app.core.capacity) and RateLimited (app.web.limits) say when to come back.
     retry_after = getattr(err, "seconds", None)
+    if code == 413 and request.method == "POST" and not wants_json():
+        # An upload above the limit: back to the form with the message (post/redirect/get).
+        back = prg.refused_action(_error_message(code), code)
+        if back is not None:
+            return back
     return _render_error(code, _error_message(code, retry_after), retry_after)

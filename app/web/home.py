@@ -8,8 +8,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.access import Permission, public, requires, role_home_endpoint
+from app.access import Permission, can, public, requires, role_home_endpoint
 from app.accounts.activity import cases_of, colleagues, recent_activity
+from app.accounts.home_sections import home_sections
 from app.audit import action_label
 from app.certificates.views import debtor_certificates
 from app.core import clock
@@ -37,6 +38,7 @@ def _home(template: str, **extra: Any) -> str:
         colleagues=colleagues(user),
         licence=licence_label(user.creditor_org.licence_type) if user.creditor_org else None,
         cases=[(case, state_label(case.state)) for case in cases_of(user, limit=5)],
+        home_sections=home_sections(user),
         **extra,
     )
 
@@ -44,7 +46,13 @@ def _home(template: str, **extra: Any) -> str:
 @bp.route("/creditor")
 @requires(Permission.CREDITOR_WORKSPACE)
 def creditor() -> str:
-    return _home("home/creditor.html")
+    user = current_user._get_current_object()
+    # Its administrator keeps the organisation's papers and seal (app.accounts.views.creditor).
+    org = user.creditor_org
+    return _home(
+        "home/creditor.html",
+        may_keep_profile=org is not None and can(user, Permission.CREDITOR_PROFILE_MANAGE, org),
+    )
 
 
 @bp.route("/debtor")

@@ -58,10 +58,24 @@ class Door:
 
 DOORS: dict[str, Door] = {
     "auth.login": Door(rate=lambda s: s.login_rate_limit, resource="password"),
+    # Account recovery: sending codes, and the new password's hash (argon2id).
+    "recovery.forgot": Door(rate=lambda s: s.login_rate_limit, resource="password"),
+    "recovery.reset": Door(rate=lambda s: s.login_rate_limit, resource="password"),
     "verify.index": Door(
         rate=lambda s: s.verify_rate_limit,
         resource="verify",
         body_mb=lambda s: s.verify_max_mb,
+    ),
+    # A sheet of cases and its ZIP of evidence (app/cases/imports.py checks each's limit).
+    "case_imports.index": Door(
+        rate=lambda s: "",
+        resource="",
+        body_mb=lambda s: s.import_max_sheet_mb + s.import_max_zip_mb,
+    ),
+    "api_imports.Imports": Door(
+        rate=lambda s: "",
+        resource="",
+        body_mb=lambda s: s.import_max_sheet_mb + s.import_max_zip_mb,
     ),
 }
 
@@ -133,7 +147,7 @@ def _admit() -> None:
     if spec:
         limiter: _Limiter = current_app.extensions["concord_limiter"]
         limiter.hit(request.endpoint or "", spec, request.remote_addr or "unknown")
-    if capacity.slots_of(door.resource) > 0:
+    if door.resource and capacity.slots_of(door.resource) > 0:
         g.concord_slot = (door.resource, capacity.acquire(door.resource))
         capacity.hold(door.resource)
 

@@ -10,10 +10,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from app.access import public
+from app.core import prg
 from app.documents import issued as documents
 from app.documents.verification import verify_pdf
+from app.models.agreements import DocumentKind
 
 bp = Blueprint("verify", __name__)
 
@@ -58,9 +61,23 @@ def check_file(data: bytes) -> dict[str, Any]:
         "problem": _problem_text(problem) if problem else None,
         "sha256": report.sha256,
         "issued": issued,
-        "stage": str(STAGES.get(issued.stage, issued.stage)) if issued else None,
+        "stage": _stage_text(issued) if issued else None,
         "signatures": report.signatures,
     }
+
+
+# A certificate is certified by the organisation alone and never signed by the parties:
+# its "certified" stage is the finished document, not a copy waiting for signatures.
+CERTIFICATE_KINDS = frozenset(
+    {DocumentKind.FAILURE_CERTIFICATE, DocumentKind.SETTLEMENT_CERTIFICATE}
+)
+CERTIFICATE_STAGE = _l("Issued and certified by the mediation organisation")
+
+
+def _stage_text(issued: documents.IssuedFacts) -> str:
+    if issued.kind in CERTIFICATE_KINDS:
+        return str(CERTIFICATE_STAGE)
+    return str(STAGES.get(issued.stage, issued.stage))
 
 
 def _problem_text(problem: str) -> str:
@@ -70,15 +87,20 @@ def _problem_text(problem: str) -> str:
 
 @bp.route("/verify", methods=["GET", "POST"])
 @public
-def index() -> tuple[str, int]:
+def index() -> tuple[str, int] | Response:
+    """The upload form; a refused upload (no file, or one above the limit: see
+    :func:`app.web.errors`) comes back to it by a redirect with the message
+    (:mod:`app.core.prg`). The verdict on a file is the answer to the check itself: it is
+    shown at once, nothing being stored."""
     limit = max_mb()
     if request.method == "GET":
-        return render_template("verify/index.html", result=None, max_mb=limit), 200
+        stash = prg.take()
+        return render_template(
+            "verify/index.html", result=None, max_mb=limit, error=stash.error
+        ), stash.status
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template(
-            "verify/index.html", result=None, max_mb=limit, error=_l("Choose a PDF file.")
-        ), 400
+        return prg.redirect_with(request.path, str(_l("Choose a PDF file.")), status=400)
     data = upload.stream.read(limit * 1024 * 1024 + 1)
     result = check_file(data)
     return render_template("verify/index.html", result=result, max_mb=limit), 200

@@ -17,6 +17,7 @@ from tests.browser.support import (
     CHROMIUM_ARGS,
     CHROMIUM_MISSING,
     PLAYWRIGHT_MISSING,
+    AxeWatch,
     unavailable,
 )
 
@@ -40,10 +41,29 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def _buffered(app: Flask) -> Any:
+    """The app with each response read whole and its iterable closed before anything is sent.
+
+    Werkzeug's development server skips the response's ``close()`` when the browser drops
+    the connection mid-response (a page navigating away while a static file streams), and
+    the open file then surfaces as an unraisable ResourceWarning in a later test."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The test's app (and so its own migrated database) on a free local port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     # A fresh context: requests must never see the test's own app context (and its ``g``),
     # even on Pythons whose threads inherit the starting thread's context.
     thread = threading.Thread(
@@ -63,14 +83,23 @@ def live_server(app: Flask) -> Iterator[str]:
 
 @pytest.fixture
 def page(chromium: Any, live_server: str) -> Iterator[Any]:
-    """A fresh browser context (no cookies) per test, its pages relative to the live server."""
+    """A fresh browser context (no cookies) per test, its pages relative to the live server.
+
+    Every page it shows is checked with axe-core; a violation fails the test (at teardown,
+    with the list of violations)."""
     context = chromium.new_context(
         base_url=live_server, viewport={"width": 1280, "height": 800}, locale="zh-CN"
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    yield tab
-    context.close()
+    axe = AxeWatch().attach(tab)
+    try:
+        yield tab
+        report = axe.finish(tab)
+        if report:
+            pytest.fail(report, pytrace=False)
+    finally:
+        context.close()
 
 
 @pytest.fixture

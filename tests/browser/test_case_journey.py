@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import OutboundMessage
 from app.models.notifications import Channel
 from app.models.users import Role
-from tests.browser.support import PLAYWRIGHT_MISSING, unavailable
+from tests.browser.support import PLAYWRIGHT_MISSING, AxeWatch, unavailable
 from tests.factories import PASSWORD, make_mediation_org, make_user
 
 try:
@@ -166,7 +166,10 @@ class Watch:
 def browser_page(
     chromium: Browser, base_url: str, watch: Watch, who: str, width: int = 1280
 ) -> Iterator[Page]:
-    """A new context (no cookies), as a Chinese user's browser would be, switched to English."""
+    """A new context (no cookies), as a Chinese user's browser would be, switched to English.
+
+    Every page it shows is checked with axe-core: leaving the block without an error fails
+    the test if any page had an accessibility violation."""
     context = chromium.new_context(
         base_url=base_url, viewport={"width": width, "height": 800}, locale="zh-CN"
     )
@@ -174,10 +177,14 @@ def browser_page(
     try:
         page = context.new_page()
         watch.attach(page, who)
+        axe = AxeWatch().attach(page)
         page.goto("/login")
         submit(page, page.get_by_role("button", name="EN", exact=True), f"{who}: switch to EN")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         yield page
+        report = axe.finish(page)
+        if report:
+            pytest.fail(f"{who}: {report}", pytrace=False)
     finally:
         context.close()
 
@@ -381,7 +388,7 @@ def test_creditor_files_mediator_accepts_debtor_joins(
         expect(heading(page, f"Case {reference}")).to_be_visible()
         callout = section(page, "This case is assigned to you")
         submit(page, callout.get_by_role("button", name="Accept the case"), "accept the case")
-        expect(flash(page)).to_have_text("You accepted the case. The debtor has been invited.")
+        expect(flash(page)).to_have_text("You accepted the case. The debtor has been notified.")
         expect(page.locator(".badge-state")).to_have_text("Debtor invited")
         expect(page.get_by_role("button", name="Accept the case")).to_have_count(0)
         screenshot(page, artifacts / "journey-mediator-accepted-1280.png")

@@ -45,6 +45,8 @@ from app.models.notifications import Channel
 from app.rules.cases import CaseState
 from tests.agreement_support import draft, people, settled_case, sign_all
 from tests.browser.support import PLAYWRIGHT_MISSING, unavailable
+from tests.confirmation_support import give_creditor_papers, upload
+from tests.papers_support import record_poa
 
 try:
     from playwright.sync_api import Browser, Locator, Page, expect
@@ -89,15 +91,23 @@ HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 def agreement_in_force_without_disbursement() -> tuple[dict[str, Any], Case]:
-    """The case at IN_FORCE: a contract and a power of attorney on file, no disbursement
+    """The case at IN_FORCE: a contract, a power of attorney and the identity papers (the
+    debtor's ID copy, the agent's proof, the creditor's licences) on file, no disbursement
     record; the terms accepted two hours before the agreement."""
     who = people()
     case = settled_case(who, accepted_at=clock.now() - timedelta(hours=2))
-    for category, name, text in (
-        (EvidenceCategory.CONTRACT, "借款合同.pdf", "Loan contract HT-2024-0301-017"),
-        (EvidenceCategory.ATTORNEY, "授权委托书.pdf", "Power of attorney for the bank"),
+    name, text = "借款合同.pdf", "Loan contract HT-2024-0301-017"
+    add_evidence(
+        who["creditor"], case, io.BytesIO(pdf_bytes(text)), name, EvidenceCategory.CONTRACT, name
+    )
+    record_poa(who["creditor"], case, pdf_bytes("Power of attorney for the bank"))
+    give_creditor_papers(case.creditor_org)
+    for paper in (
+        EvidenceCategory.ID_FRONT,
+        EvidenceCategory.ID_BACK,
+        EvidenceCategory.AGENT_PROOF,
     ):
-        add_evidence(who["creditor"], case, io.BytesIO(pdf_bytes(text)), name, category, name)
+        upload(who, case, paper)
     sign_all(case, draft(case, who), who)
     assert case.state == CaseState.IN_FORCE
     return who, case
@@ -165,7 +175,11 @@ def open_package_signing(page: Page, reference: str, sha256: str, who: str) -> N
     expect(page.get_by_role("main")).to_contain_text(f"Case {reference} · Package 1")
     expect(page.locator("code.hash")).to_have_text(sha256)
     expect(page.locator("input[name=seen_sha256]")).to_have_value(sha256)
-    expect(page.get_by_title("The confirmation package (PDF)")).to_be_attached()
+    # The package's pages as images (a phone shows no PDF in a frame), the key terms above.
+    pages = page.get_by_role("list", name="The confirmation package (PDF)").get_by_role("img")
+    expect(pages.first).to_be_visible()
+    expect(pages.first).to_have_attribute("alt", re.compile(r"^Page 1 of \d+$"))
+    expect(page.get_by_role("heading", name="Key terms of the agreement")).to_be_visible()
 
 
 def sign_application(page: Page, who: str) -> None:
@@ -321,6 +335,7 @@ def test_checks_block_until_evidence_is_added_parties_sign_court_confirms(
         after_debtor = package_sha(case_id)
         assert after_debtor != base, "the debtor's signature changed no bytes"
         open_package_signing(page, reference, after_debtor, "creditor")
+        screenshot(page, artifacts / "package-sign-creditor-1280.png")
         ask_for_code(page, re.compile(r"^Email to "), "email", "creditor")
         confirm(page, signing_code(ids["creditor"], Channel.EMAIL))
         type_signature(page, names["creditor"])

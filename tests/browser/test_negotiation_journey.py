@@ -82,6 +82,16 @@ TO_CREDITOR = "The debtor has a household of three and ¥2,800 left each month; 
 MONEY = re.compile(r"^-?¥[\d,]+\.\d{2}$")
 
 
+def thread_tab(messages: Any, name: str) -> Any:
+    """Open a thread's tab (app/static/js/thread-tabs.js) and return its panel."""
+    tab = messages.get_by_role("tab", name=name, exact=True)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    panel = messages.get_by_role("tabpanel", name=name, exact=True)
+    expect(panel).to_be_visible()
+    return panel
+
+
 def yuan(amount: Decimal) -> str:
     return f"¥{amount:,.2f}"
 
@@ -260,7 +270,9 @@ def test_debtor_proposes_creditor_counters_debtor_accepts(
         )
 
         expect(page).to_have_url(case_path)
-        expect(flash(page)).to_have_text("Your proposal was sent. The other side has been told.")
+        expect(flash(page)).to_have_text(
+            "Your proposal was sent. The other side has been notified."
+        )
         mine = proposal(page, "Debtor")
         expect(mine).to_have_count(1)
         expect(mine.locator(".proposal-state")).to_have_text("Open")
@@ -308,7 +320,7 @@ def test_debtor_proposes_creditor_counters_debtor_accepts(
         )
 
         expect(page).to_have_url(case_path)
-        expect(flash(page)).to_have_text("Your proposal was sent. The other side has been told.")
+        expect(flash(page)).to_have_text("Your proposal was sent. The debtor has been notified.")
         ours = proposal(page, "Creditor")
         expect(ours.locator(".proposal-state")).to_have_text("Open")
         expect(ours.locator(".proposal-summary")).to_contain_text(
@@ -328,19 +340,20 @@ def test_debtor_proposes_creditor_counters_debtor_accepts(
         submit(page, search.get_by_role("button", name="Show cases"), "mediator: search")
         open_case(page, "/docket", "mediator")
         messages = section(page, "Messages")
-        for thread, text in (
-            ("Private with the debtor", TO_DEBTOR),
-            ("Private with the creditor", TO_CREDITOR),
+        for thread, text, told in (
+            ("Private with the debtor", TO_DEBTOR, "Message sent. The debtor has been notified."),
+            ("Private with the creditor", TO_CREDITOR, "Message sent."),
         ):
-            caucus = messages.get_by_role("region", name=thread, exact=True)
+            caucus = thread_tab(messages, thread)
             caucus.get_by_label("Your private message").fill(text)
             submit(page, caucus.get_by_role("button", name="Send"), f"mediator: write ({thread})")
-            expect(flash(page)).to_have_text("Message sent.")
+            expect(flash(page)).to_have_text(told)
         messages = section(page, "Messages")
-        to_debtor = messages.get_by_role("region", name="Private with the debtor", exact=True)
-        to_creditor = messages.get_by_role("region", name="Private with the creditor", exact=True)
+        to_debtor = thread_tab(messages, "Private with the debtor")
         expect(to_debtor.locator(".message-body")).to_have_text([TO_DEBTOR])
+        to_creditor = thread_tab(messages, "Private with the creditor")
         expect(to_creditor.locator(".message-body")).to_have_text([TO_CREDITOR])
+        expect(to_debtor).to_be_hidden()  # one thread at a time
         screenshot(page, artifacts / "negotiation-mediator-caucus-1280.png")
 
     # 4. The debtor reads the mediator's message and accepts the creditor's terms.
@@ -348,7 +361,13 @@ def test_debtor_proposes_creditor_counters_debtor_accepts(
         sign_in(page, debtor_email)
         open_case(page, "/debtor", "debtor")
         messages = section(page, "Messages")
-        private = messages.get_by_role("region", name="Private with the mediator", exact=True)
+        expect(messages.get_by_role("tab", name="Joint", exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        private = thread_tab(messages, "Private with the mediator")
+        expect(private.locator(".thread-banner")).to_have_text(
+            "Only the mediator sees this conversation"
+        )
         expect(private.locator(".message-body")).to_have_text([TO_DEBTOR])
         expect(private.locator(".message-meta")).to_contain_text("(Mediator)")
         assert TO_CREDITOR not in page.content(), "the debtor's page shows the creditor's caucus"
@@ -363,6 +382,10 @@ def test_debtor_proposes_creditor_counters_debtor_accepts(
             theirs.get_by_role("button", name="Accept these terms"),
             "debtor: accept the creditor's terms",
         )
+        # One tap never binds: the summary of the terms, then the confirmation.
+        expect(page.locator("#acceptance-summary")).to_be_visible()
+        page.get_by_label("I have read the terms above and accept them.").check()
+        submit(page, page.locator("#confirm-accept"), "debtor: confirm the acceptance")
 
         # 5. Ready for the agreement: the accepted schedule, the stage, the history.
         expect(page).to_have_url(case_path)
@@ -411,7 +434,7 @@ def test_debtor_proposes_creditor_counters_debtor_accepts(
             proposal(page, "Debtor", include_hidden=True).locator(".proposal-state")
         ).to_have_text("Superseded")
         messages = section(page, "Messages")
-        private = messages.get_by_role("region", name="Private with the mediator", exact=True)
+        private = thread_tab(messages, "Private with the mediator")
         expect(private.locator(".message-body")).to_have_text([TO_CREDITOR])
         assert TO_DEBTOR not in page.content(), "the creditor's page shows the debtor's caucus"
         screenshot(page, artifacts / "negotiation-accepted-1280.png")

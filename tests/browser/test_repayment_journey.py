@@ -66,7 +66,7 @@ def test_creditor_records_a_payment_and_the_debtor_sees_the_plan_move(
         fill_payment(page, "3000", "CR-20261201-1")
         submit(page, panel.get_by_role("button", name="Record the payment"), "creditor: record")
         expect(page).to_have_url(url_is(rf"/cases/{case_id}"))
-        expect(flash(page)).to_have_text("The payment is recorded.")
+        expect(flash(page)).to_have_text("The payment is recorded. The debtor has been notified.")
         panel = section(page, "Repayment")
         expect(panel.locator(".repayment-totals")).to_contain_text("¥3,000.00")
         expect(panel.locator(".repayment-totals")).to_contain_text("¥21,000.00")
@@ -121,6 +121,7 @@ def test_creditor_records_a_payment_and_the_debtor_sees_the_plan_move(
         submit(page, reported.get_by_role("button", name="Confirm: received"), "confirm")
         expect(flash(page)).to_have_text(
             "The payment is confirmed and counts from the day it was paid."
+            " The debtor has been notified."
         )
     with browser_page(chromium, live_server, watch, "debtor again", width=360) as page:
         sign_in(page, emails["debtor"])

@@ -157,6 +157,7 @@ def test_no_horizontal_overflow_at_360_px(app: Flask, page: Page) -> None:
     overflow: dict[str, int] = {}
 
     def check(label: str) -> None:
+        page.wait_for_load_state("load")  # measured with the stylesheet applied, not mid-load
         width = scroll_width(page)
         if width > 360:
             overflow[label] = width

@@ -106,6 +106,14 @@ def test_the_articles_and_the_legal_sentences_are_there(pdf: RenderedPdf) -> Non
     assert "本协议为第1版，拟定于2026年11月28日" in text
 
 
+def test_people_mediation_law_art_29_para_3_the_agreement_says_who_keeps_the_originals(
+    pdf: RenderedPdf,
+) -> None:
+    """人民调解法 Art. 29 para. 3: 当事人各执一份，人民调解委员会留存一份."""
+    org = make_draft().organisation.name
+    assert f"本协议一式三份，债权人、债务人各执一份，{org}留存一份" in text_of(pdf)
+
+
 def test_the_three_signature_boxes_become_anchors_on_the_last_page(pdf: RenderedPdf) -> None:
     assert set(pdf.anchors) == {"sig-debtor", "sig-creditor", "sig-mediator"}
     assert {a.page for a in pdf.anchors.values()} == {pdf.pages - 1}
@@ -143,7 +151,12 @@ def test_a_lump_sum_agreement_renders_one_payment() -> None:
     assert "双方当事人对上述事实及欠款金额均无异议" in text
 
 
-def test_the_font_check_flags_the_ext_b_character_before_rendering() -> None:
-    found = validate_for_rendering(hostile_draft(), missing_glyphs=missing_glyphs)
+def test_the_font_check_flags_an_ext_b_character_no_shipped_face_has() -> None:
+    """𠮷 (U+20BB7) is drawn by the rare face; 𠀀 (U+20000) by none: only it is flagged."""
+    draft = hostile_draft()
+    draft = replace(draft, debtor=replace(draft.debtor, name="张𠀀𠮷䶮"))
+    found = validate_for_rendering(draft, missing_glyphs=missing_glyphs)
     assert [(f.code, f.severity) for f in found] == [("glyph_missing", "warn")]
-    assert "𠮷" in found[0].message_zh and "䶮" not in found[0].message_zh
+    assert "𠀀" in found[0].message_zh
+    assert "𠮷" not in found[0].message_zh
+    assert validate_for_rendering(hostile_draft(), missing_glyphs=missing_glyphs) == []

@@ -401,8 +401,9 @@ def test_test_templates_are_not_in_the_documents_directory() -> None:
     [
         ("张三", set()),
         ("䶮", set()),  # U+4DAE, CJK Ext-A: present in Noto Serif SC
-        ("𠮷", {"𠮷"}),  # U+20BB7, CJK Ext-B: absent (checked against the font, 2026-11)
-        ("王 𠮷　䶮\n", {"𠮷"}),  # whitespace (also U+3000) is ignored
+        ("𠮷", set()),  # U+20BB7, CJK Ext-B: drawn by the rare face (static/fonts/)
+        ("𠀀", {"𠀀"}),  # U+20000, CJK Ext-B: in neither face (checked, 2026-12)
+        ("王 𠀀　䶮\n", {"𠀀"}),  # whitespace (also U+3000) is ignored
         ("Zhang San", set()),
         ("\x07", {"\x07"}),
     ],

@@ -215,3 +215,12 @@ def test_sign_in_is_audited_in_the_same_transaction(app: Flask, browser: Browser
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
     assert actions == ["auth:login"]
     assert audit.verify_chain().intact
+
+
+def test_every_audit_action_has_a_label_in_both_languages() -> None:
+    """The timeline and the audit views name each action in words; one without a label
+    would show its raw code (contact:failed had none)."""
+    from app.audit import ACTION_LABELS, AuditAction
+
+    missing = [action.value for action in AuditAction if action not in ACTION_LABELS]
+    assert missing == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,12 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SIGNING_P12_PASSWORD",
         "SIGNING_CA_PATH",
         "TSA_URL",
+        "STORAGE_BACKEND",
+        "S3_BUCKET",
+        "S3_PREFIX",
+        "S3_ENDPOINT_URL",
+        "S3_KMS_KEY_ID",
+        "S3_SECRET_ACCESS_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -104,3 +111,101 @@ def test_a_malformed_number_is_a_clear_error(
     monkeypatch.setenv("MAX_UPLOAD_MB", "twenty")
     with pytest.raises(ConfigurationError, match="MAX_UPLOAD_MB must be an integer"):
         Settings.from_env(instance_path=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["PORT=5055"], {}, "http://127.0.0.1:5055"),
+        (["HOST=0.0.0.0", "PORT=8080"], {}, "http://127.0.0.1:8080"),
+        ([], {}, "http://127.0.0.1:5000"),
+        (["PORT=5055"], {"PUBLIC_URL": "https://concord.example"}, "https://concord.example"),
+    ],
+)
+def test_make_run_gives_the_portal_its_own_port_as_public_url(
+    args: list[str], env: dict[str, str], expected: str
+) -> None:
+    """Invitation links follow ``make run PORT=…``: the Makefile exports PUBLIC_URL to the
+    commands it runs (the seeder printing the demo's link, the portal), unless it is set."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "HOST", "PORT")}
+    shown = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "show-url: ; @echo $$PUBLIC_URL"]
+        + ["show-url", *args],
+        cwd=PROJECT_ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == expected
+
+
+def test_files_are_stored_locally_unless_s3_is_chosen(tmp_path: Path) -> None:
+    settings = Settings.from_env(instance_path=tmp_path)
+    assert settings.storage_backend == "local"
+    assert settings.storage_path == tmp_path / "storage"
+
+
+def test_the_s3_store_is_read_from_the_environment_and_keeps_its_secret_out_of_logs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {
+        "STORAGE_BACKEND": "S3",
+        "S3_BUCKET": "concord-files",
+        "S3_PREFIX": "prod/",
+        "S3_ENDPOINT_URL": "https://oss-cn-beijing.aliyuncs.com",
+        "S3_KMS_KEY_ID": "alias/concord",
+        "S3_SECRET_ACCESS_KEY": "very-secret",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_env(instance_path=tmp_path)
+    assert (settings.storage_backend, settings.s3_bucket, settings.s3_prefix) == (
+        "s3",
+        "concord-files",
+        "prod/",
+    )
+    assert settings.s3_endpoint_url == "https://oss-cn-beijing.aliyuncs.com"
+    assert settings.s3_kms_key_id == "alias/concord"
+    assert "very-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs S3_BUCKET"),
+        ({"STORAGE_BACKEND": "nfs"}, "STORAGE_BACKEND must be local or s3"),
+    ],
+)
+def test_a_half_configured_store_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(instance_path=tmp_path)
+
+
+def test_webhooks_over_plain_http_on_loopback_are_for_development_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    assert Settings.from_env(app_env="development").webhook_http_loopback is True
+    monkeypatch.setenv("WEBHOOK_HTTP_LOOPBACK", "0")
+    assert Settings.from_env(app_env="development").webhook_http_loopback is False
+    p12 = tmp_path / "org.p12"
+    p12.write_bytes(b"x")
+    for name, value in {
+        "SIGNING_P12_PATH": str(p12),
+        "SIGNING_P12_PASSWORD": "p",
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "DATABASE_URL": "postgres://db.internal/concord",
+        "PII_KEY": "k" * 44,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("WEBHOOK_HTTP_LOOPBACK")
+    assert Settings.from_env().webhook_http_loopback is False
+    monkeypatch.setenv("WEBHOOK_HTTP_LOOPBACK", "1")
+    with pytest.raises(ConfigurationError, match="WEBHOOK_HTTP_LOOPBACK"):
+        Settings.from_env()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 import time_machine
 
 from app.core import clock
@@ -29,3 +30,23 @@ def test_a_test_may_travel_and_comes_back(frozen_clock: time_machine.Traveller) 
     assert _close_to(clock.now(), TEST_NOW)
     frozen_clock.move_to(night)
     assert _close_to(clock.now(), night)
+
+
+def test_replaying_sets_the_application_clock_back_and_returns() -> None:
+    """The demo seeder's replay: the application's clock (and the model defaults that read
+    it) runs from the replayed instant inside the block, the present after it, even when
+    the block fails; a naive instant is refused."""
+    past = datetime(2026, 7, 28, 10, 0, tzinfo=BEIJING)
+    with clock.replaying(past):
+        assert _close_to(clock.now(), past)
+        assert clock.today() == past.date()
+        later = datetime(2026, 8, 17, 10, 0, tzinfo=BEIJING)
+        with clock.replaying(later):  # nests
+            assert _close_to(clock.now(), later)
+        assert _close_to(clock.now(), past)
+    assert _close_to(clock.now(), TEST_NOW)
+    with pytest.raises(RuntimeError), clock.replaying(past):
+        raise RuntimeError("the step failed")
+    assert _close_to(clock.now(), TEST_NOW)
+    with pytest.raises(ValueError), clock.replaying(datetime(2026, 7, 28, 10, 0)):
+        pass

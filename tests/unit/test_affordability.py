@@ -224,7 +224,8 @@ def test_only_the_household_size_is_required() -> None:
         ({"dependants": "3"}, {"dependants": "dependants_household"}),
         ({"dependants": "20", "household_size": "20"}, {"dependants": "dependants_range"}),
         ({"dependants": "x"}, {"dependants": "number_format"}),
-        ({"income_wages": "-100"}, {"income_wages": "money_format"}),
+        ({"income_wages": "-100"}, {"income_wages": "money_negative"}),
+        ({"income_wages": "12,00"}, {"income_wages": "money_grouping"}),
         ({"spend_food": "12.345"}, {"spend_food": "money_precision"}),
         ({"savings": "一万"}, {"savings": "money_format"}),
         ({"assets": "99999999999"}, {"assets": "money_too_large"}),
@@ -253,3 +254,50 @@ def test_dependants_may_be_anything_from_none_to_one_fewer_than_the_household(
     parsed, errors = parse_statement(FORM | {"household_size": size, "dependants": dependants})
     assert errors == {}
     assert parsed is not None
+
+
+# The statement form's running total (the page's script sums the same way).
+RUNNING = [
+    ({}, "0.00", "0.00", "0.00", ()),
+    ({"income_wages": "8000", "spend_food": "2000"}, "8000.00", "2000.00", "6000.00", ()),
+    (
+        {"income_wages": "0.8万", "income_other": "１２００", "spend_housing": "¥3,000.50"},
+        "9200.00",
+        "3000.50",
+        "6199.50",
+        (),
+    ),
+    ({"income_wages": "1,2", "spend_food": "500"}, "0.00", "500.00", "-500.00", ("income_wages",)),
+    (
+        {"income_wages": "-5", "spend_food": "abc"},
+        "0.00",
+        "0.00",
+        "0.00",
+        ("income_wages", "spend_food"),
+    ),
+    ({"savings": "5000", "assets": "9"}, "0.00", "0.00", "0.00", ()),  # not monthly
+]
+
+
+@pytest.mark.parametrize(("raw", "income", "spending", "left", "unreadable"), RUNNING)
+def test_the_running_total_sums_what_can_be_read(raw, income, spending, left, unreadable) -> None:
+    from app.rules.affordability import running_totals
+
+    got = running_totals(raw)
+    assert (got.income, got.spending, got.left) == (D(income), D(spending), D(left))
+    assert got.unreadable == unreadable
+
+
+def test_the_running_total_is_what_the_assessment_sums() -> None:
+    from app.rules.affordability import parse_statement, running_totals
+
+    raw = {
+        "household_size": "2",
+        "income_wages": "1.2万",
+        "spend_food": "3千",
+        "spend_health": "50",
+    }
+    statement, errors = parse_statement(raw)
+    assert statement is not None and not errors
+    a, t = assess(statement), running_totals(raw)
+    assert (a.monthly_income, a.essential_spending, a.disposable) == (t.income, t.spending, t.left)

@@ -75,7 +75,7 @@ def make_draft(**overrides: Any) -> AgreementDraft:
             name="示例消费金融有限公司",
             credit_code="91110000100000000R",
             address="北京市朝阳区示例大街2号",
-            legal_representative="王法人",
+            representative="王法人",
             agent_name="赵代理",
         ),
         "debtor": natural_person(

@@ -63,6 +63,7 @@ OVER_4LPR = [("institution_cost_over_4lpr", WARN)]
 CONSUMER, LICENSED = LenderKind.CONSUMER_FINANCE, LenderKind.OTHER_LICENSED
 AMC = LenderKind.ASSET_MANAGER
 PRE_LPR = date(2019, 1, 1)
+TRANSITION = ("transitional_interest", INFO)
 SIGNED, NINE_DAYS = date(2026, 2, 20), date(2026, 2, 28)  # signed nine days before TODAY
 
 
@@ -73,13 +74,13 @@ SIGNED, NINE_DAYS = date(2026, 2, 20), date(2026, 2, 28)  # signed nine days bef
         # Private lenders: 4 × the LPR in force when the contract was formed.
         ({"annual_rate": "18"}, RATE_CAP),
         ({"annual_rate": "12.00"}, []),
-        ({"annual_rate": "12.004"}, []),  # compared as shown: 12.00%
+        ({"annual_rate": "12.004"}, []),  # compared as shown: 12%
         ({"annual_rate": "12.01"}, RATE_CAP),
-        ({"contract_date": date(2020, 5, 1), "annual_rate": "15.40"}, []),  # LPR 3.85
-        ({"contract_date": date(2020, 5, 1), "annual_rate": "15.41"}, RATE_CAP),
-        ({"contract_date": date(2019, 8, 20), "annual_rate": "17"}, []),  # LPR 4.25
-        ({"contract_date": date(2019, 8, 20), "annual_rate": "17.01"}, RATE_CAP),
-        # All-in charges over 273 days on ¥100,000: ¥8,000 is 10.70%, ¥20,000 is 26.74%.
+        ({"contract_date": date(2021, 1, 1), "annual_rate": "15.40"}, []),  # LPR 3.85
+        ({"contract_date": date(2021, 1, 1), "annual_rate": "15.41"}, RATE_CAP),
+        ({"contract_date": date(2022, 1, 20), "annual_rate": "14.80"}, []),  # LPR 3.70
+        ({"contract_date": date(2022, 1, 20), "annual_rate": "14.81"}, RATE_CAP),
+        # All-in charges over 273 days on ¥100,000: ¥8,000 is 10.7%, ¥20,000 is 26.74%.
         ({"interest": "8000"}, []),
         ({"interest": "20000"}, CHARGES_CAP),
         ({"interest": "3000", "fees": "9000"}, CHARGES_CAP),
@@ -91,8 +92,8 @@ SIGNED, NINE_DAYS = date(2026, 2, 20), date(2026, 2, 28)  # signed nine days bef
         # ... and, once it is fully repaid, on the principal lent.
         ({"outstanding_principal": "0", "interest": "8000"}, []),
         ({"outstanding_principal": "0", "interest": "20000"}, CHARGES_CAP),
-        # Before the first LPR fixing the cap is unknown: manual review, no block.
-        ({"contract_date": date(2019, 8, 19), "annual_rate": "36"}, [("lpr_unknown", WARN)]),
+        # Formed before 2020-08-20: split at that day (Art. 31, test_interest_transition).
+        ({"contract_date": date(2019, 8, 19), "annual_rate": "10"}, [TRANSITION]),
         # Principal can never exceed what was lent, whoever the lender is.
         ({"outstanding_principal": "100000.01"}, [("principal_exceeds_lent", BLOCK)]),
         ({"lender": BANK, "outstanding_principal": "120000"}, [("principal_exceeds_lent", BLOCK)]),
@@ -141,7 +142,7 @@ def test_the_cost_line_for_institutions_is_configurable() -> None:
         ({"penalty": "2521.65"}, []),
         ({"penalty": "2521.66"}, [("penalty_excessive", WARN)]),
         ({"lender": BANK, "penalty": "2521.66"}, [("penalty_excessive", WARN)]),
-        # An interest-free loan: the loss is the LPR on the overdue date (3.00%): ¥484.93.
+        # An interest-free loan: the loss is the LPR on the overdue date (3%): ¥484.93.
         ({"annual_rate": "0", "penalty": "630.41"}, []),
         ({"annual_rate": "0", "penalty": "630.42"}, [("penalty_excessive", WARN)]),
         # A penalty before a single day overdue is more than any loss.
@@ -206,9 +207,46 @@ def test_assignment_fields_are_ignored_for_the_original_lender() -> None:
     assert check_claim(facts, TODAY) == []
 
 
+INSTALMENTS = {"contract_date": date(2022, 1, 1), "interest": "0"}
+
+
+@pytest.mark.parametrize(
+    ("term", "overdue_since", "today", "expected"),
+    [
+        # 12 instalments, the first missed on 2022-03-01, the last due on 2023-01-01:
+        # the period runs from the last due date to 2026-01-01, not from 2022-03-01.
+        (12, date(2022, 3, 1), date(2025, 6, 1), []),
+        (12, date(2022, 3, 1), date(2025, 10, 3), [("limitation_soon", INFO)]),  # 90 days
+        (12, date(2022, 3, 1), date(2026, 1, 1), [("limitation_soon", INFO)]),  # last day
+        (12, date(2022, 3, 1), date(2026, 1, 2), [("limitation_expired", WARN)]),
+        # 48 instalments: the last is due 2026-01-01, the debt is far from time-barred
+        # even though the first was missed more than three years ago.
+        (48, date(2022, 3, 1), date(2026, 3, 1), []),
+        # A lump sum due at the end of the term, overdue the day after: from that day.
+        (12, date(2023, 1, 2), date(2026, 1, 2), [("limitation_soon", INFO)]),
+        (12, date(2023, 1, 2), date(2026, 1, 3), [("limitation_expired", WARN)]),
+    ],
+)
+def test_civil_code_art_189_instalment_limitation_runs_from_the_last_instalment(
+    term: int, overdue_since: date, today: date, expected: list[tuple[str, Severity]]
+) -> None:
+    """民法典 Art. 189: 当事人约定同一债务分期履行的，诉讼时效期间自最后一期履行期限
+    届满之日起计算."""
+    facts = claim(**INSTALMENTS, term_months=term, overdue_since=overdue_since)
+    assert codes(check_claim(facts, today)) == expected
+
+
+def test_civil_code_art_189_the_limitation_message_names_the_last_due_date() -> None:
+    facts = claim(**INSTALMENTS, term_months=12, overdue_since=date(2022, 3, 1))
+    (finding,) = check_claim(facts, date(2026, 1, 2))
+    assert "自2023年1月1日起3年" in finding.message_zh
+    assert "第一百八十九条" in finding.source
+
+
 def test_findings_come_blocks_first_then_warnings_then_information() -> None:
     facts = claim(
-        contract_date=date(2023, 1, 1),  # LPR 3.65: cap 14.60%
+        contract_date=date(2023, 1, 1),  # LPR 3.65: cap 14.6%
+        term_months=2,  # the last instalment fell due on 2023-03-01
         annual_rate="18",
         interest="0",
         overdue_since=date(2023, 3, 2),  # limitation ends tomorrow
@@ -226,13 +264,13 @@ def test_findings_come_blocks_first_then_warnings_then_information() -> None:
 @pytest.mark.parametrize(
     ("changes", "figures"),
     [
-        ({"annual_rate": "18"}, ["18.00%", "12.00%", "3.00%"]),
-        ({"contract_date": date(2020, 5, 1), "annual_rate": "18"}, ["18.00%", "15.40%", "3.85%"]),
-        ({"interest": "20000"}, ["¥20,000.00", "¥100,000.00", "26.74%", "12.00%"]),
+        ({"annual_rate": "18"}, ["18%", "12%", "3%"]),
+        ({"contract_date": date(2021, 1, 1), "annual_rate": "18"}, ["18%", "15.4%", "3.85%"]),
+        ({"interest": "20000"}, ["¥20,000.00", "¥100,000.00", "26.74%", "12%"]),
         ({"penalty": "3000"}, ["¥3,000.00", "¥1,939.73", "¥2,521.65", "130%", "59"]),
         ({"outstanding_principal": "120000"}, ["¥120,000.00", "¥100,000.00"]),
-        ({"lender": BANK, "annual_rate": "30"}, ["30.00%", "24.00%"]),
-        ({"lender": BANK, "annual_rate": "18"}, ["18.00%", "12.00%", "3.00%"]),
+        ({"lender": BANK, "annual_rate": "30"}, ["30%", "24%"]),
+        ({"lender": BANK, "annual_rate": "18"}, ["18%", "12%", "3%"]),
     ],
 )
 def test_messages_state_the_figures_in_both_languages(

@@ -26,6 +26,7 @@ from app.rules.confirmability import (
     is_releasable,
     unacknowledged_warnings,
 )
+from app.rules.powers_of_attorney import Power, PowerOfAttorney
 from app.rules.proposals import Side
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
@@ -33,6 +34,7 @@ TODAY = date(2026, 3, 10)
 EFFECTIVE = date(2026, 3, 2)
 WINDOW_END = date(2026, 4, 1)
 ADULT_ID = "110101198505121232"  # born 1985-05-12
+OWN_INCOME = ("confirm.party_minor_own_income", Severity.WARN)
 TEEN_ID = "110101200803034567"  # born 2008-03-03: 17 on EFFECTIVE, 18 the next day
 COURT = "北京市东城区人民法院"
 OTHER_COURT = "上海市浦东新区人民法院"
@@ -55,7 +57,24 @@ CREDITOR = PartyFacts(
     birth_date=None,
     phone="010-6512-3456",
     devices=frozenset({"fp-bank-1", "198.51.100.7"}),
-    agent=AgentFacts(name="李四", has_power_of_attorney=True, is_platform_staff=False),
+    agent=AgentFacts(
+        name="李四",
+        has_power_of_attorney=True,
+        is_platform_staff=False,
+        # What the power of attorney says (CPL Art. 62): every power, before the signing.
+        power_of_attorney=PowerOfAttorney(
+            principal="某银行股份有限公司",
+            agent_name="李四",
+            agent_id_number=None,
+            agent_position="法务专员",
+            powers=frozenset(Power),
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2026, 12, 31),
+            signed_on=date(2026, 1, 1),
+        ),
+        signed_on=EFFECTIVE,
+        settles_for_less=True,
+    ),
 )
 CLEAN = ConfirmabilityFacts(
     agreement_in_force=True,
@@ -163,11 +182,12 @@ DAY = timedelta(days=1)
             [("confirm.document_missing", BLOCK)] * 2,
             id="two_missing",
         ),
+        # 民法典 Art. 18 para. 2: 16 or 17 may live on their own income: warn, ask.
+        pytest.param(lambda: debtor(id_number=TEEN_ID), [OWN_INCOME], id="minor_17"),
+        pytest.param(lambda: debtor(birth_date=date(2010, 1, 1)), [OWN_INCOME], id="minor_16"),
+        # 民法典 Arts. 19, 145: under 16 never has full capacity.
         pytest.param(
-            lambda: debtor(id_number=TEEN_ID), [("confirm.party_minor", BLOCK)], id="minor"
-        ),
-        pytest.param(
-            lambda: debtor(birth_date=date(2010, 1, 1)),
+            lambda: debtor(birth_date=date(2010, 3, 3)),
             [("confirm.party_minor", BLOCK)],
             id="minor_dob",
         ),
@@ -315,7 +335,7 @@ def test_the_warning_lead_time_and_the_fast_agreement_threshold_are_configurable
 @pytest.mark.parametrize(
     ("effective_on", "expected"),
     [
-        (date(2026, 3, 2), [("confirm.party_minor", BLOCK)]),  # the day before the 18th birthday
+        (date(2026, 3, 2), [OWN_INCOME]),  # the day before the 18th birthday
         (date(2026, 3, 3), []),  # the 18th birthday
     ],
 )
@@ -331,6 +351,39 @@ def test_a_minor_finding_names_the_party_their_age_and_birth_date() -> None:
     [finding] = check_confirmability(debtor(id_number=TEEN_ID))
     assert "张三" in finding.message_zh and "17岁" in finding.message_zh
     assert "aged 17" in finding.message_en and "2008-03-03" in finding.message_en
+
+
+@pytest.mark.parametrize(
+    ("birth", "expected"),
+    [
+        (date(2010, 3, 2), [OWN_INCOME]),  # 16th birthday on EFFECTIVE
+        (date(2010, 3, 3), [("confirm.party_minor", Severity.BLOCK)]),  # 16 the next day
+        (date(2008, 3, 2), []),  # 18th birthday on EFFECTIVE: an adult (Art. 17)
+    ],
+)
+def test_civil_code_art_18_para_2_sixteen_and_seventeen_warn_and_ask_for_evidence(
+    birth: date, expected: list[tuple[str, Severity]]
+) -> None:
+    """民法典 Art. 18 para. 2: 十六周岁以上的未成年人，以自己的劳动收入为主要生活来源的，
+    视为完全民事行为能力人. Under 16 is blocked (Arts. 19, 145)."""
+    assert codes(check_confirmability(debtor(birth_date=birth))) == expected
+
+
+def test_civil_code_art_18_the_warning_asks_for_evidence_of_own_income() -> None:
+    [finding] = check_confirmability(debtor(id_number=TEEN_ID))
+    assert "以自己的劳动收入为主要生活来源" in finding.message_zh
+    assert "劳动合同" in finding.message_zh and "evidence" in finding.message_en
+    assert "第十八条第二款" in finding.source
+
+
+def test_two_teenagers_share_one_warning_because_a_warning_code_occurs_once() -> None:
+    teen = replace(DEBTOR, id_number=TEEN_ID)
+    other = replace(CREDITOR, name="李四", is_natural_person=True, birth_date=date(2009, 5, 1))
+    other = replace(other, id_number=None, phone="13900000000", devices=frozenset())
+    found = check_confirmability(facts(parties=(teen, other)))
+    # (李四 is not the principal of the power of attorney on record: that warns apart.)
+    [finding] = [f for f in found if f.code == "confirm.party_minor_own_income"]
+    assert "张三" in finding.message_zh and "李四" in finding.message_zh
 
 
 def test_an_entity_has_no_age() -> None:
@@ -407,6 +460,8 @@ def everything_wrong() -> ConfirmabilityFacts:
     bad_agent = AgentFacts(name="王五", has_power_of_attorney=False, is_platform_staff=True)
     teen = replace(DEBTOR, id_number=TEEN_ID)
     stranger = replace(DEBTOR, name="赵六", id_number="E12345678", phone="13900139000")
+    child = replace(DEBTOR, name="钱七", id_number=None, birth_date=date(2012, 1, 1))
+    child = replace(child, phone="13700137000", devices=frozenset())
     twin = replace(
         CREDITOR,
         id_number=TEEN_ID,
@@ -422,7 +477,7 @@ def everything_wrong() -> ConfirmabilityFacts:
         window_certain=False,
         chosen_court=OTHER_COURT,
         documents_present=frozenset(),
-        parties=(teen, stranger, twin),
+        parties=(teen, stranger, child, twin),
         agreed_principal=Decimal("200000"),
         is_assignee=True,
         interest_over_private_cap=True,
@@ -432,15 +487,18 @@ def everything_wrong() -> ConfirmabilityFacts:
         open_objections=2,
         contact_violations=4,
         agreement_concluded_in=timedelta(hours=1),
+        mediator_appointed=False,
     )
 
 
 ALL_CODES = {
+    "confirm.mediator_appointment_missing",
     "confirm.not_in_force",
     "confirm.signature_missing",
     "confirm.court_not_competent",
     "confirm.document_missing",
     "confirm.party_minor",
+    "confirm.party_minor_own_income",
     "confirm.party_age_unknown",
     "confirm.same_person",
     "confirm.same_phone",
@@ -534,6 +592,9 @@ def _finding(code: str) -> Finding:
         ([], NO_FLAGS),
         (["private_rate_over_cap"], ClaimFlags(True, False, False)),
         (["private_charges_over_cap"], ClaimFlags(True, False, False)),
+        # 民间借贷规定 (2020) Art. 31: charges above the two parts of a pre-2020 loan.
+        (["transitional_charges_over_cap"], ClaimFlags(True, False, False)),
+        (["transitional_interest", "transitional_rate_cut"], NO_FLAGS),
         (["institution_cost_over_line"], ClaimFlags(False, True, False)),
         (["penalty_excessive"], ClaimFlags(False, False, True)),
         (["institution_cost_over_4lpr", "lpr_unknown", "principal_exceeds_lent"], NO_FLAGS),

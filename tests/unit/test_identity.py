@@ -9,8 +9,10 @@ import pytest
 
 from app.rules.errors import DomainError, InvalidInput
 from app.rules.identity import (
+    Capacity,
     ResidentId,
     age_on,
+    capacity_on,
     mask_account,
     mask_id,
     parse_resident_id,
@@ -126,3 +128,21 @@ def test_identity_numbers_are_masked(number: str, masked: str) -> None:
 )
 def test_account_numbers_show_only_the_last_four(number: str, masked: str) -> None:
     assert mask_account(number) == masked
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "expected"),
+    [
+        (date(2008, 3, 3), date(2026, 3, 3), Capacity.FULL),  # 18th birthday (民法典 Art. 17)
+        (date(2008, 3, 3), date(2026, 3, 2), Capacity.FULL_IF_SELF_SUPPORTING),  # 17
+        (date(2010, 3, 3), date(2026, 3, 3), Capacity.FULL_IF_SELF_SUPPORTING),  # 16 (Art. 18)
+        (date(2010, 3, 3), date(2026, 3, 2), Capacity.LIMITED),  # 15 (Art. 19)
+        (date(2026, 3, 3), date(2026, 3, 2), Capacity.LIMITED),  # not yet born
+    ],
+)
+def test_civil_code_arts_17_to_19_capacity_by_age(
+    birth: date, day: date, expected: Capacity
+) -> None:
+    """民法典 Art. 18 para. 2: a 16- or 17-year-old living mainly on their own labour
+    income is treated as fully capable; the age alone cannot tell, so it is a condition."""
+    assert capacity_on(birth, day) is expected

@@ -441,7 +441,7 @@ def test_a_discount_is_reported_with_its_amount_and_share() -> None:
         "The proposal's total of ¥95,400.00 is ¥10,600.00 less than the ¥106,000.00 claimed: "
         "a discount of 10.0%."
     )
-    assert discount.message_zh == "方案总额¥95,400.00,比主张的¥106,000.00少¥10,600.00,减免10.0%。"
+    assert discount.message_zh == "方案总额¥95,400.00，比主张的¥106,000.00少¥10,600.00，减免10.0%。"
     assert "¥95,400.00" in principal.message_en
     assert "民法典》第五百七十五条" in discount.source
 

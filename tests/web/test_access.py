@@ -27,16 +27,26 @@ def test_public_endpoints_are_exactly_the_expected_ones(app: Flask) -> None:
         if app.view_functions[rule.endpoint].__access__ == "public"
     )
     # The invitation steps are public: the debtor has no account yet (each step checks
-    # the invitation itself). Anyone may check a document at /verify.
+    # the invitation itself). Anyone may check a document at /verify, or ask to reset a
+    # forgotten password (the answers never tell whether an account exists). The load
+    # balancer's probes carry no credentials (app/web/health.py). The API's description
+    # (its OpenAPI document and reference page) shows no data (app/api/docs.py).
     assert public == [
         "account.set_language",
+        "api_docs.openapi",
+        "api_docs.reference",
         "auth.login",
+        "health.healthz",
+        "health.readyz",
         "home.index",
         "invite.code",
         "invite.decline",
+        "invite.declined",
         "invite.identity",
         "invite.join",
         "invite.start",
+        "recovery.forgot",
+        "recovery.reset",
         "static",
         "verify.index",
     ]

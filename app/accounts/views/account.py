@@ -26,6 +26,7 @@ from app.accounts import auth as auth_service
 from app.accounts import conflicts_of_interest, password_checks
 from app.accounts.errors import MIN_PASSWORD_LENGTH, AccountInvalid
 from app.accounts.views.auth import client_ip, safe_next, session_limits
+from app.core import prg
 from app.core.db import parse_id
 from app.core.errors import DomainError
 from app.core.locale import SUPPORTED_LOCALES, locale_cookie
@@ -59,7 +60,9 @@ class LanguageForm(FlaskForm):
     )
 
 
-def _render(form: PasswordForm, status: int = 200) -> tuple[str, int]:
+def _render(
+    form: PasswordForm, status: int = 200, conflict: dict[str, str] | None = None
+) -> tuple[str, int]:
     user = current_user._get_current_object()
     may_declare = can(user, Permission.CONFLICT_DECLARE)
     return render_template(
@@ -68,13 +71,26 @@ def _render(form: PasswordForm, status: int = 200) -> tuple[str, int]:
         conflicts=conflicts_of_interest.declared_conflicts(user) if may_declare else [],
         creditors=conflicts_of_interest.creditors() if may_declare else [],
         may_declare=may_declare,
+        conflict=conflict or {"creditor_org_id": "", "reason": "", "error": ""},
     ), status
 
 
 @bp.route("/", methods=["GET"])
 @requires(Permission.ACCOUNT_MANAGE)
 def show() -> tuple[str, int]:
-    return _render(PasswordForm())
+    stash = prg.take()  # a refused password change: its refusals (never the passwords)
+    form = PasswordForm(formdata=None)
+    if stash.extra.get("form") == "conflict":  # a refused declaration: what was chosen
+        conflict = {
+            "creditor_org_id": stash.value("creditor_org_id"),
+            "reason": stash.value("reason"),
+            "error": stash.error or "",
+        }
+        return _render(form, stash.status, conflict)
+    for name, message in stash.errors.items():
+        if name in form:
+            form[name].errors = [message]
+    return _render(form, stash.status)
 
 
 @bp.route("/conflicts", methods=["POST"])
@@ -87,19 +103,22 @@ def declare_conflict() -> Response:
             parse_id(request.form.get("creditor_org_id")),
             request.form.get("reason", ""),
         )
-    except DomainError as err:
-        flash(err.message, "error")
-    else:
-        flash(_("Your conflict of interest with %(name)s is recorded.", name=name), "success")
+    except DomainError as err:  # post/redirect/get: back with the refusal
+        target = url_for("account.show") + "#conflicts"
+        extra = {"form": "conflict"}
+        return prg.redirect_with(target, err.message, extra=extra, status=err.status)
+    flash(_("Your conflict of interest with %(name)s is recorded.", name=name), "success")
     return redirect(url_for("account.show") + "#conflicts")
 
 
 @bp.route("/password", methods=["POST"])
 @requires(Permission.ACCOUNT_MANAGE)
-def change_password() -> str | Response | tuple[str, int]:
+def change_password() -> Response:
     form = PasswordForm()
+    target = url_for("account.show") + "#password"
     if not form.validate_on_submit():
-        return _render(form, 400)
+        errors = {name: " ".join(map(str, errs)) for name, errs in form.errors.items()}
+        return prg.redirect_with(target, errors, status=400)
     limits = session_limits()
     try:
         token = password_checks.change_password(
@@ -112,8 +131,7 @@ def change_password() -> str | Response | tuple[str, int]:
             policy=limits.policy,
         )
     except DomainError as err:
-        getattr(form, err.field or "current").errors = [err.message]
-        return _render(form, err.status)
+        return prg.redirect_with(target, {err.field or "current": err.message}, status=err.status)
     user = current_user._get_current_object()
     user.session_token = token
     session.clear()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app import audit
@@ -17,12 +25,24 @@ from app.access import Permission, can, requires, requires_object
 from app.accounts import lpr
 from app.accounts import organisations as org_service
 from app.accounts.activity import creditor_orgs_with_users, mediation_staff
+from app.accounts.home_sections import home_sections
 from app.audit import audit_reason_label
+from app.core import prg
 from app.core.errors import DomainError
-from app.core.parties import LICENCE_CHOICES, licence_label, role_label
+from app.core.parties import (
+    ENTITY_KIND_CHOICES,
+    ID_TYPE_CHOICES,
+    LICENCE_CHOICES,
+    SEX_CHOICES,
+    entity_kind_label,
+    licence_label,
+    representative_label,
+    role_label,
+)
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
+from app.rules.party_kinds import EntityKind
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,17 +62,36 @@ class GraceForm(FlaskForm):
 
 
 class CreditorOrgForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    credit_code = StringField(
-        _l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=18)]
+    """A creditor of one of three kinds (:mod:`app.rules.party_kinds`): the code and the
+    representative are asked of an institution or a branch, the identity of a natural
+    person; which of them are required is the use case's rule (it names the field)."""
+
+    entity_kind = SelectField(
+        _l("Kind of creditor"),
+        choices=[SelectChoice(k, v) for k, v in ENTITY_KIND_CHOICES],
+        default="legal_person",
     )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     licence_type = SelectField(
         _l("Licence type"), choices=[SelectChoice(k, v) for k, v in LICENCE_CHOICES]
     )
     address = StringField(_l("Registered address"), validators=[DataRequired(), Length(max=300)])
-    legal_representative = StringField(
-        _l("Legal representative"), validators=[DataRequired(), Length(max=100)]
+    phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=32)])
+    credit_code = StringField(
+        _l("Unified social credit code"), validators=[Optional(), Length(min=18, max=18)]
     )
+    legal_representative = StringField(
+        _l("Legal representative or person in charge"), validators=[Length(max=100)]
+    )
+    id_type = SelectField(
+        _l("Identity document"),
+        choices=[SelectChoice(k, v) for k, v in ID_TYPE_CHOICES],
+        default="resident_id",
+    )
+    id_number = StringField(_l("Identity document number"), validators=[Length(max=32)])
+    sex = SelectField(_l("Sex"), choices=[SelectChoice(k, v) for k, v in SEX_CHOICES], default="")
+    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    ethnicity = StringField(_l("Ethnicity (if known)"), validators=[Length(max=32)])
 
 
 class AccountForm(FlaskForm):
@@ -69,6 +108,15 @@ class AccountForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Mobile number"), validators=[Optional(), Length(max=20)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)])
+    creditor_admin = BooleanField(
+        _l("Keeps the creditor organisation's papers and seal (creditor users only)")
+    )
+
+
+@bp.before_request
+def _back_to_home() -> None:
+    """A refused action goes back to the administrator's page (:mod:`app.core.prg`)."""
+    g.prg_back = url_for("admin.home")
 
 
 def _org() -> MediationOrganisation:
@@ -89,13 +137,35 @@ def _account_form() -> AccountForm:
 
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     org = _org()
+    stash = prg.take()  # a refused form: what was typed and the refusals, once
+    if stash:
+        status = stash.status
+        forms = {
+            "org_form": prg.refill(OrganisationForm, stash, "org_form", prefix="org"),
+            "grace_form": prg.refill(GraceForm, stash, "grace_form", prefix="grace"),
+            "creditor_form": prg.refill(CreditorOrgForm, stash, "creditor_form", prefix="cred"),
+            "account_form": _refilled_account_form(stash),
+        }
+        if stash.extra.get("form") == "lpr":
+            for message in stash.errors.values():
+                flash(message, "error")
+        lpr_values = {"effective": stash.value("effective"), "rate": stash.value("rate")}
+    else:
+        lpr_values = {"effective": "", "rate": ""}
     org_form = forms.get("org_form") or OrganisationForm(obj=org, prefix="org")
     staff = [
         (u, role_label(u.role), can(current_user, Permission.USER_MANAGE, u))
         for u in mediation_staff(org.id)
     ]
     creditors = [
-        (o, licence_label(o.licence_type), users) for o, users in creditor_orgs_with_users()
+        (
+            o,
+            entity_kind_label(o.entity_kind),
+            representative_label(o.entity_kind),
+            licence_label(o.licence_type),
+            users,
+        )
+        for o, users in creditor_orgs_with_users()
     ]
     return render_template(
         "admin/home.html",
@@ -108,15 +178,28 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         creditors=creditors,
         audit_head=audit.head_hash(),
         lpr=lpr.lpr_history(),
+        lpr_values=lpr_values,
+        home_sections=home_sections(current_user._get_current_object()),
     ), status
 
 
-def _refused(form: FlaskForm, err: DomainError) -> None:
-    """The refusal next to the input at fault, or above the page when no input is."""
-    if err.field and err.field in form:
-        form[err.field].errors = [err.message]
-    else:
-        flash(err.message, "error")
+def _refilled_account_form(stash: prg.Stash) -> AccountForm | None:
+    """The new account's form again: the values typed, never the initial password."""
+    if stash.extra.get("form") != "account_form":
+        return None
+    form = _account_form()
+    form.process(formdata=stash.formdata())
+    prg.show_errors(form, stash)
+    return form
+
+
+def _refused(form: FlaskForm, key: str, anchor: str, err: DomainError | None = None) -> Response:
+    """Post/redirect/get (:mod:`app.core.prg`): the page again with the values typed, the
+    refusal next to the input at fault, or above the page when no input is. Files are
+    never kept: the page says to choose them again."""
+    target = url_for("admin.home") + anchor
+    # The unified social credit code is public (on the business licence), not a secret.
+    return prg.redirect_with_form(target, form, err, key=key, keep={"cred-credit_code"})
 
 
 @bp.route("/")
@@ -131,7 +214,7 @@ def update_organisation() -> Response | tuple[str, int]:
     org = _org()
     form = OrganisationForm(prefix="org")
     if not form.validate_on_submit():
-        return _page(400, org_form=form)
+        return _refused(form, "org_form", "#organisation")
     upload = form.seal.data
     seal = upload.read() if upload and upload.filename else None
     details = org_service.MediationOrgDetails(
@@ -143,8 +226,7 @@ def update_organisation() -> Response | tuple[str, int]:
     try:
         org_service.update_mediation_org(current_user._get_current_object(), org, details, seal)
     except DomainError as err:
-        _refused(form, err)
-        return _page(err.status, org_form=form)
+        return _refused(form, "org_form", "#organisation", err)
     flash(_("The organisation's details were saved."), "success")
     return redirect(url_for("admin.home"))
 
@@ -156,12 +238,11 @@ def update_grace() -> Response | tuple[str, int]:
     org = _org()
     form = GraceForm(prefix="grace")
     if not form.validate_on_submit():
-        return _page(400, grace_form=form)
+        return _refused(form, "grace_form", "#grace")
     try:
         org_service.set_grace_days(current_user._get_current_object(), org, form.grace_days.data)
     except DomainError as err:
-        _refused(form, err)
-        return _page(err.status, grace_form=form)
+        return _refused(form, "grace_form", "#grace", err)
     flash(_("The grace period was saved."), "success")
     return redirect(url_for("admin.home"))
 
@@ -180,7 +261,17 @@ def seal() -> Response:
 def create_creditor() -> Response | tuple[str, int]:
     form = CreditorOrgForm(prefix="cred")
     if not form.validate_on_submit():
-        return _page(400, creditor_form=form)
+        return _refused(form, "creditor_form", "#creditors")
+    kind = EntityKind(form.entity_kind.data)
+    person = None
+    if kind is EntityKind.NATURAL_PERSON:
+        person = org_service.PersonDetails(
+            id_type=form.id_type.data or "",
+            id_number=form.id_number.data or "",
+            sex=form.sex.data or "",
+            birth_date=form.birth_date.data,
+            ethnicity=form.ethnicity.data or "",
+        )
     try:
         org_service.create_creditor_org(
             current_user._get_current_object(),
@@ -189,11 +280,13 @@ def create_creditor() -> Response | tuple[str, int]:
             LicenceType(form.licence_type.data),
             address=form.address.data or "",
             legal_representative=form.legal_representative.data or "",
+            entity_kind=kind,
+            phone=form.phone.data or "",
+            person=person,
         )
     except DomainError as err:
-        _refused(form, err)
-        return _page(err.status, creditor_form=form)
-    flash(_("The creditor organisation was registered."), "success")
+        return _refused(form, "creditor_form", "#creditors", err)
+    flash(_("The creditor was registered."), "success")
     return redirect(url_for("admin.home"))
 
 
@@ -202,7 +295,7 @@ def create_creditor() -> Response | tuple[str, int]:
 def create_account() -> Response | tuple[str, int]:
     form = _account_form()
     if not form.validate_on_submit():
-        return _page(400, account_form=form)
+        return _refused(form, "account_form", "#people")
     role = Role(form.role.data)
     creditor_org_id = form.creditor_org_id.data or None
     account = org_service.NewAccount(
@@ -213,12 +306,12 @@ def create_account() -> Response | tuple[str, int]:
         password=form.password.data or "",
         mediation_org_id=None if role == Role.CREDITOR else current_user.mediation_org_id,
         creditor_org_id=creditor_org_id if role == Role.CREDITOR else None,
+        is_creditor_admin=bool(form.creditor_admin.data) and role == Role.CREDITOR,
     )
     try:
         org_service.create_user(current_user._get_current_object(), account)
     except DomainError as err:
-        _refused(form, err)
-        return _page(err.status, account_form=form)
+        return _refused(form, "account_form", "#people", err)
     flash(_("The account was opened."), "success")
     return redirect(url_for("admin.home"))
 
@@ -242,6 +335,28 @@ def _set_locked(user_id: int, locked: bool) -> Response:
     org_service.set_user_locked(current_user._get_current_object(), user, locked)
     flash(_("The account was locked.") if locked else _("The account was unlocked."), "success")
     return redirect(url_for("admin.home"))
+
+
+@bp.route("/users/<int:user_id>/creditor-admin", methods=["POST"])
+@requires(Permission.USER_MANAGE)
+def set_creditor_admin(user_id: int) -> Response:
+    """Make a creditor's user the keeper of its organisation's profile, or stop that."""
+    user = db.session.get(User, user_id)
+    requires_object(Permission.USER_MANAGE, user)
+    assert user is not None
+    on = request.form.get("on") == "1"
+    try:
+        org_service.set_creditor_admin(current_user._get_current_object(), user, on)
+    except DomainError as err:
+        flash(err.message, "error")
+        return redirect(url_for("admin.home", _anchor="creditors"))
+    flash(
+        _("%(name)s now keeps the organisation's profile.", name=user.name)
+        if on
+        else _("%(name)s no longer keeps the organisation's profile.", name=user.name),
+        "success",
+    )
+    return redirect(url_for("admin.home", _anchor="creditors"))
 
 
 @bp.route("/audit/verify", methods=["POST"])
@@ -279,7 +394,7 @@ def set_lpr() -> Response:
         )
         lpr.set_lpr(current_user._get_current_object(), effective, rate)
     except DomainError as err:
-        flash(err.message, "error")
-    else:
-        flash(_("The LPR fixing of %(day)s was saved.", day=effective.isoformat()), "success")
+        target = url_for("admin.home") + "#lpr"
+        return prg.redirect_with(target, err.message, extra={"form": "lpr"}, status=err.status)
+    flash(_("The LPR fixing of %(day)s was saved.", day=effective.isoformat()), "success")
     return redirect(url_for("admin.home") + "#lpr")

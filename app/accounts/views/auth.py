@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.access import Permission, public, requires, role_home_endpoint
 from app.accounts import auth as auth_service
 from app.accounts.errors import SecondFactorRequired, SignInThrottled
+from app.core import prg
 from app.core.errors import DomainError
 from app.rules.throttle import ThrottlePolicy
 from app.signing.reauth import ReauthError
@@ -73,41 +73,56 @@ def safe_next(target: str | None) -> str | None:
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for(role_home_endpoint(current_user)))
+    if request.method == "GET":
+        return _login_page(prg.take())
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user, token = auth_service.sign_in(
-                form.identifier.data or "",
-                form.password.data or "",
-                ip=client_ip(),
-                user_agent=request.headers.get("User-Agent", ""),
-                limits=session_limits(),
-                code=form.code.data or "",
-            )
-        except DomainError as err:
-            # The form again, with the refusal. Only the throttles' 429 reaches the browser:
-            # a form sign-in has no WWW-Authenticate challenge to send with a 401 or 403.
-            status = err.status if err.status == HTTPStatus.TOO_MANY_REQUESTS else 200
-            ask_code = isinstance(err, SecondFactorRequired | ReauthError)
-            notice = "info" if isinstance(err, SecondFactorRequired) else "error"
-            page = _login_page(form, err.message, ask_code, status, notice)
-            if isinstance(err, SignInThrottled):
-                return (*page, {"Retry-After": str(err.retry_after)})
-            return page
-        session.clear()  # a new session id: nothing from before sign-in carries over
-        login_user(user)
-        return redirect(safe_next(request.args.get("next")) or url_for(role_home_endpoint(user)))
-    return _login_page(form, None, bool(form.code.data))
+    if not form.validate_on_submit():
+        errors = {name: " ".join(map(str, errs)) for name, errs in form.errors.items()}
+        return _back_to_login(errors, ask_code=bool(form.code.data))
+    try:
+        user, token = auth_service.sign_in(
+            form.identifier.data or "",
+            form.password.data or "",
+            ip=client_ip(),
+            user_agent=request.headers.get("User-Agent", ""),
+            limits=session_limits(),
+            code=form.code.data or "",
+        )
+    except SignInThrottled as err:
+        # The throttle's 429 is answered at once: its Retry-After header is the point.
+        page = _login_page(prg.Stash(values=prg.kept_values(), errors={"": err.message}))
+        return page, err.status, {"Retry-After": str(err.retry_after)}
+    except DomainError as err:
+        # Back to the form with the refusal (post/redirect/get). A form sign-in has no
+        # WWW-Authenticate challenge to send with a 401 or 403.
+        ask_code = isinstance(err, SecondFactorRequired | ReauthError)
+        notice = "info" if isinstance(err, SecondFactorRequired) else "error"
+        return _back_to_login({"": err.message}, ask_code=ask_code, notice=notice)
+    session.clear()  # a new session id: nothing from before sign-in carries over
+    login_user(user)
+    return redirect(safe_next(request.args.get("next")) or url_for(role_home_endpoint(user)))
 
 
-def _login_page(
-    form: LoginForm, error: str | None, ask_code: bool, status: int = 200, notice: str = "error"
-) -> tuple[str, int]:
-    """The sign-in form; with the code field when the account asks for a second factor."""
+def _back_to_login(errors: dict[str, str], *, ask_code: bool, notice: str = "error") -> Response:
+    """The sign-in form again, by a redirect, with what was typed (never the password or
+    the code) and the refusal; with the code field when the account asks for one."""
+    target = url_for("auth.login", next=safe_next(request.args.get("next")))
+    return prg.redirect_with(target, errors, extra={"ask_code": ask_code, "tone": notice})
+
+
+def _login_page(stash: prg.Stash) -> str:
+    form = LoginForm(formdata=stash.formdata() if stash.values else None)
+    for name, message in stash.errors.items():
+        if name and name in form:
+            form[name].errors = [message]
     form.code.data = ""  # a code is never shown back
     return render_template(
-        "auth/login.html", form=form, error=error, ask_code=ask_code, notice=notice
-    ), status
+        "auth/login.html",
+        form=form,
+        error=stash.errors.get(""),
+        ask_code=bool(stash.extra.get("ask_code")),
+        notice=stash.extra.get("tone", "error"),
+    )
 
 
 class LogoutForm(FlaskForm):

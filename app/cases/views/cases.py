@@ -11,15 +11,16 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app.access import Permission, requires, requires_object
@@ -28,18 +29,31 @@ from app.cases import lifecycle as case_service
 from app.cases.forms import rows, values_from_case
 from app.cases.intake import parse_case_form
 from app.cases.panels import render_panels
-from app.cases.presenters import case_actions, finding_view, mediation_orgs, mediators_for
+from app.cases.presenters import (
+    assignment_reason,
+    case_actions,
+    finding_view,
+    identity_copy_view,
+    mediation_orgs,
+    mediators_for,
+    missing_badges,
+    papers_view,
+    rule_set_label,
+)
 from app.cases.timeline import timeline_for
+from app.cases.views.contacts import contact_for
+from app.core import prg
 from app.core.db import parse_id
 from app.core.errors import DomainError, InvalidInput
 from app.core.parties import evidence_category_choices, state_label
-from app.core.storage import StorageRefused, blob_store
+from app.core.storage import StorageRefused, send_blob
 from app.extensions import db
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.organisations import CreditorOrganisation
 from app.models.users import User
-from app.rules.claims import Finding
+from app.notifications.told import with_truth
+from app.rules.claims import Finding, Severity
 
 bp = Blueprint("cases", __name__)
 
@@ -76,7 +90,7 @@ def index() -> str:
 def _render_form(
     case: Case | None,
     values: dict[str, str],
-    errors: Mapping[str, DomainError],
+    errors: Mapping[str, DomainError | str],
     findings: Sequence[Finding] = (),
     status: int = 200,
 ) -> tuple[str, int]:
@@ -88,7 +102,6 @@ def _render_form(
         orgs=orgs,
         chosen_org=values.get("mediation_org_id") or (str(orgs[0].id) if orgs else ""),
         findings=[finding_view(f) for f in findings],
-        error_summary=bool(errors),
     ), status
 
 
@@ -96,6 +109,9 @@ def _render_form(
 @requires(Permission.CASE_CREATE)
 def new() -> str | Response | tuple[str, int]:
     if request.method == "GET":
+        stash = prg.take()  # a refused draft: every value typed and the refusals, once
+        if stash:
+            return _render_form(None, _stashed(stash), stash.errors, status=stash.status)
         return _render_form(None, {"debtor_id_type": "resident_id", "is_assignee": "no"}, {})
     return _save(None)
 
@@ -105,10 +121,22 @@ def new() -> str | Response | tuple[str, int]:
 def edit(case_id: int) -> str | Response | tuple[str, int]:
     case = load_case(case_id, Permission.CASE_EDIT)
     if request.method == "GET":
+        stash = prg.take()  # a refused draft or submission: the values and refusals, once
+        if stash:
+            findings = []
+            if stash.extra.get("findings"):  # the claim check that blocked the submission
+                findings = [
+                    f for f in case_service.claim_findings(case) if f.severity == Severity.BLOCK
+                ]
+            return _render_form(case, _stashed(stash), stash.errors, findings, stash.status)
         values = values_from_case(case)
         values["mediation_org_id"] = str(case.mediation_org_id)
         return _render_form(case, values, {})
     return _save(case)
+
+
+def _stashed(stash: prg.Stash) -> dict[str, str]:
+    return {name: stash.value(name) for name in stash.values}
 
 
 def _chosen_org_id(raw: str | None) -> int | None:
@@ -125,7 +153,8 @@ def _save(case: Case | None) -> Response | tuple[str, int]:
     if org_id is None:
         parsed.refuse(InvalidInput("choice", "mediation_org_id"))
     if parsed.errors:
-        return _render_form(case, form, parsed.errors, status=400)
+        errors = {name: err.message for name, err in parsed.errors.items()}
+        return prg.redirect_with(request.path, errors, status=400)
     case = case_service.save_draft(_user(), parsed, org_id, case)
     if not submitting:
         flash(_("Draft %(ref)s saved. You can finish it later.", ref=case.reference), "success")
@@ -139,10 +168,13 @@ def _submit(case: Case, form: dict[str, str]) -> Response | tuple[str, int]:
     try:
         findings = case_service.submit_case(_user(), case)
     except DomainError as err:
-        flash(err.message, "error")
-        if err.findings:
-            return _render_form(case, form, {}, err.findings, status=err.status)
-        return redirect(url_for("cases.show", case_id=case.id))
+        if err.findings:  # the draft was saved as typed: its page shows the findings
+            flash(err.message, "error")
+            target = url_for("cases.edit", case_id=case.id)
+            return prg.redirect_with(
+                target, form=MultiDict(form), extra={"findings": True}, status=err.status
+            )
+        return prg.refused_to(url_for("cases.show", case_id=case.id), err.message, err.status)
     if findings:
         flash(_("Submitted with findings to note: see the claim check below."), "info")
     else:
@@ -160,9 +192,13 @@ def submit(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>")
 @requires(Permission.CASE_VIEW)
 def show(case_id: int, upload_error: str | None = None, status: int = 200) -> tuple[str, int]:
-    """The case page; other features' views call it to show the page again with a
-    refusal (``status``), the upload form's own refusal in ``upload_error``."""
-    return show_case(case_id, upload_error=upload_error, status=status)
+    """The case page. A refused form on it answers with a redirect here
+    (:func:`app.core.prg.redirect_with_page_state`): what was typed and the refusal come
+    back on ``g`` for the section that shows them, once."""
+    stash = prg.take()
+    prg.restore_page_state(stash)
+    upload_error = upload_error or stash.extra.get("g", {}).get("upload_error")
+    return show_case(case_id, upload_error=upload_error, status=stash.status)
 
 
 def show_case(
@@ -178,15 +214,22 @@ def show_case(
         state=state_label(case.state),
         actions=actions,
         findings=[finding_view(f) for f in findings],
+        rule_set=rule_set_label(case) if actions["see_findings"] else None,
         evidence=evidence,
-        categories=evidence_category_choices(),
+        # The power of attorney is given with its content (the papers section, CPL Art. 62).
+        categories=[c for c in evidence_category_choices() if c[0] != EvidenceCategory.ATTORNEY],
         category_names=dict(evidence_category_choices()),
         timeline=timeline_for(case, _user()),
         mediators=mediators_for(case) if actions["reassign"] else [],
+        assignment_reason=assignment_reason(case, _user()),
+        contact=contact_for(case, _user()),
         creditor=db.session.get(CreditorOrganisation, case.creditor_org_id),
         upload_error=upload_error,
         max_mb=max_upload_mb(),
         panels=render_panels(case, _user()),
+        missing=missing_badges(case, _user()),
+        papers=papers_view(case, _user(), g.get("papers_form")),
+        identity_copy=identity_copy_view(case, _user(), g.get("identity_form")),
     ), status
 
 
@@ -215,7 +258,8 @@ def upload_evidence(case_id: int) -> Response | tuple[str, int]:
             supersedes,
         )
     except DomainError as err:
-        return show_case(case_id, upload_error=err.message, status=err.status)
+        target = url_for("cases.show", case_id=case.id) + "#evidence"
+        return prg.redirect_with_page_state(target, err.status, upload_error=err.message)
     flash(_("The file was added to the case's evidence."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#evidence")
 
@@ -227,13 +271,10 @@ def download_evidence(case_id: int, evidence_id: int) -> Response:
     evidence = db.session.get(EvidenceFile, evidence_id)
     if evidence is None or evidence.case_id != case.id:
         abort(404)
-    path = blob_store().path_for(evidence.sha256)
     evidence_service.record_download(_user(), evidence)
     # The name is only data: whatever path it pretends to carry, offer its last part.
     name = PurePosixPath(evidence.original_name.replace("\\", "/")).name or "evidence"
-    return send_file(
-        path, mimetype=evidence.media_type, as_attachment=True, download_name=name, max_age=0
-    )
+    return send_blob(evidence.sha256, mimetype=evidence.media_type, download_name=name)
 
 
 @bp.route("/cases/<int:case_id>/accept", methods=["POST"])
@@ -241,7 +282,7 @@ def download_evidence(case_id: int, evidence_id: int) -> Response:
 def accept(case_id: int) -> Response:
     case = load_case(case_id, Permission.CASE_ACCEPT)
     case_service.accept_case(_user(), case)
-    flash(_("You accepted the case. The debtor has been invited."), "success")
+    flash(with_truth(_("You accepted the case.")), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 
 
@@ -251,9 +292,10 @@ def decline(case_id: int) -> Response:
     case = load_case(case_id, Permission.CASE_ACCEPT)
     try:
         case_service.decline_case(_user(), case, request.form.get("reason", ""))
-    except DomainError as err:
-        flash(err.message, "error")
-        return redirect(url_for("cases.show", case_id=case.id))
+    except DomainError as err:  # post/redirect/get: the case page, the reason typed kept
+        target = url_for("cases.show", case_id=case.id) + "#accept"
+        state = {"reason": request.form.get("reason", "")[:2000], "error": err.message}
+        return prg.redirect_with_page_state(target, err.status, decline_form=state)
     flash(_("You declined the case; it went to the next mediator."), "success")
     return redirect(
         url_for("docket.index") if "docket.index" in current_app.view_functions else "/"
@@ -267,9 +309,8 @@ def reassign(case_id: int) -> Response:
     mediator = db.session.get(User, parse_id(request.form.get("mediator_id")) or 0)
     try:
         case_service.reassign_case(_user(), case, mediator)
-    except DomainError as err:
-        flash(err.message, "error")
-        return redirect(url_for("cases.show", case_id=case.id))
+    except DomainError as err:  # post/redirect/get: the case page with the refusal
+        return prg.refused_to(url_for("cases.show", case_id=case.id), err.message, err.status)
     assert mediator is not None
     flash(_("The case was reassigned to %(name)s.", name=mediator.name), "success")
     return redirect(url_for("cases.show", case_id=case.id))

@@ -8,19 +8,21 @@ of the docket can be bookmarked or shared with a colleague. Values that make no 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from app.access import Permission, requires
+from app.accounts.home_sections import home_sections
 from app.cases.docket import (
     DOCKET_STATES,
     MAX_DEADLINE_DAYS,
@@ -29,32 +31,41 @@ from app.cases.docket import (
     DocketPage,
     DocketQuery,
     DocketRow,
+    cursor,
     docket,
 )
+from app.cases.docket_search import NO_FULL_NUMBER_PATTERN, full_number
 from app.cases.lifecycle import today as legal_today
+from app.cases.papers import MISSING_LABELS
+from app.cases.views.docket_bulk import docket_actions
 from app.core.parties import state_label
 from app.models.users import Role
-from app.rules.cases import OPEN_STATES
+from app.rules.cases import OPEN_STATES, CaseState
 
 bp = Blueprint("docket", __name__)
 
 # A later feature's note on each page row, e.g. the repayment state of a case in
 # performance: (case ids, today) -> {case id: (label, css key)}. Set by app.features.
 RowNotes = Callable[[list[int], date], dict[int, tuple[str, str]]]
-_ROW_NOTES: list[RowNotes] = []
+_ROW_NOTES: list[tuple[RowNotes, frozenset[CaseState] | None]] = []
 
 
-def on_docket_rows(notes: RowNotes) -> RowNotes:
-    """Register a provider of notes for the docket's rows (once, by the app factory)."""
-    if notes not in _ROW_NOTES:
-        _ROW_NOTES.append(notes)
+def on_docket_rows(notes: RowNotes, states: Iterable[CaseState] | None = None) -> RowNotes:
+    """Register a provider of notes for the docket's rows (once, by the app factory).
+    ``states``: the only states it has notes for; it is asked about those rows alone,
+    and not at all when the page has none."""
+    entry = (notes, frozenset(states) if states is not None else None)
+    if entry not in _ROW_NOTES:
+        _ROW_NOTES.append(entry)
     return notes
 
 
 def _notes(rows: list[DocketRow], today: date) -> dict[int, list[tuple[str, str]]]:
-    ids = [r.case_id for r in rows]
     out: dict[int, list[tuple[str, str]]] = {}
-    for provider in _ROW_NOTES:
+    for provider, states in _ROW_NOTES:
+        ids = [r.case_id for r in rows if states is None or r.state in states]
+        if not ids:
+            continue
         for case_id, note in provider(ids, today).items():
             out.setdefault(case_id, []).append(note)
     return out
@@ -77,7 +88,19 @@ class Column:
 
 @bp.route("/docket")
 @requires(Permission.DOCKET_VIEW)
-def index() -> str:
+def index() -> str | Response:
+    if full_number(request.args.get("q") or ""):
+        # Typed anyway (a browser that ignores the box's pattern): not searched, and the
+        # address is replaced at once by one without it (history, links, the referrer).
+        flash(
+            _(
+                "For privacy, search by the last 4 digits of a phone or ID number, never "
+                "the whole number."
+            ),
+            "error",
+        )
+        kept = {k: v for k, v in request.args.items() if k not in ("q", "page")}
+        return redirect(url_for("docket.index", **kept), code=303)
     user = current_user._get_current_object()
     q = parse_query(request.args)
     today = legal_today()
@@ -88,6 +111,14 @@ def index() -> str:
     return render_template(
         "docket/index.html",
         lead=_lead(user),
+        # The docket is the mediator's home (the admin's is the organisation page): the
+        # to-do list opens its first page; a search, a filter or a later page is about
+        # the docket alone.
+        home_sections=(
+            home_sections(user)
+            if user.role == Role.MEDIATOR and result.page == 1 and not _narrowed(q)
+            else []
+        ),
         result=result,
         empty_docket=result.docket_size == 0,
         state_links=_state_links(q, result),
@@ -99,6 +130,7 @@ def index() -> str:
         paging=_paging(q, result),
         clear_url=url_for("docket.index"),
         has_filters=_narrowed(q),
+        bulk=docket_actions(user) if result.rows else None,
     )
 
 
@@ -106,6 +138,7 @@ def _form(q: DocketQuery, result: DocketPage, today: date) -> dict[str, Any]:
     """The filter form's values and options, with the current choices marked."""
     return {
         "search": q.search,
+        "no_full_number": NO_FULL_NUMBER_PATTERN,
         "example": f"HZ-{today.year}-000123",
         "states": [(s.value, state_label(s), q.state == s) for s in DOCKET_STATES],
         "creditors": [(c.id, c.name, q.creditor_org_id == c.id) for c in result.creditors],
@@ -125,15 +158,18 @@ def parse_query(args: MultiDict[str, str]) -> DocketQuery:
     sort = _choice(args.get("sort"), {s: s for s in SORTS}) or _DEFAULT.sort
     direction = _choice(args.get("dir"), {"asc": False, "desc": True})
     per_page = _int(args.get("per_page"), 1, 10**6)
+    search = (args.get("q") or "").strip()[:100]
     return DocketQuery(
         state=state,
         creditor_org_id=_int(args.get("creditor"), 1, 2**31 - 1),
         deadline_within_days=_int(args.get("deadline_within"), 0, MAX_DEADLINE_DAYS),
-        search=(args.get("q") or "").strip()[:100],
+        search="" if full_number(search) else search,  # never searched for
         sort=sort,
         descending=_FIRST_DESCENDING[sort] if direction is None else direction,
         page=_int(args.get("page"), 1, 10**6) or 1,  # past the last page: the last page
         per_page=min(per_page, MAX_PER_PAGE) if per_page else _DEFAULT.per_page,
+        after=(args.get("after") or "")[:80],
+        before=(args.get("before") or "")[:80],
     )
 
 
@@ -166,6 +202,9 @@ def _params(q: DocketQuery, **changes: Any) -> dict[str, Any]:
         "dir": "desc" if q.descending else "asc",
         "page": q.page,
         "per_page": q.per_page,
+        # A cursor belongs to one link only: the pager's (see _paging).
+        "after": None,
+        "before": None,
         **changes,
     }
     defaults = {"sort": _DEFAULT.sort, "page": 1, "per_page": _DEFAULT.per_page}
@@ -235,11 +274,22 @@ def _paging(q: DocketQuery, result: DocketPage) -> dict[str, Any]:
         "page": result.page,
         "pages": result.pages,
         "show": result.pages > 1,
-        "prev_url": _url(q, page=result.page - 1) if result.page > 1 else None,
-        "next_url": _url(q, page=result.page + 1) if result.page < result.pages else None,
+        "prev_url": _prev_url(q, result) if result.page > 1 else None,
+        "next_url": (
+            _url(q, page=result.page + 1, after=cursor(result.rows[-1], q.sort))
+            if result.page < result.pages and result.rows
+            else None
+        ),
         "first": first if result.total else 0,
         "last": min(result.total, result.page * result.per_page),
     }
+
+
+def _prev_url(q: DocketQuery, result: DocketPage) -> str:
+    """The page before: the first page plainly, a deeper one from this page's first row."""
+    if result.page == 2 or not result.rows:
+        return _url(q, page=result.page - 1)
+    return _url(q, page=result.page - 1, before=cursor(result.rows[0], q.sort))
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -259,6 +309,7 @@ def _row_view(
         row.next_deadline is not None and row.next_deadline < today and row.state in OPEN_STATES
     )
     return {
+        "case_id": row.case_id,
         "url": _case_url(row.case_id),
         "reference": row.reference,
         "debtor_name": row.debtor_name,
@@ -270,6 +321,7 @@ def _row_view(
         "deadline": format_date(row.next_deadline, "yyyy-MM-dd") if row.next_deadline else "",
         "open_objections": row.open_objections,
         "notes": notes,
+        "missing": [(str(MISSING_LABELS[m]), m) for m in row.missing],
         "deadline_iso": row.next_deadline.isoformat() if row.next_deadline else "",
         "overdue": overdue,
         "last_activity_at": row.last_activity_at,

@@ -21,14 +21,19 @@ from app.cases import invitations as service
 from app.cases import joining
 from app.cases.errors import InvitationError, LinkRefused
 from app.cases.joining import case_of
+from app.core import prg
 from app.core.errors import DomainError
+from app.extensions import db
 from app.models.cases import Case
+from app.models.invitations import Invitation
 from app.models.notifications import Channel
+from app.rules.case_parties import role_label
 from app.rules.consents import CONSENTS
 from app.rules.contacts import mask_email, mask_phone
 
 bp = Blueprint("invite", __name__, url_prefix="/invite")
 SESSION_KEY = "invitation_id"
+DECLINED_KEY = "declined_case_id"
 
 
 @bp.errorhandler(LinkRefused)
@@ -36,15 +41,22 @@ def _refused(err: LinkRefused) -> tuple[str, int]:
     return render_template("invite/refused.html", message=err.message), err.status
 
 
-def _channels(case: Case) -> list[tuple[str, str]]:
+def _channels(invitation: Invitation) -> list[tuple[str, str]]:
+    """Where the invitee's code may go: their own phone and email (the debtor's, or the
+    guarantor's or co-borrower's own)."""
+    invitee = joining.invitee_of(invitation)
     options = []
-    if case.debtor_phone:
-        options.append((Channel.SMS.value, _("SMS to %(to)s", to=mask_phone(case.debtor_phone))))
-    if case.debtor_email:
-        options.append(
-            (Channel.EMAIL.value, _("Email to %(to)s", to=mask_email(case.debtor_email)))
-        )
+    if invitee.phone:
+        options.append((Channel.SMS.value, _("SMS to %(to)s", to=mask_phone(invitee.phone))))
+    if invitee.email:
+        options.append((Channel.EMAIL.value, _("Email to %(to)s", to=mask_email(invitee.email))))
     return options
+
+
+def _party_label(invitation: Invitation) -> str | None:
+    """保证人 / 共同借款人 when the link invites an additional party; None for the debtor."""
+    party = joining.invitee_of(invitation).party
+    return role_label(party.role, party.guarantee_kind) if party is not None else None
 
 
 def _channel() -> Channel:
@@ -54,42 +66,57 @@ def _channel() -> Channel:
         raise InvitationError("channel_choice", "channel") from None
 
 
-def _start_page(token: str, case: Case, error: str | None = None) -> str:
+def _start_page(token: str, invitation: Invitation) -> tuple[str, int]:
+    stash = prg.take()
     return render_template(
-        "invite/start.html", token=token, case=case, channels=_channels(case), error=error
-    )
+        "invite/start.html",
+        token=token,
+        case=case_of(invitation),
+        party_label=_party_label(invitation),
+        channels=_channels(invitation),
+        channel=stash.value("channel"),
+        error=stash.error,
+    ), stash.status
 
 
 @bp.route("/<token>", methods=["GET"])
 @public
-def start(token: str) -> str:
-    return _start_page(token, case_of(service.open_invitation(token)))
+def start(token: str) -> tuple[str, int]:
+    return _start_page(token, service.open_invitation(token))
 
 
-@bp.route("/<token>/identity", methods=["POST"])
+@bp.route("/<token>/identity", methods=["GET", "POST"])
 @public
-def identity(token: str) -> str | tuple[str, int]:
+def identity(token: str) -> tuple[str, int] | Response:
+    """The identity step; a reload (a phone coming back from the SMS app) shows it again."""
     invitation = service.open_invitation(token)
-    case = case_of(invitation)
+    if request.method == "GET":
+        return _start_page(token, invitation)
     try:
         service.check_id_suffix(invitation, request.form.get("id_suffix", ""), _channel())
     except DomainError as err:
         if isinstance(err, LinkRefused):  # the fifth wrong answer closed the link
             raise
-        return _start_page(token, case, err.message), err.status
-    return render_template("invite/code.html", token=token, case=case, error=None)
+        # The ID number's end is an answer to a secret question: not kept.
+        target = url_for("invite.identity", token=token)
+        return prg.redirect_with(target, err.message, drop={"id_suffix"}, status=err.status)
+    return redirect(url_for("invite.code", token=token))
 
 
-@bp.route("/<token>/code", methods=["POST"])
+@bp.route("/<token>/code", methods=["GET", "POST"])
 @public
-def code(token: str) -> Response | tuple[str, int]:
+def code(token: str) -> tuple[str, int] | Response:
     invitation = service.open_invitation(token)
+    if request.method == "GET":
+        stash = prg.take()
+        return render_template(
+            "invite/code.html", token=token, case=case_of(invitation), error=stash.error
+        ), stash.status
     try:
         service.verify_code(invitation, request.form.get("code", ""))
     except DomainError as err:
-        return render_template(
-            "invite/code.html", token=token, case=case_of(invitation), error=err.message
-        ), err.status
+        target = url_for("invite.code", token=token)
+        return prg.redirect_with(target, err.message, status=err.status)
     session.clear()
     session[SESSION_KEY] = invitation.id
     return redirect(url_for("invite.join"))
@@ -100,23 +127,27 @@ def _consents() -> list[tuple[str, str, bool]]:
     return [(c.kind, c.en if english else c.zh, c.required_to_join) for c in CONSENTS]
 
 
-def _join_page(case: Case, error: str | None = None) -> str:
+def _join_page(invitation: Invitation) -> tuple[str, int]:
+    stash = prg.take()
     return render_template(
         "invite/join.html",
-        case=case,
+        case=case_of(invitation),
+        party_label=_party_label(invitation),
         consents=_consents(),
-        error=error,
+        given=set(stash.all("consent")),
+        reason=stash.value("reason"),
+        error=stash.error,
         min_length=MIN_PASSWORD_LENGTH,
-    )
+    ), stash.status
 
 
 @bp.route("/join", methods=["GET", "POST"])
 @public
-def join() -> str | Response | tuple[str, int]:
+def join() -> tuple[str, int] | Response:
     invitation = joining.pending_invitation(session.get(SESSION_KEY))
     case = case_of(invitation)
     if request.method == "GET":
-        return _join_page(case)
+        return _join_page(invitation)
     try:
         user = joining.join_and_sign_in(
             invitation,
@@ -128,7 +159,9 @@ def join() -> str | Response | tuple[str, int]:
             lifetime=session_limits().lifetime,
         )
     except DomainError as err:
-        return _join_page(case, err.message), err.status
+        if isinstance(err, LinkRefused):
+            raise
+        return prg.redirect_with(url_for("invite.join"), err.message, status=err.status)
     session.clear()
     login_user(user)
     return redirect(url_for("cases.show", case_id=case.id))
@@ -136,12 +169,25 @@ def join() -> str | Response | tuple[str, int]:
 
 @bp.route("/decline", methods=["POST"])
 @public
-def decline() -> str | tuple[str, int]:
+def decline() -> Response:
     invitation = joining.pending_invitation(session.get(SESSION_KEY))
     case = case_of(invitation)
     try:
         joining.decline_mediation(invitation, request.form.get("reason", ""))
     except DomainError as err:
-        return _join_page(case, err.message), err.status
+        if isinstance(err, LinkRefused):
+            raise
+        return prg.redirect_with(url_for("invite.join"), err.message, status=err.status)
     session.clear()
+    session[DECLINED_KEY] = case.id
+    return redirect(url_for("invite.declined"))
+
+
+@bp.route("/declined", methods=["GET"])
+@public
+def declined() -> str:
+    """What declining did, shown by a GET so that a reload does not post again."""
+    case = db.session.get(Case, session.get(DECLINED_KEY) or 0)
+    if case is None:
+        raise LinkRefused("unknown")
     return render_template("invite/declined.html", case=case)

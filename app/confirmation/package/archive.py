@@ -19,6 +19,8 @@ from typing import BinaryIO
 from app.cases.evidence import evidence_of
 from app.confirmation.errors import PackageError
 from app.confirmation.package.integrity import attachments_of
+from app.confirmation.package.papers import checked_paper_entry
+from app.confirmation.package.records import checked_record_entry
 from app.confirmation.package.report import AGREEMENT_TITLE, agreement_filename, evidence_title
 from app.core import clock
 from app.documents import issued as documents
@@ -28,7 +30,7 @@ from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage
 from app.models.evidence import EvidenceFile
 
-_EVIDENCE_NAME = re.compile(r"(\d+)-evidence-[a-z]+-(\d+)\.[a-z]+")
+_EVIDENCE_NAME = re.compile(r"(\d+)-evidence-[a-z_]+-(\d+)\.[a-z]+")
 _ZIP_TIME_FLOOR = (1980, 1, 1, 0, 0, 0)  # the earliest time a ZIP entry can carry
 
 
@@ -74,6 +76,9 @@ def _checked_entry(
         if entry_sha != agreement.current_sha256:
             raise PackageError("agreement_changed", detail=name)
         return ZipEntry(name, AGREEMENT_TITLE, data)
+    paper = checked_paper_entry(name, data, case) or checked_record_entry(name, data, case)
+    if paper is not None:
+        return ZipEntry(name, paper[0], data)
     match = _EVIDENCE_NAME.fullmatch(name)
     evidence = by_id.get(int(match.group(2))) if match else None
     if evidence is None or match is None:

@@ -25,6 +25,14 @@ from app.confirmation.common import PACKAGE_OBJECT, notify_parties
 from app.confirmation.errors import PackageError
 from app.confirmation.package.content import package_context
 from app.confirmation.package.integrity import read_checked
+from app.confirmation.package.papers import (
+    creditor_papers,
+    first_number,
+    paper_filename,
+    paper_title,
+    read_paper,
+)
+from app.confirmation.package.records import read_record, record_filename, record_title
 from app.confirmation.package.report import (
     AGREEMENT_TITLE,
     agreement_filename,
@@ -38,6 +46,7 @@ from app.documents import issued as documents
 from app.documents.render import Attachment, environment, render_pdf
 from app.documents.signing import FieldSpec, certify
 from app.extensions import db
+from app.minutes.common import confirmed_records
 from app.models.agreements import Agreement, AgreementStatus, DocumentKind
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
@@ -146,24 +155,36 @@ def _assemble(
         Attachment(evidence_filename(n, e), evidence_title(n, e), blob)
         for n, (e, blob) in enumerate(zip(evidence, blobs, strict=True), start=1)
     ]
-    context = package_context(case, agreement, package, evidence)
+    papers = creditor_papers(case)
+    attachments += [
+        Attachment(paper_filename(n, p), paper_title(p), read_paper(p))
+        for n, p in enumerate(papers, start=first_number(len(evidence)))
+    ]
+    # the confirmed session records, proof of presiding (人民调解法 Art. 27), come last
+    records = confirmed_records(case)
+    attachments += [
+        Attachment(record_filename(n, r), record_title(r), read_record(r))
+        for n, r in enumerate(records, start=first_number(len(evidence)) + len(papers))
+    ]
+    context = package_context(case, agreement, package, evidence, papers)
     context |= agreement_blocks(context["agreement"])
     rendered = render_pdf("package.html", context, attachments=attachments)
     data = certify(
         rendered.data,
         signer=documents.organisation_signer(),
-        fields=_party_fields(rendered),
+        fields=_party_fields(rendered, case),
         title=f"司法确认申请材料 {case.reference} 第{package.number}次",
         timestamper=documents.timestamper(),
     )
     return data, {a.filename: documents.sha256_of(a.data) for a in attachments}
 
 
-def _party_fields(rendered: Any) -> list[Any]:
-    """One empty signature field per party where the application's anchors are; both must
-    be there (a package nobody can sign is useless)."""
+def _party_fields(rendered: Any, case: Case) -> list[Any]:
+    """One empty signature field per party where the application's anchors are (the
+    guarantors' and co-borrowers' too, ``sig-party-<id>``); all must be there (a package
+    a party cannot sign is useless)."""
     fields = []
-    for name in PARTY_FIELDS:
+    for name in (*PARTY_FIELDS, *(f"sig-{p.signer_role}" for p in case.extra_parties)):
         anchor = rendered.anchors.get(name)
         if anchor is None:
             raise PackageError("field_missing", detail=name)

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts.lpr import lpr_history
-from app.cases.lifecycle import claim_findings
+from app.cases.lifecycle import claim_facts, claim_findings
+from app.core.clock import today
 from app.documents.verification import VerificationReport
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature
@@ -25,7 +26,11 @@ from app.models.audit import AuditEvent
 from app.models.cases import Case
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.rules.agreements import terms_from_json
-from app.rules.claims import LPR_MULTIPLE, LenderKind, lpr_on
+from app.rules.case_parties import ROLE_ZH as CASE_PARTY_ROLE_ZH
+from app.rules.case_parties import PartyRole
+from app.rules.claims import LPR_MULTIPLE, LenderKind, lpr_on, transitional_split
+from app.rules.money import format_rate
+from app.rules.rule_sets import rule_set_for
 
 CATEGORY_ZH = {
     EvidenceCategory.CONTRACT: "借款合同",
@@ -35,9 +40,12 @@ CATEGORY_ZH = {
     EvidenceCategory.NOTICE: "债权转让通知",
     EvidenceCategory.IDENTITY: "身份证明",
     EvidenceCategory.ATTORNEY: "授权委托书",
+    EvidenceCategory.ID_FRONT: "债务人身份证复印件（人像面）",
+    EvidenceCategory.ID_BACK: "债务人身份证复印件（国徽面）",
+    EvidenceCategory.AGENT_PROOF: "委托代理人在职证明或关系证明",
     EvidenceCategory.OTHER: "其他证据",
 }
-_EXTENSION = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+EXTENSION = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 ROLE_ZH = {"debtor": "债务人", "creditor": "债权人", "mediator": "调解员"}
 _FIELD_ROLE = {"sig-debtor": "debtor", "sig-creditor": "creditor", "sig-mediator": "mediator"}
 _COVERAGE_ZH = {"ENTIRE_FILE": "整个文件"}
@@ -54,7 +62,7 @@ def agreement_filename(case: Case, agreement: Agreement) -> str:
 
 def evidence_filename(position: int, evidence: EvidenceFile) -> str:
     """``02-evidence-contract-17.pdf``: order in the package, category, evidence id."""
-    extension = _EXTENSION.get(evidence.media_type, "bin")
+    extension = EXTENSION.get(evidence.media_type, "bin")
     number = AGREEMENT_NUMBER + position
     return f"{number:02d}-evidence-{evidence.category.value}-{evidence.id}.{extension}"
 
@@ -79,11 +87,8 @@ def short_size_text(size: int) -> str:
 
 
 def percent(rate: Decimal) -> str:
-    """12.0000 → 12.00%, 3.4500 → 3.45%, 12.3456 → 12.3456% (never rounded away)."""
-    value = rate.normalize()
-    if value.as_tuple().exponent > -2:  # type: ignore[operator]
-        value = rate.quantize(Decimal("0.01"))
-    return f"{value:f}%"
+    """9.6000 → 9.6%, 3.4500 → 3.45%, 12.3456 → 12.3456% (never rounded away)."""
+    return format_rate(rate)
 
 
 # --- section 5: evidence ----------------------------------------------------------------
@@ -131,13 +136,16 @@ def calculation_sheet(case: Case, agreement: Agreement) -> dict[str, Any]:
         for key, label in ITEMS
     ]
     claimed_total = sum((r["claimed"] for r in rows), Decimal("0.00"))
+    transition = _transition(case)
     return {
         "rows": rows,
         "claimed_total": claimed_total,
         "agreed_total": terms.total,
         "waived_total": claimed_total - terms.total,
         "contract": _contract(case),
-        "cap": _cap(case),
+        "rule_set": rule_set_for(LenderKind(case.lender_kind.value), case.contract_date),
+        "transition": transition,
+        "cap": None if transition else _cap(case),
         "findings": [
             {
                 "severity": SEVERITY_ZH[f.severity.value],
@@ -180,6 +188,39 @@ def _cap(case: Case) -> dict[str, Any] | None:
     }
 
 
+def _transition(case: Case) -> dict[str, Any] | None:
+    """A private loan formed before 2020-08-20: its interest in two parts, split at that
+    day (民间借贷规定 (2020) Art. 31, :mod:`app.rules.interest_transition`)."""
+    facts = claim_facts(case)
+    split = None if facts is None else transitional_split(facts, today(), lpr_history())
+    if split is None:
+        return None
+    periods = [
+        {
+            "rule": p.rule_zh,
+            "start": p.start,
+            "end": p.end,
+            "days": p.days,
+            "cap": percent(p.cap),
+            "rate": percent(p.rate),
+            "amount": p.amount,
+            "cap_amount": p.cap_amount,
+            "source": p.source,
+        }
+        for p in split.periods
+    ]
+    return {
+        "base": split.base,
+        "contract_rate": percent(split.contract_rate),
+        "lpr_date": split.lpr_date,
+        "lpr": percent(split.lpr),
+        "periods": periods,
+        "amount": split.amount,
+        "cap_amount": split.cap_amount,
+        "void_above_36": split.above_old_void_line,
+    }
+
+
 def evidence_section(case: Case, agreement: Agreement, evidence: list[EvidenceFile]) -> dict:
     rows = evidence_rows(evidence)
     assignment = None
@@ -195,23 +236,43 @@ def evidence_section(case: Case, agreement: Agreement, evidence: list[EvidenceFi
         "total_size": size_text(sum(e.size for e in evidence)),
         "calculation": calculation_sheet(case, agreement),
         "assignment": assignment,
-        "attorney_files": _of(rows, evidence, EvidenceCategory.ATTORNEY),
-        "identity_files": _of(rows, evidence, EvidenceCategory.IDENTITY),
+        "attorney_files": _of(
+            rows, evidence, EvidenceCategory.ATTORNEY, EvidenceCategory.AGENT_PROOF
+        ),
+        "identity_files": _of(
+            rows,
+            evidence,
+            EvidenceCategory.ID_FRONT,
+            EvidenceCategory.ID_BACK,
+            EvidenceCategory.IDENTITY,
+        ),
     }
 
 
 # --- sections 2 and 8: the agreement's signatures ---------------------------------------
 
 
-def signature_rows(report: VerificationReport) -> list[dict[str, Any]]:
-    """Every signature in the final agreement PDF as the verifier reads it."""
+def _role_zh(case: Case, role: str) -> str:
+    """债务人 / 债权人 / 调解员, or an additional party's 保证人 / 共同借款人 (signing as
+    ``party-<id>``, :mod:`app.rules.case_parties`); "—" for a role the case does not know."""
+    if role in ROLE_ZH:
+        return ROLE_ZH[role]
+    for party in case.extra_parties:
+        if party.signer_role == role:
+            return CASE_PARTY_ROLE_ZH[PartyRole(party.role)]
+    return "—"
+
+
+def signature_rows(case: Case, report: VerificationReport) -> list[dict[str, Any]]:
+    """Every signature in the final agreement PDF as the verifier reads it; a field
+    ``sig-<role>`` names its signer's role."""
     rows = []
     for sig in report.signatures:
-        role = _FIELD_ROLE.get(sig.field_name)
+        role = _FIELD_ROLE.get(sig.field_name) or sig.field_name.removeprefix("sig-")
         rows.append(
             {
                 "field": sig.field_name,
-                "role": "调解组织（认证签名）" if sig.is_certification else ROLE_ZH.get(role, "—"),
+                "role": "调解组织（认证签名）" if sig.is_certification else _role_zh(case, role),
                 "signer": sig.signer_name,
                 "signing_time": sig.signing_time,
                 "timestamp_time": sig.timestamp_time,
@@ -222,7 +283,7 @@ def signature_rows(report: VerificationReport) -> list[dict[str, Any]]:
     return rows
 
 
-def platform_records(agreement: Agreement) -> list[dict[str, Any]]:
+def platform_records(case: Case, agreement: Agreement) -> list[dict[str, Any]]:
     """What the platform recorded at each signature (电子签名法 Arts. 13–14): who, when,
     from where, after which re-authentication, on which file and producing which file."""
     rows = db.session.scalars(
@@ -233,7 +294,7 @@ def platform_records(agreement: Agreement) -> list[dict[str, Any]]:
     )
     return [
         {
-            "role": ROLE_ZH.get(s.role, s.role),
+            "role": _role_zh(case, s.role),
             "name": s.typed_name or s.user.name,
             "signed_at": s.signed_at,
             "ip": s.ip,
@@ -279,8 +340,8 @@ def verification_section(
         "problem": report.problem,
         "agreement_sha256": report.sha256,
         "agreement_size": size_text(len(agreement_pdf)),
-        "signatures": signature_rows(report),
-        "records": platform_records(agreement),
+        "signatures": signature_rows(case, report),
+        "records": platform_records(case, agreement),
         "certificate": certificate_facts(signer),
         "has_timestamps": any(s.timestamp_time for s in report.signatures),
         "audit_head": audit.head_hash(),

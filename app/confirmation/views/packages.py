@@ -9,21 +9,28 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import Permission, requires, requires_object
+from app.agreements.content import key_terms_of
 from app.confirmation import downloads, signing
 from app.confirmation.common import packages_of
 from app.confirmation.errors import ConfirmationRefused
 from app.confirmation.package.archive import package_zip
 from app.confirmation.package.recovery import retry_build
+from app.core import prg
 from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.extensions import db
+from app.models.agreements import Agreement
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage
 from app.models.users import User
+from app.signing.flow import revisions
 from app.signing.views import (
     announce_code,
     channel_choices,
+    page_images,
+    page_response,
     pdf_response,
+    refused_signing,
     requested_channel,
     signature_form_input,
     typed_form,
@@ -58,10 +65,11 @@ def retry(case_id: int, number: int) -> Response:
     package = _package(case, number)
     try:
         retry_build(_user(), case, package)
-    except DomainError as err:
-        flash(err.message, "error")
-    else:
-        flash(_("The package is being assembled again."), "success")
+    except DomainError as err:  # post/redirect/get: back with the refusal
+        return prg.refused_to(
+            url_for("cases.show", case_id=case.id) + "#confirmation", err.message, err.status
+        )
+    flash(_("The package is being assembled again."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
 
 
@@ -76,6 +84,19 @@ def pdf(case_id: int, number: int) -> Response:
     response = pdf_response(documents.read_pdf(sha), sha, f"package-{case.reference}-{number}.pdf")
     downloads.record_download(_user(), case, package, sha, "pdf")
     return response
+
+
+@bp.route("/cases/<int:case_id>/package/<int:number>/pages/<sha>/<int:page>.png")
+@requires(Permission.PACKAGE_VIEW)
+def page(case_id: int, number: int, sha: str, page: int) -> Response:
+    """One page of one of the package's files (as released, or as a signature left it)
+    as an image, for the signing page; the same access as the PDF itself."""
+    case = _load(case_id, Permission.PACKAGE_VIEW)
+    package = _package(case, number)
+    shown = revisions(package.base_sha256, (s.result_sha256 for s in package.signatures))
+    if sha not in shown | {package.current_sha256}:
+        abort(404)
+    return page_response(sha, page)
 
 
 @bp.route("/cases/<int:case_id>/package/<int:number>.zip")
@@ -103,30 +124,38 @@ def sign(case_id: int, number: int) -> Response | tuple[str, int]:
     case = _load(case_id, Permission.PACKAGE_VIEW)
     package = _package(case, number)
     user = _user()
-    error, status = None, 200
     if request.method == "POST":
         try:
             signing.sign_package(user, case, package, signature_form_input(number))
         except DomainError as err:
-            error, status = err.message, err.status
-        else:
-            flash(_("You signed the application."), "success")
-            return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
+            return refused_signing(request.path, err)
+        flash(_("You signed the application."), "success")
+        return redirect(url_for("cases.show", case_id=case.id) + "#confirmation")
+    stash = prg.take()
+    error = stash.error
     may_sign = signing.may_sign_package(user, case, package)
-    if request.method == "GET" and not may_sign:
+    if not may_sign and error is None:
         error = ConfirmationRefused("not_signable").message
+    sha = package.current_sha256
+    agreement = db.session.get(Agreement, package.agreement_id)
     return render_template(
         "confirmation/sign.html",
         case=case,
         number=number,
-        seen_sha256=package.current_sha256,
+        seen_sha256=sha,
+        key_terms=key_terms_of(case, agreement) if agreement else None,
+        pages=page_images(sha, lambda n: _page_url(case, number, sha, n)) if sha else [],
         pdf_url=url_for("packages.pdf", case_id=case.id, number=number),
         code_url=url_for("packages.send_code", case_id=case.id, number=number),
         channels=channel_choices(user),
-        form=typed_form(user),
+        form=typed_form(user, stash),
         error=error,
         may_sign=may_sign,
-    ), status
+    ), stash.status
+
+
+def _page_url(case: Case, number: int, sha: str, page: int) -> str:
+    return url_for("packages.page", case_id=case.id, number=number, sha=sha, page=page)
 
 
 @bp.route("/cases/<int:case_id>/package/<int:number>/code", methods=["POST"])
@@ -136,6 +165,8 @@ def send_code(case_id: int, number: int) -> Response:
     package = _package(case, number)
     try:
         announce_code(signing.send_package_code(_user(), case, package, requested_channel()))
-    except DomainError as err:
-        flash(err.message, "error")
+    except DomainError as err:  # post/redirect/get: back with the refusal
+        return prg.refused_to(
+            url_for("packages.sign", case_id=case.id, number=number), err.message, err.status
+        )
     return redirect(url_for("packages.sign", case_id=case.id, number=number))

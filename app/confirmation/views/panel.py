@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.access import Permission, can
@@ -19,6 +19,7 @@ from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.users import User
 from app.rules.cases import CaseState
+from app.signing.flow import signer_label
 from app.signing.views import signature_rows
 
 STATUS_LABELS = {
@@ -49,6 +50,8 @@ def confirmation_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] |
         if manages and case.state == CaseState.IN_FORCE
         else None,
         "outcome_forms": manages,
+        # Where the holidays are entered concerns the staff, not the parties.
+        "calendar_note": manages,
         "may_file": package is not None
         and package.status == PackageStatus.READY
         and case.state == CaseState.IN_FORCE,
@@ -56,7 +59,15 @@ def confirmation_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] |
         "may_remediate": case.state == CaseState.CONFIRMATION_REJECTED,
         "today": clock.today().isoformat(),
         "case_id": case.id,
+        # A refused outcome form: its values and refusal (app.core.prg), once.
+        "refused": _refused_form(),
     }
+
+
+def _refused_form() -> dict[str, Any]:
+    state = g.get("outcome_form") or {}
+    values = {k: (v[0] if v else "") for k, v in (state.get("values") or {}).items()}
+    return {"form": state.get("form"), "values": values, "error": state.get("error")}
 
 
 def clock_view(case: Case) -> dict[str, Any] | None:
@@ -94,7 +105,14 @@ def _package_view(
         "retry_url": url_for("packages.retry", case_id=case.id, number=number)
         if failed and manages
         else None,
-        "signatures": signature_rows(signed, signing.PACKAGE_SIGNERS),
+        "signatures": signature_rows(
+            signed,
+            signing.package_signers(case),
+            {
+                p.signer_role: f"{signer_label(case, p.signer_role)} {p.name}"
+                for p in case.extra_parties
+            },
+        ),
         "pdf_url": url_for("packages.pdf", case_id=case.id, number=number) if ready else None,
         "zip_url": url_for("packages.zip", case_id=case.id, number=number) if ready else None,
         "sign_url": url_for("packages.sign", case_id=case.id, number=number)

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires
 from app.cases.views import cases as cases_web
+from app.core import prg
 from app.core.errors import DomainError
 from app.core.format import money
 from app.core.parties import CLAIM_ITEMS, claim_item_label
@@ -23,6 +24,7 @@ from app.models.negotiation import Objection, ObjectionStatus
 from app.models.users import User
 from app.negotiation import objections as objection_service
 from app.negotiation.objections import Upload
+from app.notifications.told import with_truth
 
 bp = Blueprint("objections", __name__)
 
@@ -138,17 +140,18 @@ def _objection(case: Case, objection_id: int) -> Objection:
     return objection
 
 
-def _again(case_id: int, err: DomainError, **form: Any) -> tuple[str, int]:
-    """The case page again, with the typed values and the refusal in the panel: next to
-    the field at fault, or as the panel's notice."""
+def _again(case_id: int, err: DomainError, **form: Any) -> Response:
+    """Back to the case page (post/redirect/get), with the typed values and the refusal in
+    the panel: next to the field at fault, or as the panel's notice. A file attached is
+    not kept: it is chosen again."""
     if err.field is None:
         form["notice"] = err.message
     elif "answer_for" in form:
         form["answer_error"] = err.message
     else:
         form["errors"] = {err.field: err.message}
-    g.objection_form = form
-    return cases_web.show(case_id, status=err.status)
+    target = url_for("cases.show", case_id=case_id) + "#objections"
+    return prg.redirect_with_page_state(target, err.status, objection_form=form)
 
 
 def _done(case: Case, message: str) -> Response:
@@ -158,7 +161,7 @@ def _done(case: Case, message: str) -> Response:
 
 @bp.route("/cases/<int:case_id>/objections", methods=["POST"])
 @requires(Permission.OBJECTION_RAISE)
-def create(case_id: int) -> Response | tuple[str, int]:
+def create(case_id: int) -> Response:
     case = cases_web.load_case(case_id, Permission.OBJECTION_RAISE)
     item = request.form.get("item", "")
     reason = request.form.get("reason", "")
@@ -175,7 +178,7 @@ def create(case_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/cases/<int:case_id>/objections/<int:objection_id>/answer", methods=["POST"])
 @requires(Permission.OBJECTION_ANSWER)
-def answer(case_id: int, objection_id: int) -> Response | tuple[str, int]:
+def answer(case_id: int, objection_id: int) -> Response:
     case = cases_web.load_case(case_id, Permission.OBJECTION_ANSWER)
     objection = _objection(case, objection_id)
     text = request.form.get("answer", "")
@@ -183,12 +186,12 @@ def answer(case_id: int, objection_id: int) -> Response | tuple[str, int]:
         objection_service.answer_objection(_user(), case, objection, text)
     except DomainError as err:
         return _again(case_id, err, answer_for=objection.id, answer=text)
-    return _done(case, _("Your answer was recorded. The debtor has been told."))
+    return _done(case, with_truth(_("Your answer was recorded.")))
 
 
 @bp.route("/cases/<int:case_id>/objections/<int:objection_id>/resolve", methods=["POST"])
 @requires(Permission.OBJECTION_RESOLVE)
-def resolve(case_id: int, objection_id: int) -> Response | tuple[str, int]:
+def resolve(case_id: int, objection_id: int) -> Response:
     case = cases_web.load_case(case_id, Permission.OBJECTION_RESOLVE)
     objection = _objection(case, objection_id)
     try:
@@ -200,7 +203,7 @@ def resolve(case_id: int, objection_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/cases/<int:case_id>/objections/<int:objection_id>/withdraw", methods=["POST"])
 @requires(Permission.OBJECTION_RAISE)
-def withdraw(case_id: int, objection_id: int) -> Response | tuple[str, int]:
+def withdraw(case_id: int, objection_id: int) -> Response:
     case = cases_web.load_case(case_id, Permission.OBJECTION_RAISE)
     objection = _objection(case, objection_id)
     try:

@@ -95,7 +95,8 @@ def proposals_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
     checker = Checker.for_case(case)
     means = queries.affordability_for(case, viewer)
     names = _names(proposals)
-    cards = [_card(case, p, viewer, checker, means, names) for p in proposals]
+    numbers = queries.case_numbers(proposals)
+    cards = [_card(case, p, viewer, checker, means, names, numbers) for p in proposals]
     accepted = next((c for c in cards if c["state"] == ProposalState.ACCEPTED), None)
     return "cases/_proposals.html", {
         "case_id": case.id,
@@ -147,12 +148,14 @@ def _card(
     checker: Checker,
     means: AffordabilityView,
     names: dict[int, str],
+    numbers: dict[int, int],
 ) -> dict[str, Any]:
     findings = checker.findings(p)
     schedule = queries.schedule_of(p)
     actions = queries.allowed_actions(case, p, viewer, findings)
     return {
         "id": p.id,
+        "number": numbers[p.id],
         "state": p.state,
         "state_label": str(STATE_LABELS[p.state]),
         "side_label": str(SIDE_LABELS[p.side]),
@@ -170,6 +173,7 @@ def _card(
         "monthly": schedule.monthly_equivalent if p.kind == TermsKind.INSTALMENTS else None,
         "note": p.note,
         "replies_to_id": p.replies_to_id,
+        "replies_to_number": numbers.get(p.replies_to_id or 0),
         "accepted_by_debtor_at": p.accepted_by_debtor_at,
         "accepted_by_creditor_at": p.accepted_by_creditor_at,
         "decided_at": p.decided_at,

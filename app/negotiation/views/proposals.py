@@ -13,16 +13,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires, requires_object
 from app.cases import lifecycle as case_service
+from app.core import prg
 from app.core.errors import Conflict, DomainError, InvalidInput
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Proposal
-from app.models.users import User
+from app.models.users import Role, User
 from app.negotiation import proposals as service
+from app.negotiation.proposal_queries import acceptance_summary, proposal_number
 from app.negotiation.views.proposal_form import (
     DEFAULTS,
     error_words,
@@ -31,6 +34,7 @@ from app.negotiation.views.proposal_form import (
     values_from,
 )
 from app.negotiation.views.proposal_panel import proposals_panel
+from app.notifications.told import debtor_sentence, with_truth
 from app.rules.cases import CaseState
 
 __all__ = ["bp", "proposals_panel"]
@@ -72,8 +76,30 @@ def _back(case: Case) -> Response:
 
 
 def _conflict_page(case: Case, *, moved_on: bool = False) -> Response:
+    """Someone was quicker. A POST answers with a 303 to the case page saying so (post/
+    redirect/get, :mod:`app.core.prg`); a GET (a form's page) shows it at once."""
+    if request.method == "POST":
+        return prg.refused_to(
+            _case_url(case), _quicker(moved_on), 409, code="conflict", notice_id="proposal-conflict"
+        )
     html = render_template("proposals/conflict.html", case=case, moved_on=moved_on)
     return Response(html, status=409, mimetype="text/html")
+
+
+def _case_url(case: Case) -> str:
+    return url_for("cases.show", case_id=case.id) + "#proposals"
+
+
+def _quicker(moved_on: bool) -> str:
+    if moved_on:
+        return _(
+            "This case is not in negotiation any more: proposals can no longer be made or "
+            "answered. Nothing was saved."
+        )
+    return _(
+        "Someone else just settled this case or changed its proposals at the same moment. "
+        "Nothing you sent was saved."
+    )
 
 
 @bp.errorhandler(Conflict)
@@ -83,8 +109,17 @@ def _lost_race(err: Conflict) -> Response:
 
 
 @bp.errorhandler(DomainError)
-def _refused(err: DomainError) -> tuple[str, int]:
-    """A move the rules refuse: what was refused, and the way back to the case."""
+def _refused(err: DomainError) -> Response | tuple[str, int]:
+    """A move the rules refuse: what was refused, and the way back to the case (after a
+    POST, on the case page itself: post/redirect/get)."""
+    if request.method == "POST":
+        return prg.refused_to(
+            _case_url(g.proposal_case),
+            err.message,
+            err.status,
+            code=err.code,
+            notice_id="proposal-refused",
+        )
     html = render_template(
         "proposals/refused.html", case=g.proposal_case, message=err.message, code=err.code
     )
@@ -109,18 +144,32 @@ def counter(case_id: int, proposal_id: int) -> Response | tuple[str, int]:
 
 def _propose(case: Case, answered: Proposal | None) -> Response | tuple[str, int]:
     if request.method == "GET":
+        stash = prg.take()  # refused terms: the values typed and the refusals, once
+        if stash:
+            values = {name: stash.value(name) for name in stash.values}
+            return _form_page(case, answered, values, stash.errors, stash.status)
         values = values_from(answered) if answered is not None else DEFAULTS
         return _form_page(case, answered, values, {}, 200)
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
     offer, errors = parse_offer(form, case_service.today(), case.claim_total)
     if offer is None:
-        return _form_page(case, answered, form, error_words(errors), 400)
+        return prg.redirect_with(request.path, error_words(errors), status=400)
     try:
         service.submit_proposal(_user(), case, offer, replies_to=answered)
     except InvalidInput as err:  # the terms; refusals and lost races: the handlers above
-        return _form_page(case, answered, form, {err.field or "form": err.message}, err.status)
-    flash(_("Your proposal was sent. The other side has been told."), "success")
+        errors = {err.field or "form": err.message}
+        return prg.redirect_with(request.path, errors, status=err.status)
+    flash(_sent(), "success")
     return _back(case)
+
+
+def _sent() -> str:
+    """Sent: the other side's people are told at once, the debtor when the contact rules
+    allow (:mod:`app.notifications.told`)."""
+    sentence = debtor_sentence()
+    if not sentence:  # the debtor sent it: the creditor and the mediator are told at once
+        return _("Your proposal was sent. The other side has been notified.")
+    return with_truth(_("Your proposal was sent."))
 
 
 def _form_page(
@@ -134,34 +183,72 @@ def _form_page(
         "proposals/form.html",
         case=case,
         answered=answered,
+        answered_number=proposal_number(answered) if answered else None,
         form=form_context(case, answered, values, errors),
     ), status
 
 
-@bp.route("/cases/<int:case_id>/proposals/<int:proposal_id>/accept", methods=["POST"])
+@bp.route("/cases/<int:case_id>/proposals/<int:proposal_id>/accept", methods=["GET", "POST"])
 @requires(Permission.PROPOSAL_DECIDE)
-def accept(case_id: int, proposal_id: int) -> Response:
+def accept(case_id: int, proposal_id: int) -> Response | tuple[str, int]:
+    """Accepting binds, so the debtor first sees what they agree to (the total, the first
+    payment, the number of payments, the account to pay) and confirms on that page: an
+    accept posted without the confirmation goes to it and binds nobody."""
     case = _load(case_id, Permission.PROPOSAL_DECIDE)
     proposal = _proposal(case, proposal_id)
+    confirm_page = url_for("proposals.accept", case_id=case.id, proposal_id=proposal.id)
+    must_confirm = _user().role == Role.DEBTOR
+    service.check_accept(_user(), case, proposal)  # refusals: the handlers above
+    if request.method == "GET":
+        stash = prg.take()
+        return render_template(
+            "proposals/confirm.html",
+            case=case,
+            pr={"id": proposal.id, "number": proposal_number(proposal)},
+            summary=acceptance_summary(proposal),
+            error=stash.error,
+            back=stash.value("back") or request.args.get("back", ""),
+        ), stash.status
+    if must_confirm and request.form.get("confirmed") != "yes":
+        return prg.redirect_with(
+            confirm_page,
+            _("Nothing was accepted yet. Check the terms below and confirm."),
+            form=MultiDict({"back": request.form.get("back", "")}),
+        )
     if service.accept_proposal(_user(), case, proposal):
-        flash(_("Terms agreed. The mediator will now draft the agreement."), "success")
+        flash(with_truth(_("Terms agreed. The mediator will now draft the agreement.")), "success")
     else:
-        flash(_("You accepted. The proposal now waits for the other party."), "success")
+        flash(with_truth(_("You accepted. The proposal now waits for the other party.")), "success")
+    if request.form.get("back") == "steps":
+        return redirect(url_for("steps.resume", case_id=case.id))
     return _back(case)
 
 
-@bp.route("/cases/<int:case_id>/proposals/<int:proposal_id>/reject", methods=["POST"])
+@bp.route("/cases/<int:case_id>/proposals/<int:proposal_id>/reject", methods=["GET", "POST"])
 @requires(Permission.PROPOSAL_DECIDE)
 def reject(case_id: int, proposal_id: int) -> Response | tuple[str, int]:
+    """The reject form of the case page posts here; refused (no reason), it comes back
+    as a page of its own (post/redirect/get)."""
     case = _load(case_id, Permission.PROPOSAL_DECIDE)
     proposal = _proposal(case, proposal_id)
+    if request.method == "GET":
+        stash = prg.take()
+        card = {"id": proposal.id, "number": proposal_number(proposal), "total": proposal.total}
+        return render_template(
+            "proposals/reject.html",
+            case=case,
+            pr=card,
+            error=stash.error,
+            reason=stash.value("reason"),
+        ), stash.status
     try:
         service.reject_proposal(_user(), case, proposal, request.form.get("reason", ""))
     except InvalidInput as err:  # no reason given; refusals: the handlers above
-        card = {"id": proposal.id, "total": proposal.total}
-        html = render_template("proposals/reject.html", case=case, pr=card, error=err.message)
-        return html, err.status
-    flash(_("You rejected the proposal. The other side will see your reason."), "success")
+        return prg.redirect_with(request.path, err.message, status=err.status)
+    flash(
+        with_truth(_("You rejected the proposal. The other side will see your reason.")),
+        "success",
+    )
     return _back(case)
 
 
@@ -171,5 +258,5 @@ def withdraw(case_id: int, proposal_id: int) -> Response:
     case = _load(case_id, Permission.PROPOSAL_WITHDRAW)
     proposal = _proposal(case, proposal_id)
     service.withdraw_proposal(_user(), case, proposal, request.form.get("reason", ""))
-    flash(_("The proposal was withdrawn."), "success")
+    flash(with_truth(_("The proposal was withdrawn.")), "success")
     return _back(case)

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from app.access import Permission, can, requires
 from app.cases.views import cases as cases_web
+from app.core import prg
 from app.core.errors import DomainError
 from app.core.format import money
 from app.models.cases import Case
@@ -29,6 +30,7 @@ from app.rules.affordability import (
     INCOME_SOURCES,
     Affordability,
     parse_statement,
+    running_totals,
 )
 
 bp = Blueprint("statements", __name__)
@@ -218,31 +220,55 @@ def _field(name: str, label: Any, values: dict[str, str], errors: dict[str, str]
     }
 
 
+def form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    """The statement form's fields with the values typed and the refusals in words (the
+    statement page and the debtor's statement step show the same form)."""
+    return {
+        "household": [
+            _field("household_size", _l("People in your household, including you"), values, errors),
+            _field("dependants", _l("Of them, people who depend on you"), values, errors),
+        ],
+        "income": [_field(f"income_{k}", INCOME_LABELS[k], values, errors) for k in INCOME_SOURCES],
+        "spending": [
+            _field(f"spend_{k}", SPENDING_LABELS[k], values, errors) for k in ESSENTIAL_CATEGORIES
+        ],
+        "holdings": [
+            _field("savings", _l("Savings and cash you could use"), values, errors),
+            _field(
+                "assets", _l("Other assets, e.g. a car or a flat (estimated value)"), values, errors
+            ),
+        ],
+        "share": values.get("share") == "yes",
+        "share_text": statement_service.SHARE_TEXT_EN
+        if _english()
+        else statement_service.SHARE_TEXT_ZH,
+        "totals": running_totals(values),
+    }
+
+
+def plain_errors(form: dict[str, str], errors: dict[str, str]) -> dict[str, str]:
+    """Say plainly why "-100" is refused."""
+    for name, code in errors.items():
+        negative = code == "number_format" and form.get(name, "").strip().startswith("-")
+        if code == "money_negative" or negative:
+            errors[name] = "negative"
+    return errors
+
+
+def values_from_latest(case: Case) -> dict[str, str]:
+    return _values_from(statement_service.latest_statement(case))
+
+
 def _render_form(
     case: Case, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> tuple[str, int]:
     return render_template(
         "statements/form.html",
         case=case,
-        household=[
-            _field("household_size", _l("People in your household, including you"), values, errors),
-            _field("dependants", _l("Of them, people who depend on you"), values, errors),
-        ],
-        income=[_field(f"income_{k}", INCOME_LABELS[k], values, errors) for k in INCOME_SOURCES],
-        spending=[
-            _field(f"spend_{k}", SPENDING_LABELS[k], values, errors) for k in ESSENTIAL_CATEGORIES
-        ],
-        holdings=[
-            _field("savings", _l("Savings and cash you could use"), values, errors),
-            _field(
-                "assets", _l("Other assets, e.g. a car or a flat (estimated value)"), values, errors
-            ),
-        ],
-        share=values.get("share") == "yes",
-        share_text=statement_service.SHARE_TEXT_EN
-        if _english()
-        else statement_service.SHARE_TEXT_ZH,
-        error_summary=bool(errors),
+        action=url_for("statements.edit", case_id=case.id),
+        cancel=url_for("cases.show", case_id=case.id),
+        draft=False,
+        **form_context(values, errors),
     ), status
 
 
@@ -251,19 +277,22 @@ def _render_form(
 def edit(case_id: int) -> Response | tuple[str, int]:
     case = cases_web.load_case(case_id, Permission.STATEMENT_SUBMIT)
     if request.method == "GET":
+        stash = prg.take()  # a refused statement: the figures typed and the refusals
+        if stash:
+            values = {name: stash.value(name) for name in stash.values}
+            return _render_form(case, values, stash.errors, status=stash.status)
         return _render_form(case, _values_from(statement_service.latest_statement(case)), {})
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
     statement, errors = parse_statement(form)
-    for name, code in errors.items():  # say plainly why "-100" is refused
-        if code in ("money_format", "number_format") and form.get(name, "").strip().startswith("-"):
-            errors[name] = "negative"
+    errors = plain_errors(form, errors)
+    target = url_for("statements.edit", case_id=case.id)
     if statement is None:
-        return _render_form(case, form, errors, status=400)
+        return prg.redirect_with(target, errors, status=400)
     share = form.get("share") == "yes"
     try:
         statement_service.submit_statement(_user(), case, statement, share)
     except DomainError as err:  # e.g. the case changed at the same moment: nothing saved
         flash(err.message, "error")
-        return _render_form(case, form, {}, status=err.status)
+        return prg.redirect_with(target, extra={"refused": True}, status=err.status)
     flash(_("Thank you. Your statement was saved."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#statement")

@@ -4,7 +4,11 @@ What a viewer may read and post is the service's decision
 (:func:`app.negotiation.threads.thread_access`); this module only presents it. Posting to a
 thread the viewer cannot see answers 404 (as for a case that is not theirs), to one they
 can see but not post in 403 (the admin, who reads all threads, is refused by the role
-check; a party once the case has left negotiation and agreement drafting).
+check; a party once the case is closed).
+
+Joint and private threads must be told apart at a glance and without colour: each tab and
+heading names its kind in words, with its own colour on top, and every private thread
+opens with a banner saying who sees it.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, requires
 from app.cases.views.cases import load_case
-from app.cases.views.cases import show as show_case
+from app.core import prg
 from app.core.db import parse_id
 from app.core.errors import DomainError
 from app.core.parties import role_label
@@ -27,6 +32,8 @@ from app.models.cases import Case
 from app.models.negotiation import Thread
 from app.models.users import Role, User
 from app.negotiation import threads as thread_service
+from app.notifications.content import findings_state, marked_runs
+from app.notifications.told import with_truth
 
 bp = Blueprint("threads", __name__)
 
@@ -38,6 +45,7 @@ class Draft:
     thread: Thread
     body: str
     error: str
+    findings: tuple[dict[str, Any], ...] = ()
 
 
 def _user() -> User:
@@ -57,12 +65,22 @@ def post(case_id: int, thread: str) -> Response | tuple[str, int]:
     if not access[chosen]:
         abort(403)
     body = request.form.get("body", "")
+    asserted = request.form.getlist("asserted")
     try:
-        thread_service.post_message(_user(), case, chosen, body)
-    except DomainError as err:  # the case page again, with the text kept and the refusal
-        g.thread_draft = Draft(chosen, body, err.message)
-        return show_case(case_id, status=err.status)
-    flash(_("Your note was saved.") if chosen == Thread.NOTES else _("Message sent."), "success")
+        thread_service.post_message(_user(), case, chosen, body, asserted)
+    except DomainError as err:  # back to the case page, with the text kept and the refusal
+        target = url_for("cases.show", case_id=case.id) + f"#thread-{chosen.value}"
+        draft = {
+            "thread": chosen.value,
+            "body": body,
+            "error": err.message,
+            "findings": findings_state(err.findings, str(get_locale())),
+        }
+        return prg.redirect_with_page_state(target, err.status, thread_draft=draft)
+    flash(
+        _("Your note was saved.") if chosen == Thread.NOTES else with_truth(_("Message sent.")),
+        "success",
+    )
     return redirect(url_for("cases.show", case_id=case.id) + f"#thread-{chosen.value}")
 
 
@@ -89,7 +107,11 @@ def threads_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | None
     pages = thread_service.read_threads(case, viewer, _cursors())
     if not any(page.messages or page.may_post or page.before for page in pages):
         return None
-    draft: Draft | None = g.get("thread_draft")
+    kept = g.get("thread_draft")  # a refused post's text (app.core.prg)
+    draft = None
+    if kept:
+        findings = tuple(kept.get("findings") or ())
+        draft = Draft(Thread(kept["thread"]), kept["body"], kept["error"], findings)
     return "cases/_threads.html", {
         "threads": [_thread_view(case, viewer, page, draft) for page in pages],
         "max_length": thread_service.MAX_LENGTH,
@@ -105,6 +127,8 @@ def _thread_view(
     return {
         "key": key,
         "title": title,
+        "kind": _KIND[page.thread],
+        "banner": _banner(page.thread, viewer),
         "audience": audience,
         "messages": [_message_view(m, viewer) for m in page.messages],
         "earlier_url": _page_url(case, key, page.earlier_before) if page.earlier_before else None,
@@ -115,6 +139,8 @@ def _thread_view(
         "button": _("Save the note") if page.thread == Thread.NOTES else _("Send"),
         "body": typed.body if typed else "",
         "error": typed.error if typed else None,
+        "findings": list(typed.findings) if typed else [],
+        "marked": marked_runs(typed.body, typed.findings) if typed and typed.findings else [],
     }
 
 
@@ -162,6 +188,25 @@ def _titles(thread: Thread, viewer: User) -> tuple[str, str]:
     )
 
 
+_KIND = {
+    Thread.JOINT: "joint",
+    Thread.CAUCUS_DEBTOR: "private",
+    Thread.CAUCUS_CREDITOR: "private",
+    Thread.NOTES: "notes",
+}
+
+
+def _banner(thread: Thread, viewer: User) -> str | None:
+    """The banner over a private thread: a party reads that only the mediator sees it."""
+    if thread == Thread.JOINT:
+        return None
+    if thread == Thread.NOTES:
+        return _("Private notes: neither party sees them.")
+    if viewer.role in (Role.DEBTOR, Role.CREDITOR):
+        return _("Only the mediator sees this conversation")
+    return _("Private conversation: the other party does not see it.")
+
+
 def _field_label(thread: Thread) -> str:
     if thread == Thread.NOTES:
         return _("New note")
@@ -173,4 +218,4 @@ def _field_label(thread: Thread) -> str:
 def _read_only_note(viewer: User) -> str:
     if viewer.role == Role.ADMIN:
         return _("You can read this thread; only the mediator and the parties write in it.")
-    return _("Messages can be sent while the case is in negotiation or its agreement is drafted.")
+    return _("Messages can be sent from the start of the negotiation until the case is closed.")

@@ -30,6 +30,9 @@ def _date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+long_date = _date  # the date as every text writes it (an organisation's own wording, too)
+
+
 def invitation(
     org_name: str, case_reference: str, creditor_name: str, link: str, expires_on: date
 ) -> tuple[str, str]:
@@ -38,7 +41,7 @@ def invitation(
     subject = f"【{org}】调解邀请（案件编号 {ref}）"
     body = (
         "您好：\n\n"
-        f"债权人{creditor}就一笔借款纠纷向{org}申请调解，案件编号为 {ref}。\n\n"
+        f"债权人{creditor}就一起借款合同纠纷向{org}申请调解，案件编号为 {ref}。\n\n"
         "请通过以下链接查看案件情况，并选择是否参加调解：\n"
         f"{link}\n\n"
         f"该链接仅供您本人使用，有效期至{_date(expires_on)}，打开后需要核对您的身份信息。\n\n"
@@ -154,6 +157,55 @@ def password_checks_paused(
         "您好：\n\n"
         f"您的账户在修改密码时多次输错当前密码。为保护账户安全，修改密码已暂停至{until}。\n"
         "如非本人操作，说明他人可能正在使用您已登录的设备，请尽快退出登录并联系管理员。\n\n"
+        f"{org}\n"
+    )
+    return subject, body
+
+
+def case_digest(
+    org_name: str, case_references: list[str], count: int, link: str, *, channel: Channel
+) -> tuple[str, str]:
+    """Several case notices due at the same moment, in one message: how many, on which
+    cases, where to read them. Like every notice, no amounts and no details."""
+    org = _line(org_name)
+    refs = "、".join(_line(ref) for ref in case_references)
+    if channel == Channel.SMS:
+        body = f"【{org}】您参与的调解案件{refs}有{count}项新进展，请登录查看：{link}"
+        if len(body) > SMS_MAX_CHARS:
+            body = f"【{org}】您参与的调解案件有{count}项新进展，请登录调解平台查看。"
+        return f"新进展汇总 {refs}"[:200], body
+    subject = f"【{org}】您参与的调解案件有{count}项新进展（案件编号 {refs}）"
+    body = (
+        "您好：\n\n"
+        f"您参与的调解案件（案件编号 {refs}）有{count}项新进展。\n\n"
+        "详情请登录后查看：\n"
+        f"{link}\n\n"
+        f"{NEUTRAL}\n\n"
+        "如本邮件并非发给您，请忽略并删除。本邮件由系统自动发送，请勿直接回复。\n\n"
+        f"{org}\n"
+    )
+    return subject[:200], body
+
+
+def password_reset_code(
+    org_name: str | None, code: str, minutes: int = 10, *, channel: Channel = Channel.EMAIL
+) -> tuple[str, str]:
+    """The code to reset a forgotten password, which the person has just asked for on the
+    sign-in page (no case: the account's own organisation signs it, else the platform)."""
+    org = _line(org_name or PLATFORM)
+    if channel == Channel.SMS:
+        body = (
+            f"【{org}】重置密码验证码{code}，{minutes}分钟内有效。请勿告诉他人，"
+            "本会工作人员不会向您索要验证码。如非本人操作，请忽略。"
+        )
+        return "重置密码验证码", body
+    subject = f"【{org}】重置密码验证码"
+    body = (
+        "您好：\n\n"
+        "有人在登录页为您的账户申请重置密码，本次验证码为：\n\n"
+        f"    {code}\n\n"
+        f"验证码{minutes}分钟内有效。请勿将验证码告诉他人，本会工作人员不会向您索要验证码。\n"
+        "如非本人操作，请忽略本邮件，您的密码不会改变。\n\n"
         f"{org}\n"
     )
     return subject, body

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from stdnum.cn import ric
 
 from app.cases.evidence import evidence_of
+from app.confirmation import courts as confirmation_courts
 from app.confirmation import release as confirmation
 from app.confirmation import tasks as confirmation_tasks
 from app.confirmation.release import ConfirmationError
@@ -25,6 +26,7 @@ from app.models.audit import AuditEvent
 from app.models.auth import UserSession
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
+from app.models.court_levels import CourtLevelThreshold
 from app.models.evidence import EvidenceCategory
 from app.models.negotiation import Objection
 from app.models.notifications import Channel, OutboundMessage, OutboxStatus
@@ -146,6 +148,34 @@ def test_competent_courts_for_a_beijing_debtor_and_creditor(
     assert found.unresolved == ()
 
 
+def test_the_admins_thresholds_send_the_case_to_the_intermediate_court(app: Any) -> None:
+    """CPL Art. 205(2); 法发〔2021〕27号 items 1-2: the level follows the settled total and
+    the administrator's table in the database (here lowered below the demo amount), and
+    the pre-check then refuses the basic-level court (民诉法解释 Art. 355)."""
+    who = people()
+    who["creditor"].creditor_org.address = "北京市海淀区中关村大街 27 号"
+    _, case, _ = in_force_case(who, debtor_id_number=_resident_id("110105"))
+    assert all(c.court.level == "basic" for c in confirmation.competent_courts_for(case))
+    assert confirmation_courts.dispute_amount(case) < Decimal("100000")
+    row = db.session.scalar(
+        select(CourtLevelThreshold).where(CourtLevelThreshold.province == "北京市")
+    )
+    assert row is not None
+    row.same_province_min, row.cross_province_min = Decimal("1000"), Decimal("500")
+    db.session.commit()
+    found = confirmation.competent_courts_for(case)
+    assert [c.court.name for c in found] == [
+        "北京市第三中级人民法院",
+        "北京市第一中级人民法院",
+        "北京市第二中级人民法院",
+    ]
+    codes = [f.code for f in confirmation.run_checks(case, COURT)]
+    assert "confirm.court_not_competent" in codes
+    assert "confirm.court_not_competent" not in [
+        f.code for f in confirmation.run_checks(case, "北京市第三中级人民法院")
+    ]
+
+
 # --- what the checks see ----------------------------------------------------------------
 
 
@@ -158,11 +188,21 @@ def test_a_clean_case_has_nothing_to_fix(app: Any) -> None:
     assert facts.parties[1].agent is not None and facts.parties[1].agent.has_power_of_attorney
 
 
-def test_loopback_addresses_are_not_taken_for_a_shared_device(app: Any) -> None:
+def test_loopback_addresses_are_not_taken_for_a_shared_device_but_are_reported(
+    app: Any,
+) -> None:
+    """Behind an untrusted proxy every signer shows as 127.0.0.1: not one device on both
+    sides (no block), but never dropped silently either: an information finding tells the
+    mediator the addresses cannot be compared (电子签名法 Art. 13; CPL Art. 115)."""
     _, case, _ = in_force_case(ips=dict.fromkeys(("debtor", "creditor", "mediator"), "127.0.0.1"))
     facts = confirmation.facts_for(case, COURT)
     assert [p.devices for p in facts.parties] == [frozenset(), frozenset()]
-    assert confirmation.run_checks(case, COURT) == []
+    assert facts.collusion.unverifiable == {"127.0.0.1"}
+    findings = confirmation.run_checks(case, COURT)
+    assert [(f.code, f.severity.value) for f in findings] == [
+        ("confirm.address_unverifiable", "info")
+    ]
+    assert "127.0.0.1" in findings[0].message_en and "TRUSTED_PROXIES" in findings[0].message_en
 
 
 def test_the_debtor_signing_in_from_the_creditors_address_is_a_shared_device(app: Any) -> None:

@@ -15,7 +15,13 @@ from app.models.confirmation import PackageStatus, Ruling
 from app.rules.cases import CaseState
 from app.rules.claims import Severity
 from tests.agreement_support import draft, people, settled_case, sign
-from tests.confirmation_support import COMPLETE_EVIDENCE, IPS, sign_as, upload
+from tests.confirmation_support import (
+    COMPLETE_EVIDENCE,
+    IPS,
+    give_creditor_papers,
+    sign_as,
+    upload,
+)
 
 COURT = "北京市朝阳区人民法院"
 
@@ -24,6 +30,7 @@ def test_from_agreement_in_force_to_a_confirmed_ruling(app: Any) -> None:
     # The release asks for the build job; the test queue runs it inline after the commit.
     who = people()
     case = settled_case(who)
+    give_creditor_papers(case.creditor_org)
     for category in COMPLETE_EVIDENCE:
         upload(who, case, category)
     agreement = draft(case, who)

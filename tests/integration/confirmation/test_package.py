@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from app import audit
 from app.audit import AuditAction
 from app.cases.timeline import timeline_for
+from app.confirmation.acknowledgements import run_checks
 from app.confirmation.common import PACKAGE_OBJECT_TYPES
 from app.confirmation.downloads import record_download
 from app.confirmation.errors import PackageError
@@ -268,8 +269,45 @@ def test_the_proof_of_presiding_tells_the_story_without_private_words(
     assert "底线" not in text and "核对还款计划" not in text
     for event in ("提出还款方案", "调解员拟定调解协议", "债务人签署调解协议", "调解协议生效"):
         assert event in text
-    assert "调解员王调解主持调解" in text
+    number = who["mediator"].appointment_number
+    assert f"本组织聘任的调解员王调解（聘任证书编号{number}）主持调解" in text
     assert "未同意（以上述送达地址邮寄或直接送达）" in text  # no e-service consent given
+
+
+def test_the_proof_of_presiding_prints_the_mediators_appointment(built: ps.Built) -> None:
+    """人民调解法 Arts. 13-14: the committee appoints its mediators; the proof that the
+    organisation presided (民诉法解释 Art. 354) names the appointment with the mediator."""
+    mediator = built.case.mediator
+    assert mediator is not None and mediator.appointed_on is not None
+    text = _squeezed(_pdf(built))
+    proof = text[text.index("调解组织主持调解的证明", text.index("第三部分")) :]
+    day = mediator.appointed_on
+    assert f"调解员聘任证书编号{mediator.appointment_number}" in proof
+    assert f"{day.year}年{day.month}月{day.day}日，{mediator.appointed_by}" in proof
+    # the agreement's own mediator line carries it too (its copy is section 2)
+    assert f"调解员聘任聘任证书编号{mediator.appointment_number}" in text
+
+
+def test_without_an_appointment_record_the_proof_says_so_and_the_check_warns(
+    who: dict[str, Any],
+) -> None:
+    """人民调解法 Arts. 13-14; 民诉法解释 Art. 356: a warning, not a block."""
+    who["mediator"].appointment_number = None
+    who["mediator"].appointed_on = None
+    db.session.commit()
+    case, agreement = ps.agreement_in_force(who)
+    findings = run_checks(case, None)
+    missing = [f for f in findings if f.code == "confirm.mediator_appointment_missing"]
+    assert [f.severity.value for f in missing] == ["warn"]
+    assert "人民调解法》第十三条、第十四条" in missing[0].source
+    ps.give_e_service_consent(case, who["debtor"])
+    ps.standard_evidence(who, case)
+    package = ps.released_package(case, agreement, who["mediator"])
+    service.build_package(package.id)
+    db.session.refresh(package)
+    text = _squeezed(documents.read_pdf(package.current_sha256 or ""))
+    assert "调解员聘任记录（未登记）" in text
+    assert "由调解员王调解主持调解" in text
 
 
 def test_an_assignees_package_shows_the_assignment_chain_and_the_notice(
@@ -374,3 +412,16 @@ def test_a_build_that_loses_the_race_to_a_newer_release_keeps_nothing(
     rendered = select(AuditEvent).where(AuditEvent.action == "case:package:render")
     assert db.session.scalar(rendered) is None
     assert DocumentKind.PACKAGE not in set(db.session.scalars(select(IssuedDocument.kind)))
+
+
+def test_the_power_of_attorney_is_summarised_in_the_package(built: ps.Built) -> None:
+    """CPL Art. 62: the court reads who gave which powers to whom, for how long."""
+    text = _squeezed(_pdf(built))
+    section = text.split("授权委托书及代理人身份证明", 1)[1].split("身份证明文件", 1)[0]
+    agent = built.case.created_by.name
+    assert f"委托人{built.case.creditor_org.name}" in section
+    assert f"受托人{agent}" in section and "受托人身份法务专员" in section
+    for power in ("代为参加调解", "代为签署调解协议", "代为申请司法确认", "代为签收法律文书"):
+        assert power in section
+    assert "特别授权有" in section and "授权期限" in section and "签署日期" in section
+    assert "调解及司法确认事项办结之日" in section  # the support's period has no end

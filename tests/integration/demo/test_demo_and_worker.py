@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, current_app
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app import audit
 from app.agreements.common import current_agreement
@@ -42,10 +42,12 @@ from app.models.agreements import AgreementStatus, DocumentKind
 from app.models.confirmation import PackageStatus, Ruling
 from app.models.evidence import EvidenceCategory
 from app.models.negotiation import Proposal
+from app.models.repayments import RepaymentBreach, RepaymentPayment, RepaymentReminder
 from app.models.users import Role
 from app.rules.cases import CaseState
+from app.rules.party_kinds import EntityKind
 from tests.helpers import Browser
-from tests.worlds import Snapshot, Worlds, restore
+from tests.worlds import Snapshot, restore
 
 COUNTED = (
     MediationOrganisation,
@@ -61,29 +63,14 @@ COUNTED = (
     EvidenceFile,
     ConfirmationPackage,
     PackageSignature,
+    RepaymentBreach,
+    RepaymentPayment,
+    RepaymentReminder,
 )
 
 
 def _counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(m)) or 0 for m in COUNTED)
-
-
-@pytest.fixture(scope="session")
-def seeded_world(worlds: Worlds) -> Snapshot:
-    """The database and blob store after one ``flask seed-demo``: seeding renders and signs
-    real PDFs, which takes seconds, so it is done once and restored into each test."""
-
-    def seed() -> str:
-        result = current_app.test_cli_runner().invoke(args=["seed-demo"])
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    return worlds.capture("demo", seed)
-
-
-@pytest.fixture
-def seeded(app: Flask, seeded_world: Snapshot) -> None:
-    restore(seeded_world)
 
 
 def _case_of(email: str) -> Case:
@@ -101,6 +88,12 @@ def test_seed_demo_creates_the_cast_once(app: Flask, seeded_world: Snapshot) -> 
         "package released",
         "application filed",
         "confirmed by the court",
+        "in performance, on track",
+        "in performance, a payment awaiting confirmation",
+        "in performance, an instalment late",
+        "in breach, enforcement applied for",
+        "performed and closed",
+        "调解终结证明",
     ):
         assert stage in first
     after_first = _counts()
@@ -109,16 +102,22 @@ def test_seed_demo_creates_the_cast_once(app: Flask, seeded_world: Snapshot) -> 
     assert "nothing changed" in second.output
     assert " case " not in second.output  # no case is reported as new or moved
     assert _counts() == after_first
-    assert after_first[:3] == (1, 2, 13)
+    assert after_first[:3] == (1, 2, 16)
     roles = sorted(r.value for r in db.session.scalars(select(User.role)))
     assert roles.count("mediator") == 2 and roles.count("admin") == 1
-    assert roles.count("creditor") == 2 and roles.count("debtor") == 8
+    assert roles.count("creditor") == 2 and roles.count("debtor") == 11
     licences = set(db.session.scalars(select(CreditorOrganisation.licence_type)))
     assert licences == {LicenceType.BANK, LicenceType.PRIVATE_LENDER}
-    assert all(
-        c.address and c.legal_representative
-        for c in db.session.scalars(select(CreditorOrganisation))
-    )
+    creditors = {c.entity_kind: c for c in db.session.scalars(select(CreditorOrganisation))}
+    assert set(creditors) == {EntityKind.BRANCH, EntityKind.NATURAL_PERSON}
+    assert all(c.address for c in creditors.values())
+    # A bank's branch has a 负责人 (民诉法解释 Art. 52); the private lender is a natural
+    # person with an identity and neither a credit code nor a representative.
+    assert creditors[EntityKind.BRANCH].legal_representative == "周振华"
+    lender = creditors[EntityKind.NATURAL_PERSON]
+    assert (lender.name, lender.credit_code, lender.legal_representative) == ("张建国", None, None)
+    assert (lender.person_sex, str(lender.person_birth_date)) == ("male", "1968-03-15")
+    assert lender.id_masked == "310104********0135"
     assert "admin@demo.concord" in second.output
     assert audit.verify_chain().intact
 
@@ -278,6 +277,24 @@ def test_the_creditor_is_asked_to_sign_the_released_package(app: Flask, seeded: 
     assert page.status_code == 200
 
 
+def test_the_demo_mediators_are_appointed_and_their_packages_say_so(
+    app: Flask, seeded: None
+) -> None:
+    """人民调解法 Arts. 13-14: the demo mediators carry an appointment record, which the
+    proof that the organisation presided prints."""
+    for email in ("mediator1@demo.concord", "mediator2@demo.concord"):
+        mediator = db.session.scalars(select(User).where(User.email == email)).one()
+        assert mediator.appointment_number and mediator.appointed_on is not None
+        assert mediator.appointed_by == MEDIATION_ORG["name"]
+    case, package = _package_of("debtor6@demo.concord")
+    assert case.mediator is not None
+    text = "".join(
+        "".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(documents.read_pdf(package.current_sha256 or ""))).pages
+    )
+    assert f"调解员聘任证书编号{case.mediator.appointment_number}" in text
+
+
 @pytest.mark.parametrize("email", sorted(CONFIRMATION_STAGES))
 def test_the_demo_packages_verify_and_are_registered(app: Flask, seeded: None, email: str) -> None:
     case, package = _package_of(email)
@@ -302,6 +319,30 @@ def test_the_demo_packages_verify_and_are_registered(app: Flask, seeded: None, e
     assert evidence <= embedded  # every evidence file, byte for byte
 
 
+@pytest.mark.parametrize("email", sorted(CONFIRMATION_STAGES))
+def test_the_demo_packages_carry_the_identity_papers_and_the_creditors_seal(
+    app: Flask, seeded: None, email: str
+) -> None:
+    """法释〔2011〕5号 Art. 3: the ID copies, licences and the agent's proof as files (specimen
+    images, marked 样本 / SPECIMEN); the bank's stamp on the application carries its seal."""
+    case, package = _package_of(email)
+    assert [
+        f.code for f in confirmation.run_checks(case, package.court_name) if "paper" in f.code
+    ] == []
+    pdf = documents.read_pdf(package.current_sha256 or "")
+    kinds = {name.split("-", 2)[2].rsplit("-", 1)[0] for name in attachments_of(pdf)}
+    assert {"id_front", "id_back", "agent_proof", "business_licence", "financial_licence"} <= kinds
+    if "creditor" in CONFIRMATION_STAGES[email][2]:
+        reader = PdfReader(io.BytesIO(pdf))
+        widgets = {
+            str(a.get_object().get("/T")): a.get_object()
+            for page in reader.pages
+            for a in (page.get("/Annots") or [])
+        }
+        stamp = widgets["sig-creditor"]["/AP"]["/N"].get_object()
+        assert "/XObject" in stamp["/Resources"]  # the seal, drawn in the agent's stamp
+
+
 def test_every_demo_account_can_sign_in(app: Flask, seeded: None) -> None:
     homes = {
         Role.ADMIN: "/admin/",
@@ -310,7 +351,7 @@ def test_every_demo_account_can_sign_in(app: Flask, seeded: None) -> None:
         Role.DEBTOR: "/debtor",
     }
     users = list(db.session.scalars(select(User)))
-    assert len(users) == 13
+    assert len(users) == 16
     for user in users:
         browser = Browser(app.test_client())
         response = browser.login(user.email, DEMO_PASSWORD)
@@ -377,3 +418,34 @@ def test_the_declined_demo_case_has_its_signed_certificate(app: Flask, seeded: N
     result = current_app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(IssuedDocument.id))) == before
+
+
+@pytest.mark.commits
+def test_a_restored_world_leaves_room_for_the_next_row(app: Flask, seeded_world: Snapshot) -> None:
+    """A committing test's PostgreSQL database is emptied with RESTART IDENTITY; the world's
+    rows come back with their own ids, and the application's next row must not collide
+    with them (a browser journey's first sign-in failed on the audit log this way)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ALTER SEQUENCE audit_events_id_seq RESTART"))
+        db.session.commit()
+    restore(seeded_world)
+    largest = db.session.scalar(select(func.max(AuditEvent.id)))
+    event = audit.record("test:after-restore", actor=None, object_type="test", object_id=1)
+    db.session.commit()
+    assert largest is not None and event.id > largest
+
+
+def test_seed_has_a_finished_import_of_cases_with_its_row_report(app: Flask, seeded: None) -> None:
+    from app.models.case_imports import CaseImport, CaseImportRow, CaseImportStatus
+
+    (job,) = db.session.scalars(select(CaseImport))
+    assert job.status is CaseImportStatus.DONE
+    assert (job.total, job.created, job.refused) == (5, 2, 3)
+    codes = list(
+        db.session.scalars(
+            select(CaseImportRow.code)
+            .where(CaseImportRow.import_id == job.id)
+            .order_by(CaseImportRow.line)
+        )
+    )
+    assert codes == [None, None, "row_repeated", "invalid_mobile", "evidence_not_in_zip"]

@@ -99,10 +99,12 @@ def test_the_application_states_parties_ruling_and_amounts_and_verifies(
     assert case.creditor_org.name in flat
     assert case.debtor_name.replace("𠮷", "") in flat or case.debtor_name in flat
     assert case.debtor_id_number and case.debtor_id_number in flat  # full, for the court
+    born = case.debtor_id_number[6:14]  # GB 11643-1999: digits 7-14
+    assert f"出生日期{born[:4]}年{int(born[4:6])}月{int(born[6:])}日" in flat
     assert RULING_NUMBER in flat and COURT in flat
     # 1,500 paid of 24,000; instalment 2 unpaid past its grace period: the agreement
     # accelerates, so the whole unpaid balance is claimed, all of it principal
-    assert "共计人民币¥22,500.00（依调解协议约定" in flat
+    assert "共计¥22,500.00（人民币贰万贰仟伍佰元整）。依调解协议约定" in flat
     assert "本金¥22,500.00合计¥22,500.00" in flat
     assert "已履行¥1,500.00，尚欠¥22,500.00" in flat
     assert "2027年1月31日¥1,000.00¥500.00¥500.00" in flat  # instalment 2, as agreed

@@ -169,8 +169,11 @@ def _accept_over_http(app: Flask, user: User, case_id: int, proposal_id: int):
     def job(barrier: threading.Barrier) -> str:
         barrier.wait()
         response = browser.client.post(
-            f"/cases/{case_id}/proposals/{proposal_id}/accept", data={"csrf_token": token}
+            f"/cases/{case_id}/proposals/{proposal_id}/accept",
+            data={"csrf_token": token, "confirmed": "yes"},
         )
+        if response.status_code == 303:  # refused: back to the case page (app.core.prg)
+            response = browser.get(response.headers["Location"])
         body = response.get_data(as_text=True)
         if response.status_code == 409:
             # Lost at the write (the conflict page), or read the other's commit half-way

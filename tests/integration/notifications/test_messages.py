@@ -10,6 +10,8 @@ import pytest
 
 from app.models.notifications import Channel
 from app.notifications.texts import common as messages
+from app.notifications.texts import confirmation, negotiation, repayments
+from app.rules.content_check import check
 
 ORG = "北京市朝阳区金融纠纷人民调解委员会"
 REF = "HZ-2026-000123"
@@ -111,6 +113,8 @@ ACCOUNT_TEXTS = {
     "paused_email": messages.password_checks_paused(ORG, "2026-12-01 10:45"),
     "paused_sms": messages.password_checks_paused(ORG, "2026-12-01 10:45", channel=Channel.SMS),
     "platform_code": messages.sign_in_code(None, "123456", channel=Channel.SMS),
+    "reset_code_email": messages.password_reset_code(ORG, "123456", channel=Channel.EMAIL),
+    "reset_code_sms": messages.password_reset_code(None, "123456", channel=Channel.SMS),
 }
 
 
@@ -122,3 +126,39 @@ def test_account_messages_name_who_sends_them_and_stay_calm(name: str) -> None:
     assert not any(word in subject + body for word in FORBIDDEN)
     if name.endswith(("sms", "platform_code")):
         assert body.startswith("【") and len(body) <= messages.SMS_MAX_CHARS
+
+
+def _every_built_in_text() -> dict[str, tuple[str, str]]:
+    texts = {**ALL_TEXTS, **ACCOUNT_TEXTS}
+    for channel in Channel:
+        for event in negotiation.PROPOSAL_EVENTS:
+            texts[f"{event}_{channel}"] = negotiation.proposal_notice(
+                event, ORG, REF, "creditor", LINK, channel=channel
+            )
+        for event in negotiation.AGREEMENT_EVENTS:
+            texts[f"{event}_{channel}"] = negotiation.agreement_notice(
+                event, ORG, REF, LINK, channel=channel
+            )
+        for event in repayments.PAYMENT_EVENTS:
+            texts[f"{event}_{channel}"] = repayments.payment_notice(
+                event, ORG, REF, LINK, channel=channel
+            )
+        for event in confirmation.CONFIRMATION_EVENTS:
+            texts[f"{event}_{channel}"] = confirmation.confirmation_notice(
+                event, ORG, REF, LINK, channel=channel
+            )
+        texts[f"deadline_{channel}"] = confirmation.deadline_reminder(
+            ORG, REF, LINK, EXPIRES, channel=channel
+        )
+    return texts
+
+
+BUILT_IN = _every_built_in_text()
+
+
+@pytest.mark.parametrize("name", sorted(BUILT_IN))
+def test_every_built_in_text_passes_the_content_checker(name: str) -> None:
+    """The rules an organisation's own wording and a mediator's message must pass
+    (app.rules.content_check) hold for our own texts too."""
+    subject, body = BUILT_IN[name]
+    assert check(subject) == [] and check(body) == []

@@ -138,10 +138,12 @@ def test_no_payment_on_a_case_that_is_not_in_performance(world: Any) -> None:
 
 def test_paying_the_last_fen_closes_the_case_as_performed(app: Any) -> None:
     who, case, _ = performing_case(count=2)
+    case.next_deadline = today()  # as if the 30-day window to apply to the court ran
     record_payment(who["creditor"], case, entry("12000.00", "A"))
-    assert case.state == CaseState.IN_FORCE
+    assert case.state == CaseState.IN_FORCE and case.next_deadline is not None
     outcome = record_payment(who["creditor"], case, entry("12000.00", "B"))
     assert outcome.performed and case.state == CaseState.PERFORMED
+    assert case.next_deadline is None  # nothing is pending on a closed case
     assert performance_of(case, today()).status.state is RepaymentState.COMPLETED
     # The settlement certificate is issued by the worker once the closing commit is done.
     assert _actions(case)[-3:] == [

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.extensions import db
 from app.models.audit import AuditEvent
+from app.models.message_templates import OrgMessageTemplate
 from app.models.notifications import Channel, OutboundMessage
 from app.models.repayments import RepaymentBreach, RepaymentReminder
 from app.notifications.outbox import queue_message
@@ -215,3 +216,27 @@ def test_a_reminder_respects_the_daily_limit_of_contacts(world: Any, frozen_cloc
 def test_the_worker_watches_repayments_every_hour() -> None:
     names = {t.__name__ for t in worker_huey._registry._periodic_tasks}
     assert "watch_repayments_hourly" in names
+
+
+def test_a_reminder_uses_the_organisations_own_wording(world: Any, frozen_clock: Any) -> None:
+    """The reminder is outreach: the organisation's version of it is sent
+    (app.notifications.org_templates), filled with the organisation, the case and the link."""
+    _, case, _ = world
+    channel = "email" if case.debtor_email else "sms"
+    db.session.add(
+        OrgMessageTemplate(
+            mediation_org_id=case.mediation_org_id,
+            template="reminder_due",
+            channel=channel,
+            subject="【{org}】今日还款提醒 {case}",
+            body="【{org}】您在案件{case}中有一期还款今日到期，详情：{link}",
+            updated_by_id=case.created_by_id,
+        )
+    )
+    db.session.commit()
+    due = first_due(case)
+    assert run(frozen_clock, at(due)) == 1
+    (message,) = [m for m in messages(case) if m.is_debtor]
+    org = case.mediation_org.name
+    assert message.body.startswith(f"【{org}】您在案件{case.reference}中有一期还款今日到期")
+    assert f"/cases/{case.id}" in message.body and "{" not in message.body

@@ -351,3 +351,51 @@ def test_a_conflict_needs_a_creditor_and_a_reason(
     )
     assert "请选择债权人并填写理由" in response.get_data(as_text=True)
     assert _count(MediatorConflict) == 0
+
+
+def test_admin_makes_an_existing_creditor_user_keeper_of_the_profile(
+    app, browser: Browser, admin: User
+) -> None:
+    org = make_creditor_org()
+    clerk = make_user(Role.CREDITOR, creditor_org_id=org.id)
+    assert not clerk.is_creditor_admin
+    clerk_browser = Browser(app.test_client())
+    clerk_browser.login(clerk.email, PASSWORD)
+    assert clerk_browser.get("/creditor/profile/").status_code in (403, 404)
+
+    response = browser.submit(
+        f"/admin/users/{clerk.id}/creditor-admin", {"on": "1"}, page="/admin/"
+    )
+    assert response.status_code == 302
+    db.session.refresh(clerk)
+    assert clerk.is_creditor_admin
+    assert clerk_browser.get("/creditor/profile/").status_code == 200
+    assert "保管机构资料" in browser.get("/admin/").get_data(as_text=True)
+
+    browser.submit(f"/admin/users/{clerk.id}/creditor-admin", {"on": "0"}, page="/admin/")
+    db.session.refresh(clerk)
+    assert not clerk.is_creditor_admin
+    assert _actions()[-2:] == ["user:creditor-admin", "user:creditor-admin"]
+
+
+def test_only_a_creditor_user_keeps_a_profile_and_only_an_admin_decides(
+    app, browser: Browser, admin: User
+) -> None:
+    mediator = make_user(Role.MEDIATOR, mediation_org_id=admin.mediation_org_id)
+    response = browser.submit(
+        f"/admin/users/{mediator.id}/creditor-admin", {"on": "1"}, page="/admin/"
+    )
+    assert response.status_code == 302
+    db.session.refresh(mediator)
+    assert not mediator.is_creditor_admin
+    assert "只有债权机构的用户才能保管其机构资料" in browser.get("/admin/").get_data(as_text=True)
+
+    org = make_creditor_org()
+    clerk = make_user(Role.CREDITOR, creditor_org_id=org.id)
+    for someone in (mediator, make_user(Role.CREDITOR, creditor_org_id=org.id)):
+        other = Browser(app.test_client())
+        other.login(someone.email, PASSWORD)
+        refused = other.submit(f"/admin/users/{clerk.id}/creditor-admin", {"on": "1"}, page="/")
+        assert refused.status_code in (403, 404)
+    db.session.refresh(clerk)
+    assert not clerk.is_creditor_admin

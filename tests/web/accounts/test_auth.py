@@ -59,7 +59,9 @@ def test_wrong_password_and_unknown_account_get_the_same_clear_message(browser: 
     unknown = browser.login("nobody@example.com", PASSWORD)
     for response in (wrong, unknown):
         assert response.status_code == 200
-        assert "邮箱/手机号或密码不正确" in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert "邮箱/手机号或密码不正确" in html
+        assert 'role="alert"></div>' not in html  # no empty notice above the page
     assert browser.get("/debtor").status_code == 302  # still anonymous
 
 

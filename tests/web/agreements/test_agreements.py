@@ -20,7 +20,7 @@ from app.models.agreements import AgreementStatus
 from app.models.users import User
 from tests import agreement_support as support
 from tests.factories import PASSWORD
-from tests.helpers import Browser
+from tests.helpers import Browser, refused
 from tests.worlds import Worlds
 
 OUTSIDERS = ("other_creditor", "other_debtor", "foreign_mediator", "colleague_mediator", "admin")
@@ -85,9 +85,10 @@ def test_the_mediator_drafts_through_the_form_and_bad_input_is_kept(app: Flask, 
     bad = browser.submit(
         page, {"account_name": "某银行", "bank": "", "account_number": "62220200"}, page=page
     )
-    assert bad.status_code == 422
+    assert refused(bad) and bad.status_code == 422  # a 303 back to the form's page
     html = bad.get_data(as_text=True)
-    assert "某银行" in html and 'aria-invalid="true"' in html
+    assert "62220200" in html and 'aria-invalid="true"' in html
+    assert "62220200" not in browser.get(page).get_data(as_text=True)  # a reload: fresh
     good = browser.submit(
         page,
         {
@@ -308,8 +309,9 @@ def test_a_signing_code_is_sent_at_most_once_a_minute_and_five_times_an_hour(
     sign_page = f"/cases/{case.id}/agreement/1/sign"
 
     def ask() -> str:
-        browser.submit(f"/cases/{case.id}/agreement/1/code", {"channel": "email"}, page=sign_page)
-        return browser.get(sign_page).get_data(as_text=True)
+        """A refusal comes back on the signing page (post/redirect/get, followed)."""
+        url = f"/cases/{case.id}/agreement/1/code"
+        return browser.submit(url, {"channel": "email"}, page=sign_page).get_data(as_text=True)
 
     def codes() -> int:
         return len(db.session.scalars(select(OneTimeCode)).all())

@@ -3,6 +3,7 @@ assignment by load; and who may see what."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from app.models import AuditEvent, Case, LicenceType, MediatorConflict
 from app.models.users import Role, User
 from app.rules.cases import CaseState
 from tests.factories import PASSWORD, make_case, make_creditor_org, make_mediation_org, make_user
-from tests.helpers import Browser
+from tests.helpers import Browser, refused
 
 GOOD = {
     "debtor_name": "刘强",
@@ -147,7 +148,14 @@ def test_bad_input_rerenders_with_a_clear_message_and_saves_nothing(
 def test_submission_needs_every_field(browser: Browser, creditor, mediators) -> None:
     response = _post(browser, "submit", fees="", contract_number="")
     assert response.status_code == 400
-    assert response.get_data(as_text=True).count("此项为必填项") == 2
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="fees-error">\s*此项为必填项', html)
+    assert re.search(r'id="contract_number-error">\s*此项为必填项', html)
+    summary = html[
+        html.index("data-error-summary") : html.index("</ul>", html.index("data-error-summary"))
+    ]
+    assert summary.count("此项为必填项") == 2  # the summary at the top names both, linked
+    assert 'href="#fees"' in summary and 'href="#contract_number"' in summary
     assert _cases() == []
 
 
@@ -164,7 +172,7 @@ def test_private_loan_over_the_cap_is_blocked_with_the_finding(
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "12.00%" in html  # 4 × LPR 3.00% in force on 2025-06-01
+    assert "上限12%" in html  # 4 × LPR 3% in force on 2025-06-01
     (case,) = _cases()  # kept as a draft so nothing typed is lost
     assert case.state == CaseState.DRAFT
 
@@ -178,16 +186,41 @@ def test_bank_at_the_same_rate_gets_a_warning_not_a_block(browser: Browser, cred
     assert case.state == CaseState.SUBMITTED
     page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "finding-warn" in page
+    # 民间借贷规定 Art. 1 para. 2; 银行卡规定 for credit cards only: the card says so.
+    assert "按金融借款规则审查" in page and "本案不适用" in page
+    assert "按民间借贷规则审查" not in page
+
+
+def test_a_pre_2020_private_loan_is_split_on_the_claim_check(
+    browser: Browser, creditor, mediators
+) -> None:
+    """民间借贷规定 (2020) Art. 31: formed 2019-06-01 at 18%, the claim card names the
+    transitional rule and shows both parts instead of blocking on 4 × the 2019 LPR."""
+    creditor.creditor_org.licence_type = LicenceType.PRIVATE_LENDER
+    db.session.commit()
+    response = _post(
+        browser,
+        "submit",
+        contract_date="2019-06-01",
+        annual_rate="18",
+        overdue_since="2025-09-01",
+    )
+    assert response.status_code == 302
+    (case,) = _cases()
+    page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "第三十一条的过渡规定" in page
+    assert "2019年6月1日至2020年8月19日" in page and "2020年8月20日至" in page
 
 
 def test_assignee_must_give_the_assignment_details(browser: Browser, creditor, mediators) -> None:
     response = _post(browser, "submit", is_assignee="yes")
     assert response.status_code == 400
-    assert response.get_data(as_text=True).count("此项为必填项") == 3
+    # Three fields, each named in the summary at the top and again by the field.
+    assert response.get_data(as_text=True).count("此项为必填项") == 2 * 3
 
 
 def test_case_goes_to_the_mediator_with_fewest_open_cases(app: Flask, org, mediators) -> None:
-    from app.cases.lifecycle import pick_mediator
+    from app.cases.assignment import pick_mediator
 
     busy, free = mediators
     for _ in range(2):
@@ -198,7 +231,7 @@ def test_case_goes_to_the_mediator_with_fewest_open_cases(app: Flask, org, media
 
 
 def test_a_declared_conflict_keeps_the_case_away(app: Flask, org, mediators) -> None:
-    from app.cases.lifecycle import pick_mediator
+    from app.cases.assignment import pick_mediator
 
     first, second = mediators
     creditor = make_user(Role.CREDITOR)
@@ -276,8 +309,7 @@ def test_reassigning_to_someone_who_is_not_a_mediator_here_is_refused(app: Flask
         response = browser.submit(
             f"/cases/{case.id}/reassign", {"mediator_id": str(chosen)}, page="/login"
         )
-        assert response.status_code == 302
-        page = browser.get(response.headers["Location"]).get_data(as_text=True)
-        assert "请选择本组织的调解员" in page
+        assert refused(response)  # a 303 back to the case page, which says why
+        assert "请选择本组织的调解员" in response.get_data(as_text=True)
         db.session.refresh(case)
         assert case.mediator_id == mediator.id

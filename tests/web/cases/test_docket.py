@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import delete, event, func, select, update
 
-from app.cases import docket as docket_service
-from app.cases.docket import DocketQuery, docket
+from app.cases.docket import DOCKET_STATES, DocketQuery, docket
 from app.cases.lifecycle import today as legal_today
 from app.cases.views.docket import parse_query
 from app.core import pii
@@ -275,20 +274,64 @@ def test_each_sort_both_ways(
     assert ids(mediator, sort=sort, descending=descending) == [three[k].id for k in expected]
 
 
-@pytest.mark.parametrize(("descending", "expected"), [(True, "bca"), (False, "acb")])
-def test_the_merge_by_state_serves_the_amount_sort_too_once_indexed(
-    mediator: User,
-    creditor: User,
-    three: dict[str, Case],
-    monkeypatch: pytest.MonkeyPatch,
-    descending: bool,
-    expected: str,
+_PAGER = re.compile(r'<a href="([^"]+)" rel="(next|prev)"')
+
+
+def _pager(html: str) -> dict[str, str]:
+    return {rel: url.replace("&amp;", "&") for url, rel in _PAGER.findall(html)}
+
+
+@pytest.mark.parametrize("sort", ["activity", "amount", "deadline", "reference"])
+@pytest.mark.parametrize("descending", [True, False])
+def test_next_and_previous_links_page_like_page_numbers_in_every_sort(
+    browser: Browser, mediator: User, creditor: User, sort: str, descending: bool
 ) -> None:
-    monkeypatch.setattr(docket_service, "_INDEX_ORDERED_SORTS", ("activity", "amount"))
-    three["b"].state = S.NEGOTIATING  # spread over states so the merge has work to do
-    db.session.commit()
-    got = ids(mediator, sort="amount", descending=descending)
-    assert got == [three[k].id for k in expected]
+    # The pager's links carry a cursor (the edge row's key and id): deep pages are read
+    # from the index where the last one ended. Walking them must show exactly the pages
+    # the page numbers show, ties and cases without a deadline included, both ways.
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    states = [S.SUBMITTED, S.INVITED, S.NEGOTIATING, S.CLOSED_NOT_MEDIATED]
+    for i in range(17):
+        case(
+            mediator,
+            creditor,
+            states[i % 4],
+            last_activity_at=base + timedelta(hours=i % 5),
+            claim_total=Decimal(f"{100 * (i % 3)}.50"),
+            next_deadline=None if i % 4 == 0 else date(2026, 4, 1) + timedelta(days=i % 3),
+        )
+    direction = "desc" if descending else "asc"
+    by_number = [
+        ids(mediator, sort=sort, descending=descending, page=p, per_page=5) for p in (1, 2, 3, 4)
+    ]
+    assert sorted(i for p in by_number for i in p) == sorted(set(sum(by_number, [])))
+    signed_in(browser, mediator)
+    url = f"/docket?sort={sort}&dir={direction}&per_page=5"
+    walked = []
+    for _ in range(4):
+        html = page(browser, url.removeprefix("/docket"))
+        walked.append(ids_on(html))
+        url = _pager(html).get("next", "")
+    assert walked == by_number
+    assert url == ""  # no page after the last
+    assert "after=" in _pager(page(browser, f"?sort={sort}&dir={direction}&per_page=5"))["next"]
+    back = []
+    url = f"/docket?sort={sort}&dir={direction}&per_page=5&page=4"
+    for _ in range(4):
+        html = page(browser, url.removeprefix("/docket"))
+        back.append(ids_on(html))
+        url = _pager(html).get("prev", "")
+    assert back == by_number[::-1]
+    assert url == ""
+
+
+def test_a_cursor_that_is_not_one_is_ignored(
+    browser: Browser, mediator: User, three: dict[str, Case]
+) -> None:
+    html = page(signed_in(browser, mediator), "?per_page=1&page=2&after=nonsense_x")
+    assert ids_on(html) == [three["a"].id]  # the second by activity, counted plainly
+    html = page(browser, "?per_page=1&page=2&before=2026-13-01_1&sort=deadline")
+    assert len(ids_on(html)) == 1
 
 
 def test_ties_are_broken_by_id_so_pages_never_overlap(mediator: User, creditor: User) -> None:
@@ -302,7 +345,7 @@ def test_ties_are_broken_by_id_so_pages_never_overlap(mediator: User, creditor: 
 def test_activity_order_across_states_pages_like_one_sorted_list(
     mediator: User, creditor: User, descending: bool
 ) -> None:
-    # The activity sort merges one index range per state: it must page like one list.
+    # The activity sort reads one index across states: it must page like one list.
     base = datetime(2026, 3, 1, tzinfo=UTC)
     states = [S.SUBMITTED, S.INVITED, S.NEGOTIATING, S.CLOSED_NOT_MEDIATED]
     made = [
@@ -467,8 +510,10 @@ def test_the_page_costs_the_same_number_of_queries_for_5_or_50_cases(
 
     assert small == large
     assert _queries_for(other, statements, "") == small_admin
-    # Session + user, counts, (filtered total), page, creditor options: a handful at most.
-    assert max(large) <= 8, statements
+    # Session + user, counts, (filtered total), page, creditor options, the bell's unread
+    # count and the mediator's to-do list (its cases, then per kind, never per case: one of
+    # them the parties' answers to upcoming sessions, app.todo.sessions).
+    assert max(large) <= 11, statements
 
 
 # --- open objections --------------------------------------------------------------------
@@ -537,3 +582,66 @@ def test_open_objections_cost_no_extra_query(
         _objection(c)
         _objection(c, answered=True)
     assert [_queries_for(browser, statements, v) for v in views] == without
+
+
+def _counted(viewer: User, today: date) -> dict[CaseState, int]:
+    """The docket's counts as COUNT over the cases would give them."""
+    owner = (
+        Case.mediator_id == viewer.id
+        if viewer.role == Role.MEDIATOR
+        else Case.mediation_org_id == viewer.mediation_org_id
+    )
+    found = db.session.execute(
+        select(Case.state, func.count()).where(owner).group_by(Case.state)
+    ).all()
+    counts = dict.fromkeys(DOCKET_STATES, 0)
+    counts.update({CaseState(s): n for s, n in found if s != S.DRAFT})
+    return counts
+
+
+def test_the_counts_follow_every_write_of_a_case_in_its_own_transaction(
+    org: MediationOrganisation, mediator: User, creditor: User
+) -> None:
+    # The counts per state (and deadline) are kept by the database in the transaction that
+    # writes the case, whoever writes it: the ORM, a bulk UPDATE, a DELETE.
+    other = make_user(Role.MEDIATOR, mediation_org=org)
+    admin = make_user(Role.ADMIN, mediation_org=org)
+    today = legal_today()
+    made = [
+        case(mediator, creditor, S.INVITED, next_deadline=today + timedelta(days=i))
+        for i in range(6)
+    ]
+    made[0].state = S.NEGOTIATING
+    made[1].mediator_id = other.id
+    made[2].next_deadline = None
+    db.session.commit()
+    db.session.execute(update(Case).where(Case.id == made[3].id).values(state=S.SUBMITTED))
+    db.session.execute(delete(Case).where(Case.id == made[4].id))
+    draft = case(None, creditor, S.DRAFT, org=org)
+    db.session.commit()
+    db.session.execute(update(Case).where(Case.id == draft.id).values(state=S.SUBMITTED))
+    db.session.rollback()  # a rolled-back change leaves the counts as they were
+    for viewer in (mediator, other, admin):
+        result = docket(viewer, DocketQuery(), today)
+        assert result.counts == _counted(viewer, today)
+    assert docket(mediator, DocketQuery(), today).counts[S.INVITED] == 2
+    within = docket(mediator, DocketQuery(deadline_within_days=4), today)
+    assert within.total == len(ids(mediator, deadline_within_days=4, per_page=100)) == 2
+
+
+def test_the_to_do_list_opens_the_plain_docket_only(
+    browser: Browser, mediator: User, creditor: User
+) -> None:
+    # The docket is the mediator's home: its first page opens with the to-do list; a
+    # search, a filter or a later page is about the docket alone (and is not slowed by it).
+    made = [case(mediator, creditor, S.SUBMITTED) for _ in range(3)]
+    signed_in(browser, mediator)
+    assert 'id="todo"' in page(browser)
+    assert 'id="todo"' in page(browser, "?sort=amount")
+    for narrowed in (
+        f"?q={made[0].id}",
+        "?state=submitted",
+        "?deadline_within=7",
+        "?per_page=1&page=2",
+    ):
+        assert 'id="todo"' not in page(browser, narrowed), narrowed

@@ -21,7 +21,7 @@ from app.rules.cases import CaseState
 from tests import agreement_support as support
 from tests.certificate_support import declined_case
 from tests.factories import PASSWORD
-from tests.helpers import Browser
+from tests.helpers import Browser, refused
 from tests.repayment_support import entry, performing_case
 
 ACTORS = (
@@ -98,7 +98,8 @@ def test_only_the_assigned_mediator_may_ask_for_the_certificate(
     browser = _as(app, failed["who"][actor])
     response = browser.submit(f"/cases/{case.id}/certificate/issue", {}, page="/account/")
     if actor == "mediator":
-        assert response.status_code == 302  # already issued: said so on the case page
+        # Already issued: a redirect to the case page, which says so (post/redirect/get).
+        assert refused(response) and response.status_code == 409
     else:
         assert response.status_code in (403, 404), (actor, response.status_code)
     assert db.session.scalar(select(func.count(IssuedDocument.id))) == 1
@@ -159,6 +160,7 @@ def test_verify_accepts_the_certificate(
     assert response.status_code == 200
     assert 'class="card verify-result accepted"' in html
     assert case.reference in html
+    assert "由调解组织出具并签章" in html  # not "issued for signing": nobody else signs it
     changed = data[:-20] + bytes([data[-20] ^ 1]) + data[-19:]
     html = browser.upload("/verify", {"file": (changed, "c.pdf")}, page="/verify").get_data(
         as_text=True

@@ -24,8 +24,10 @@ from app.models.evidence import EvidenceCategory
 from app.models.users import User
 from app.rules.cases import CaseState
 from tests import agreement_support as support
+from tests.confirmation_support import give_creditor_papers, upload
 from tests.factories import PASSWORD
 from tests.helpers import Browser
+from tests.papers_support import record_poa
 from tests.worlds import Snapshot, Worlds, restore
 
 OUTSIDERS = ("other_creditor", "other_debtor", "foreign_mediator", "colleague_mediator", "admin")
@@ -66,9 +68,17 @@ def _in_force() -> dict[str, Any]:
     for category, name in (
         (EvidenceCategory.CONTRACT, "借款合同.pdf"),
         (EvidenceCategory.DISBURSEMENT, "放款凭证.pdf"),
-        (EvidenceCategory.ATTORNEY, "授权委托书.pdf"),
     ):
         add_evidence(who["creditor"], case, io.BytesIO(_pdf_bytes(name)), name, category, name)
+    record_poa(who["creditor"], case, _pdf_bytes("授权委托书.pdf"))
+    # the identity papers as files (法释〔2011〕5号 Art. 3)
+    for category in (
+        EvidenceCategory.ID_FRONT,
+        EvidenceCategory.ID_BACK,
+        EvidenceCategory.AGENT_PROOF,
+    ):
+        upload(who, case, category)
+    give_creditor_papers(case.creditor_org)
     agreement = support.draft(case, who)
     support.sign_all(case, agreement, who)
     assert case.state == CaseState.IN_FORCE
@@ -321,17 +331,28 @@ def test_only_the_creditors_named_agent_signs_the_application(app: Flask, world)
 
 
 @pytest.mark.parametrize(
-    ("licence", "needs_power_of_attorney"),
-    [("bank", True), ("private_lender", False)],
+    ("licence", "kind", "needs_power_of_attorney"),
+    [
+        ("bank", "branch", True),
+        # A company lending privately still acts through an agent (CPL Art. 62).
+        ("private_lender", "legal_person", True),
+        # A natural person signs in person (人民调解法 Art. 29).
+        ("private_lender", "natural_person", False),
+    ],
 )
 def test_a_power_of_attorney_is_needed_only_when_someone_acts_for_the_creditor(
-    app: Flask, licence: str, needs_power_of_attorney: bool
+    app: Flask, licence: str, kind: str, needs_power_of_attorney: bool
 ) -> None:
     from app.confirmation.release import run_checks
     from app.models.organisations import LicenceType
+    from app.rules.party_kinds import EntityKind
 
     who = support.people()
-    who["creditor"].creditor_org.licence_type = LicenceType(licence)
+    org = who["creditor"].creditor_org
+    org.licence_type, org.entity_kind = LicenceType(licence), EntityKind(kind)
+    if org.is_natural_person:
+        org.credit_code, org.id_type, org.id_number = None, "resident_id", "310104196803150135"
+        org.id_masked, org.phone = "310104********0135", "13900000005"
     db.session.commit()
     case = support.settled_case(who)
     agreement = support.draft(case, who)

@@ -11,7 +11,7 @@ outbox (emails and SMS) and the audit log must never hold any message text at al
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,10 +31,12 @@ from app.models.negotiation import (
     Thread,
 )
 from app.models.notifications import OutboundMessage
+from app.models.sessions import MediationSession, SessionResponse
 from app.models.users import Role, User
 from app.notifications.tasks import deliver_outbox_now
 from app.rules.cases import CaseState
 from app.rules.proposals import Side
+from app.rules.sessions import SessionKind, SessionMeans
 from tests.factories import PASSWORD, make_case, make_mediation_org, make_user
 from tests.helpers import Browser
 
@@ -65,7 +67,20 @@ READS: dict[str, frozenset[Thread]] = {
     "other_debtor": frozenset(),
 }
 # GET endpoints that take no case content: what they need, and why they are skipped.
-NOT_CASE_CONTENT = {"token": "an invitation link's public first step", "filename": "static files"}
+NOT_CASE_CONTENT = {
+    "token": "an invitation link's public first step",
+    "filename": "static files",
+    "import_id": (
+        "an organisation's statement of payments or sheet of cases (its own rows, no thread)"
+    ),
+    "org_id": "an organisation's own wording of its messages (templates, no case)",
+    "template": "which of the organisation's messages (with org_id)",
+    "channel": "which channel of that message (with org_id)",
+    "paper_id": "a creditor organisation's licence or ID copy (its profile, no case content)",
+    "endpoint_id": "a creditor organisation's webhook endpoint (its address, no case content)",
+    "delivery_id": "a creditor's webhook delivery (a case's reference and state, no thread)",
+    "chart": "a dashboard chart's numbers (counts and sums over the viewer's scope, no text)",
+}
 
 
 def _browser(app: Flask, user: User) -> Browser:
@@ -141,7 +156,20 @@ def _related_rows(app: Flask, case: Case, people: dict[str, User]) -> dict[str, 
             )
         ],
     )
-    db.session.add_all([evidence, objection, statement, proposal])
+    # A caucus session with the debtor, its place the debtor caucus's secret: no page,
+    # calendar file or list may tell the creditor of it (app.sessions).
+    session = MediationSession(
+        case_id=case.id,
+        kind=SessionKind.CAUCUS_DEBTOR,
+        means=SessionMeans.IN_PERSON,
+        starts_at=datetime.now(UTC) + timedelta(days=1),
+        minutes=60,
+        place="CAUCUS-DEBTOR-SAYS-q4z9",
+        uid="session-walk@concord",
+        scheduled_by_id=people["mediator"].id,
+        responses=[SessionResponse(side="debtor")],
+    )
+    db.session.add_all([evidence, objection, statement, proposal, session])
     db.session.commit()
     message = db.session.scalars(select(Message).order_by(Message.id)).first()
     assert message is not None
@@ -151,6 +179,7 @@ def _related_rows(app: Flask, case: Case, people: dict[str, User]) -> dict[str, 
         "objection_id": objection.id,
         "statement_id": statement.id,
         "proposal_id": proposal.id,
+        "session_id": session.id,
         "message_id": message.id,
         "user_id": people["mediator"].id,
         # The agreement's version and the package's number (walked here while negotiating;
@@ -160,6 +189,17 @@ def _related_rows(app: Flask, case: Case, people: dict[str, User]) -> dict[str, 
         # A payment's id (no payment exists while negotiating: the repayment pages answer
         # 404; their own tests are tests/web/repayments).
         "payment_id": 1,
+        # A contact record's recording (none is logged here: 404; who may hear one is
+        # tested in tests/web/cases/test_contact_log.py).
+        "contact_id": 1,
+        # A page image of the agreement's or the package's file (none exists while
+        # negotiating: 404; their own tests are tests/web/agreements/test_signing_page.py).
+        # A session record (none is written here: 404; who may read one is tested in
+        # tests/web/minutes/test_minutes.py).
+        "record_id": 1,
+        "sha": "0" * 64,
+        "page": 1,
+        "name": "claim",  # the debtor's guided steps: every step is walked below
     }
 
 
@@ -202,6 +242,8 @@ def _get_urls(app: Flask, ids: dict[str, int]) -> list[str]:
     # Every thread's "show earlier" page too, with a cursor past every message.
     pages = "&".join(f"before_{t.value}={2**31 - 1}" for t in Thread)
     urls.append(f"/cases/{ids['case_id']}?{pages}")
+    steps = ("objections", "statement", "proposal", "sign", "perform")
+    urls.extend(f"/cases/{ids['case_id']}/steps/{step}" for step in steps)
     return urls
 
 

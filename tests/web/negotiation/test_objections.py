@@ -541,3 +541,36 @@ def test_a_reason_has_a_sensible_limit(app: Flask, w: World, length: int) -> Non
     response = raise_via_form(as_user(app, w.debtor), w.case, reason="长" * length)
     assert response.status_code == (302 if length == 4000 else 400)
     assert len(objections()) == (1 if length == 4000 else 0)
+
+
+def test_refused_resolve_and_withdraw_redirect_back_to_the_case_page(app: Flask, w: World) -> None:
+    """Post/redirect/get (app.core.prg): never a page of their own after the POST."""
+    objection = make_objection(w)
+    base = f"/cases/{w.case.id}/objections/{objection.id}"
+    mediator = as_user(app, w.mediator)
+    resolve = mediator.submit(f"{base}/resolve", page=f"/cases/{w.case.id}", follow_refusal=False)
+    assert resolve.status_code == 303 and mediator.left_stash()
+    debtor = as_user(app, w.debtor)
+    debtor.submit(f"{base}/withdraw", page=f"/cases/{w.case.id}")
+    again = debtor.submit(f"{base}/withdraw", page=f"/cases/{w.case.id}", follow_refusal=False)
+    assert again.status_code == 303 and debtor.left_stash()
+
+
+def test_a_threatening_answer_is_refused_with_the_words_named_and_the_text_kept(
+    app: Flask, w: World
+) -> None:
+    """The debtor reads the creditor's answer: it passes the content checker."""
+    objection = make_objection(w)
+    before = snapshot()
+    typed = "这笔费用合法，你这个老赖再拖就上征信黑名单。"
+    response = as_user(app, w.creditor).submit(
+        f"/cases/{w.case.id}/objections/{objection.id}/answer",
+        {"answer": typed},
+        page=f"/cases/{w.case.id}",
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="answer-{objection.id}-error"' in html
+    assert "“老赖”" in html and "“黑名单”" in html
+    assert typed in html
+    assert snapshot() == before

@@ -154,12 +154,12 @@ def test_a_valid_lump_sum_form_ignores_the_instalment_fields() -> None:
         ({"count": "-3"}, "count", "number_format"),
         ({"count": "１２"}, "count", "number_format"),
         ({"count": ""}, "count", "required"),
-        ({"total": "-100"}, "total", "money_format"),
+        ({"total": "-100"}, "total", "money_negative"),
         ({"total": "abc"}, "total", "money_format"),
         ({"total": "1e4"}, "total", "money_format"),
         ({"total": "100.001"}, "total", "money_precision"),
         ({"total": "0"}, "total", "money_zero"),
-        ({"down_payment": "-5"}, "down_payment", "money_format"),
+        ({"down_payment": "-5"}, "down_payment", "money_negative"),
         ({"first_due": "2025-12-31"}, "first_due", "first_due_past"),
         ({"first_due": "9999-12-31"}, "first_due", "due_too_late"),
         ({"first_due": "2036-01-02"}, "first_due", "due_too_late"),
@@ -382,11 +382,12 @@ def test_a_mediators_proposal_needs_both_parties(app: Flask, world) -> None:
     case, people = world["case"], world["people"]
     proposal = _propose(people["assigned_mediator"], case)
     debtor = _as(app, people["the_debtor"])
-    assert _post(debtor, f"/cases/{case.id}/proposals/{proposal.id}/accept").status_code == 302
+    url = f"/cases/{case.id}/proposals/{proposal.id}/accept"
+    assert _post(debtor, url, {"confirmed": "yes"}).status_code == 302
     half = _fresh(proposal)
     assert half.state == ProposalState.OPEN and half.accepted_by_debtor_at is not None
     assert _case_state(case) == CaseState.NEGOTIATING
-    again = _post(debtor, f"/cases/{case.id}/proposals/{proposal.id}/accept")
+    again = _post(debtor, url, {"confirmed": "yes"})
     assert again.status_code == 409  # already accepted
     creditor = _as(app, people["own_creditor"])
     assert _post(creditor, f"/cases/{case.id}/proposals/{proposal.id}/accept").status_code == 302
@@ -777,7 +778,7 @@ ENDPOINTS = [
         {"own_creditor", "creditor_colleague"},
     ),
     ("POST", "/cases/{case}/proposals/{p}/accept", {}, {"own_creditor", "creditor_colleague"}),
-    ("POST", "/cases/{case}/proposals/{c}/accept", {}, {"the_debtor"}),
+    ("POST", "/cases/{case}/proposals/{c}/accept", {"confirmed": "yes"}, {"the_debtor"}),
     (
         "POST",
         "/cases/{case}/proposals/{p}/reject",
@@ -885,3 +886,32 @@ def test_every_proposal_notice_names_organisation_and_case(event_name: str, chan
     assert ref in subject and ref in body and org in body and link in body
     if channel == "sms":
         assert len(body) <= 160 and body.startswith(f"【{org}】")
+
+
+def test_a_creditors_reason_that_names_the_debtors_family_is_refused(app: Flask, world) -> None:
+    """The debtor reads the reason the creditor gives (app.notifications.content)."""
+    case, people = world["case"], world["people"]
+    proposal = _propose(people["the_debtor"], case)
+    browser = _as(app, people["own_creditor"])
+    url = f"/cases/{case.id}/proposals/{proposal.id}/reject"
+    typed = "金额太低，我们会通知你的家人。"
+    page = _post(browser, url, {"reason": typed})
+    assert page.status_code == 400 and typed in page.get_data(as_text=True)
+    assert "“通知你的家人”" in page.get_data(as_text=True)
+    assert _fresh(proposal).state == ProposalState.OPEN
+
+
+def test_a_creditors_note_that_threatens_is_refused_with_the_terms_kept(app: Flask, world) -> None:
+    """The debtor reads the note of the creditor's proposal (app.notifications.content)."""
+    case, people = world["case"], world["people"]
+    typed = "这是最后一次机会，否则马上起诉。"
+    page = _post(
+        _as(app, people["own_creditor"]),
+        f"/cases/{case.id}/proposals/new",
+        _instalments(note=typed),
+    )
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert f">{typed}</textarea>" in html and 'id="note-error"' in html
+    assert "“马上起诉”" in html
+    assert _count(Proposal) == 0

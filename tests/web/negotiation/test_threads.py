@@ -125,14 +125,18 @@ def test_the_debtor_never_gets_the_creditors_caucus_or_the_notes(world) -> None:
     [
         (CaseState.NEGOTIATING, True),
         (CaseState.AGREEMENT_DRAFTING, True),
+        (CaseState.SIGNING, True),
+        (CaseState.IN_FORCE, True),
+        (CaseState.FILED, True),
+        (CaseState.CONFIRMED, True),
+        (CaseState.CONFIRMATION_REJECTED, True),
         (CaseState.INVITED, False),
         (CaseState.SUBMITTED, False),
         (CaseState.CLOSED_NOT_MEDIATED, False),
+        (CaseState.PERFORMED, False),
     ],
 )
-def test_posting_is_open_while_negotiating_or_drafting_the_agreement(
-    world, state, postable
-) -> None:
+def test_posting_is_open_from_negotiation_until_the_case_is_closed(world, state, postable) -> None:
     case = world["case"]
     case.state = state
     db.session.commit()
@@ -226,8 +230,10 @@ def test_a_post_through_another_cases_url_is_refused(app: Flask, world) -> None:
     assert response.status_code == 404 and _count(Message) == 0
 
 
-@pytest.mark.parametrize("state", [CaseState.INVITED, CaseState.CLOSED_NOT_MEDIATED])
-def test_a_party_cannot_post_outside_negotiation(app: Flask, world, state) -> None:
+@pytest.mark.parametrize(
+    "state", [CaseState.INVITED, CaseState.CLOSED_NOT_MEDIATED, CaseState.PERFORMED]
+)
+def test_a_party_cannot_post_before_negotiation_or_once_closed(app: Flask, world, state) -> None:
     world["case"].state = state
     db.session.commit()
     for actor in ("debtor", "creditor", "mediator"):
@@ -242,6 +248,39 @@ def test_messages_can_be_posted_while_the_agreement_is_drafted(app: Flask, world
     assert (
         _post(_as(app, world["people"]["debtor"]), world["case"], "joint", "ok").status_code == 302
     )
+
+
+@pytest.mark.parametrize(
+    "state", [CaseState.SIGNING, CaseState.IN_FORCE, CaseState.FILED, CaseState.CONFIRMED]
+)
+def test_every_thread_stays_writable_through_signing_confirmation_and_performance(
+    app: Flask, world, state
+) -> None:
+    """A debtor asking to move a payment after signing gets an answer (人民调解法 Art. 22)."""
+    world["case"].state = state
+    db.session.commit()
+    people, case = world["people"], world["case"]
+    posts = [
+        ("debtor", "joint"),
+        ("debtor", "caucus_debtor"),
+        ("creditor", "caucus_creditor"),
+        ("mediator", "caucus_debtor"),
+        ("mediator", "notes"),
+    ]
+    for actor, thread in posts:
+        response = _post(_as(app, people[actor]), case, thread, f"{actor} {thread}")
+        assert response.status_code == 302, (actor, thread)
+    stored = db.session.execute(select(Message.thread, Message.body).order_by(Message.id)).all()
+    assert [(t.value, b) for t, b in stored] == [(t, f"{a} {t}") for a, t in posts]
+
+
+def test_a_post_once_the_case_closed_writes_nothing(app: Flask, world) -> None:
+    world["case"].state = CaseState.PERFORMED
+    db.session.commit()
+    for actor, thread in (("debtor", "caucus_debtor"), ("mediator", "notes")):
+        response = _post(_as(app, world["people"][actor]), world["case"], thread, "late")
+        assert response.status_code == 403, actor
+    assert _count(Message) == 0
 
 
 def test_a_post_without_the_forms_token_is_refused(app: Flask, world) -> None:
@@ -464,7 +503,7 @@ def test_a_read_only_thread_says_so_without_a_form(app: Flask, world) -> None:
     browser.submit("/account/language", {"locale": "en", "next": "/"}, page="/account/")
     html = browser.get(f"/cases/{world['case'].id}").get_data(as_text=True)
     assert 'data-thread="joint"' in html and '<textarea id="body-' not in html
-    assert "Messages can be sent while the case is in negotiation" in html
+    assert "Messages can be sent from the start of the negotiation until the case is closed" in html
 
 
 def test_no_panel_before_there_is_anything_to_read_or_post(app: Flask, world) -> None:
@@ -558,3 +597,50 @@ def test_the_case_page_with_200_messages_uses_a_bounded_number_of_queries(
     assert many == few, "rendering more messages must not cost more queries"
     message_queries = 4  # one per visible thread
     assert many <= 40 + message_queries
+
+
+def _section(html: str, thread: str) -> str:
+    return html.split(f'data-thread="{thread}"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize("state", [CaseState.NEGOTIATING, CaseState.SIGNING, CaseState.IN_FORCE])
+def test_joint_and_private_threads_are_told_apart_in_words_and_colour(
+    app: Flask, world, state
+) -> None:
+    """Tabs of their own kind (class and words), a heading per thread, and the banner
+    "only the mediator sees this" over the party's private thread, never the joint one."""
+    world["case"].state = state
+    db.session.commit()
+    html = (
+        _as(app, world["people"]["debtor"]).get(f"/cases/{world['case'].id}").get_data(as_text=True)
+    )
+    assert re.findall(r'class="thread-tab thread-tab-(\w+)" data-tab="(\w+)"', html) == [
+        ("joint", "joint"),
+        ("private", "caucus_debtor"),
+    ]
+    assert 'data-kind="joint"' in html and 'data-kind="private"' in html
+    assert "只有调解员能看到此对话" in _section(html, "caucus_debtor")
+    assert 'class="thread-banner"' not in _section(html, "joint")
+    assert '<h3 id="thread-caucus_debtor-title">' in html
+    assert "js/thread-tabs.js" in html
+
+
+def test_the_banner_reads_in_english_too(app: Flask, world) -> None:
+    browser = _as(app, world["people"]["creditor"])
+    browser.submit("/account/language", {"locale": "en", "next": "/"}, page="/account/")
+    html = browser.get(f"/cases/{world['case'].id}").get_data(as_text=True)
+    assert "Only the mediator sees this conversation" in _section(html, "caucus_creditor")
+
+
+def test_a_private_thread_stays_private_after_the_agreement_took_effect(app: Flask, world) -> None:
+    case, people = world["case"], world["people"]
+    case.state = CaseState.IN_FORCE
+    db.session.commit()
+    _post(_as(app, people["debtor"]), case, "caucus_debtor", "能否把第一期推迟一周")
+    _post(_as(app, people["creditor"]), case, "caucus_creditor", "底线是两万")
+    creditor_page = _as(app, people["creditor"]).get(f"/cases/{case.id}").get_data(as_text=True)
+    debtor_page = _as(app, people["debtor"]).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "能否把第一期推迟一周" not in creditor_page and "底线是两万" in creditor_page
+    assert "底线是两万" not in debtor_page and "能否把第一期推迟一周" in debtor_page
+    assert 'data-thread="caucus_debtor"' not in creditor_page
+    assert 'data-thread="caucus_creditor"' not in debtor_page

@@ -20,7 +20,7 @@ from app.repayments.decisions import dispute_payment
 from app.repayments.payments import Proof, report_payment
 from app.rules.cases import CaseState
 from tests.factories import PASSWORD
-from tests.helpers import Browser
+from tests.helpers import Browser, refused
 from tests.repayment_support import PDF, PNG, entry, performing_case
 
 ACTORS = (
@@ -145,7 +145,7 @@ def test_a_payment_of_one_case_cannot_be_decided_through_another_case(
     response = browser.submit(
         f"/cases/{other.id}/payments/{reported.id}/confirm", {}, page="/account/"
     )
-    assert response.status_code == 302
+    assert refused(response) and response.status_code == 409  # back on the case page
     db.session.refresh(reported)
     assert reported.status == PaymentStatus.REPORTED
     assert browser.get(f"/cases/{other.id}/payments/{reported.id}/proof").status_code == 404
@@ -328,3 +328,57 @@ def test_the_mediator_resolves_a_dispute_and_the_payment_counts(
     assert disputed.status == PaymentStatus.CONFIRMED
     html = _as(app, who["debtor"]).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "银行流水显示当日已到账" in html and "¥23,400.00" in html
+
+
+# --- post/redirect/get (app.core.prg) -----------------------------------------------------
+
+
+def _refused_then_shown(browser: Browser, url: str, data: dict[str, str]) -> tuple[Any, str]:
+    answer = browser.submit(url, data, page=url, follow_refusal=False)
+    assert answer.status_code == 303 and answer.headers["Location"] == url
+    shown = browser.get(url)
+    return shown, shown.get_data(as_text=True)
+
+
+def test_a_refused_payment_comes_back_with_the_values_typed(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    browser = _as(app, world["who"]["creditor"])
+    url = f"/cases/{world['case'].id}/payments/record"
+    form = {**_payment_form("TX-PRG"), "amount": "-5"}
+    shown, html = _refused_then_shown(browser, url, form)
+    assert shown.status_code == 400
+    assert 'value="-5"' in html and 'value="TX-PRG"' in html and 'aria-invalid="true"' in html
+    assert 'value="-5"' not in browser.get(url).get_data(as_text=True)  # a reload: fresh
+
+
+def test_a_refused_dispute_keeps_its_reason(app: Flask, world: dict[str, Any]) -> None:
+    browser = _as(app, world["who"]["creditor"])
+    url = f"/cases/{world['case'].id}/payments/{world['reported'].id}/dispute"
+    shown, html = _refused_then_shown(browser, url, {"reason": "没收到" * 200})
+    assert shown.status_code >= 400 and "没收到没收到" in html
+    assert 'aria-invalid="true"' in html
+    db.session.refresh(world["reported"])
+    assert world["reported"].status == PaymentStatus.REPORTED
+
+
+def test_a_refused_finding_keeps_the_note(app: Flask, world: dict[str, Any]) -> None:
+    browser = _as(app, world["who"]["mediator"])
+    url = f"/cases/{world['case'].id}/payments/{world['disputed'].id}/resolve"
+    shown, html = _refused_then_shown(browser, url, {"note": "双方都说已经转账"})
+    assert shown.status_code >= 400 and "双方都说已经转账" in html
+    assert 'id="received-error"' in html
+
+
+def test_a_dispute_reason_that_insults_the_debtor_is_refused_and_kept(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    """The debtor reads the creditor's reason (app.notifications.content)."""
+    browser = _as(app, world["who"]["creditor"])
+    url = f"/cases/{world['case'].id}/payments/{world['reported'].id}/dispute"
+    typed = "根本没到账，骗子，再这样就报警。"
+    shown, html = _refused_then_shown(browser, url, {"reason": typed})
+    assert shown.status_code == 400 and typed in html
+    assert "“骗子”" in html and "“报警”" in html
+    db.session.refresh(world["reported"])
+    assert world["reported"].status == PaymentStatus.REPORTED

@@ -1,0 +1,102 @@
+"""The organisation admin's to-do list: cases no mediator could be given (everyone
+conflicted, declined or locked), deadlines already passed on open cases; and beside it
+each mediator's workload (their open cases), for assigning by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.core.format import local_date
+from app.extensions import db
+from app.models.cases import Case
+from app.models.users import Role, User
+from app.rules import todo as rules
+from app.rules.cases import OPEN_STATES, CaseState
+from app.todo.common import Entry, TodoItem, case_url, ordered, select_cases
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    open_cases: int
+    locked: bool
+
+
+def admin_todo(user: User, today: date) -> list[TodoItem]:
+    """What waits for ``user``'s mediation organisation, the most urgent first."""
+    if user.mediation_org_id is None:
+        return []
+    return ordered(_unassigned(user) + _overdue(user, today))
+
+
+def _unassigned(user: User) -> list[Entry]:
+    cases = db.session.scalars(
+        select_cases()
+        .where(Case.mediation_org_id == user.mediation_org_id, Case.mediator_id.is_(None))
+        .where(Case.state == CaseState.SUBMITTED)
+        .order_by(Case.id)
+    )
+    return [
+        (
+            rules.Urgency(None, case.submitted_at),
+            TodoItem(
+                "unassigned",
+                _(
+                    "Case %(ref)s has no mediator (every mediator is conflicted, declined "
+                    "it or is locked): assign one.",
+                    ref=case.reference,
+                ),
+                case.reference,
+                case_url(case, "parties"),
+            ),
+        )
+        for case in cases
+    ]
+
+
+def _overdue(user: User, today: date) -> list[Entry]:
+    cases = db.session.scalars(
+        select_cases()
+        .where(Case.mediation_org_id == user.mediation_org_id)
+        .where(Case.state.in_(list(OPEN_STATES)), Case.next_deadline < today)
+        .order_by(Case.next_deadline, Case.id)
+    )
+    return [
+        (
+            rules.Urgency(case.next_deadline),
+            TodoItem(
+                "overdue",
+                _(
+                    "Case %(ref)s: its deadline passed on %(day)s (mediator: %(name)s).",
+                    ref=case.reference,
+                    day=local_date(case.next_deadline),
+                    name=case.mediator.name if case.mediator else "—",
+                ),
+                case.reference,
+                case_url(case),
+                case.next_deadline,
+            ),
+        )
+        for case in cases
+        if rules.overdue(case.next_deadline, today)
+    ]
+
+
+def mediator_workload(user: User) -> list[Workload]:
+    """Each mediator of the organisation with their open cases, the busiest first."""
+    load = (
+        select(func.count(Case.id))
+        .where(Case.mediator_id == User.id, Case.state.in_(list(OPEN_STATES)))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(User.name, load, User.is_locked)
+        .where(User.role == Role.MEDIATOR, User.mediation_org_id == user.mediation_org_id)
+        .order_by(load.desc(), User.name)
+    )
+    return [Workload(name, int(count), locked) for name, count, locked in rows]

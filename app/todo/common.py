@@ -1,0 +1,48 @@
+"""The to-do item every role's list is made of, and the links they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import Select, select
+from sqlalchemy.orm import defer
+
+from app.models.cases import Case
+from app.rules.todo import Urgency, by_urgency
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing to do: ``text`` is the whole sentence (it names the case), ``url`` the
+    place to act (None when the place is outside the platform, e.g. an SMS link), ``kind``
+    a stable key for styling and tests."""
+
+    kind: str
+    text: str
+    reference: str | None
+    url: str | None
+    due_on: date | None = None
+
+
+Entry = tuple[Urgency, TodoItem]
+
+
+def case_url(case: Case, anchor: str | None = None) -> str:
+    """The case page, scrolled to the section where the act happens."""
+    url = url_for("cases.show", case_id=case.id)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def ordered(entries: list[Entry]) -> list[TodoItem]:
+    return by_urgency(entries)
+
+
+def select_cases() -> Select[tuple[Case]]:
+    """Cases as a list needs them: the ID number stays encrypted in the database (a list
+    never shows it, and decrypting it is not free: PIPL Art. 51, least access)."""
+    return select(Case).options(defer(Case.debtor_id_number))
+
+
+NO_ID_NUMBER = defer(Case.debtor_id_number)
