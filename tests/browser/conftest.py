@@ -90,7 +90,12 @@ def page(chromium: Any, live_server: str) -> Iterator[Any]:
     context = chromium.new_context(
         base_url=live_server, viewport={"width": 1280, "height": 800}, locale="zh-CN"
     )
-    context.set_default_timeout(10_000)
+    # A wait is for a page to answer, not a speed check: on CI's two loaded cores a click
+    # that signs a PDF (PAdES) or builds the court package on PostgreSQL has taken over 10 s.
+    context.set_default_timeout(30_000)
+    from playwright.sync_api import expect  # installed: the chromium fixture checked
+
+    expect.set_options(timeout=30_000)  # Playwright's assertions wait 5 s by default
     tab = context.new_page()
     axe = AxeWatch().attach(tab)
     try:
