@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import url_for
-from sqlalchemy import Select, select
+from sqlalchemy import Exists, Select, literal, select
 from sqlalchemy.orm import defer
 
 from app.models.cases import Case
@@ -46,3 +47,9 @@ def select_cases() -> Select[tuple[Case]]:
 
 
 NO_ID_NUMBER = defer(Case.debtor_id_number)
+
+
+def probe(query: Select[Any]) -> Exists:
+    """Whether ``query`` finds anything, as an EXISTS over its own FROM and WHERE: a list
+    asks one statement which kinds of item it has, then reads only those."""
+    return query.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).exists()

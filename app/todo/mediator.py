@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import cache
 from typing import TypeVar
 
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
 
 from app.agreements.common import current_agreement, extra_signers
 from app.agreements.signing import signed_roles
 from app.confirmation.common import current_package
 from app.confirmation.signing import package_signed_roles
+from app.core import clock
 from app.core.format import local_date, money
 from app.extensions import db
 from app.models.agreements import AgreementStatus
@@ -28,14 +30,20 @@ from app.models.confirmation import PackageStatus
 from app.models.negotiation import Proposal
 from app.models.repayments import PaymentStatus, RepaymentPayment
 from app.models.restructuring import OPEN_REQUEST_STATES, RestructuringRequest
-from app.models.users import User
+from app.models.users import Role, User
 from app.negotiation.proposal_queries import proposal_number
 from app.rules import todo as rules
 from app.rules.cases import OPEN_STATES, PERFORMANCE_STATES, CaseState
 from app.rules.proposals import ProposalState
-from app.todo.common import Entry, TodoItem, case_url, ordered, select_cases
-from app.todo.records import records_to_sign, records_to_write
-from app.todo.sessions import answers_to_consider
+from app.todo.common import Entry, TodoItem, case_url, ordered, probe, select_cases
+from app.todo.records import (
+    awaiting_records,
+    held_unrecorded,
+    records_to_sign,
+    records_to_write,
+    unsent_records,
+)
+from app.todo.sessions import answers_to_consider, declined_sessions
 from app.todo.shared import agreement_to_sign, restructuring_steps
 
 # What the case's ``next_deadline`` is the last day of, in each state that has one.
@@ -52,39 +60,27 @@ _PARTY_LABELS = {"debtor": _l("the debtor"), "creditor": _l("the creditor")}
 
 def mediator_todo(user: User, today: date) -> list[TodoItem]:
     """What waits for ``user`` on the cases assigned to them, the most urgent first."""
-    entries: list[Entry] = answers_to_consider(user)  # upcoming sessions a party cannot make
-    entries += records_to_sign(user)  # session records both parties confirmed
-    entries += records_to_write(user)  # held sessions without a sent record
-    cases = list(
-        db.session.scalars(
-            select_cases()
-            .where(Case.mediator_id == user.id, Case.state.in_(OPEN_STATES))
-            .where(_may_have_an_item(today))
-            # Soonest first, no deadline last: NULLS LAST is the (mediator_id,
-            # next_deadline, id) index's own order, read from it, never sorted.
-            .order_by(Case.next_deadline.asc().nulls_last(), Case.id)
-            .limit(MAX_CASES)
-        )
-    )
+    # Sessions and their records: one statement asks which kinds wait (most often none),
+    # then only those are read.
+    now = clock.now()
+    waiting = db.session.execute(
+        _waiting_kinds(), {"mediator_id": user.id, "owner": user.id, "now": now}
+    ).one()
+    entries: list[Entry] = []
+    if waiting.answers:
+        entries += answers_to_consider(user)  # upcoming sessions a party cannot make
+    if waiting.to_sign:
+        entries += records_to_sign(user)  # session records both parties confirmed
+    if waiting.to_write:
+        entries += records_to_write(user)  # held sessions without a sent record
+    soon = today + timedelta(days=rules.DEADLINE_SOON_DAYS)
+    cases = list(db.session.scalars(_pressing(), {"mediator_id": user.id, "soon": soon}))
     # One query per kind for all the cases listed (none when no case is at that stage),
     # not one per case.
     negotiating = [c.id for c in cases if c.state == CaseState.NEGOTIATING]
     performing = [c.id for c in cases if c.state in PERFORMANCE_STATES]
-    offers = _by_case(
-        select(Proposal)
-        .where(Proposal.case_id.in_(negotiating), Proposal.state == ProposalState.OPEN)
-        .order_by(Proposal.id)
-        if negotiating
-        else None
-    )
-    disputes = _by_case(
-        select(RepaymentPayment)
-        .where(RepaymentPayment.case_id.in_(performing))
-        .where(RepaymentPayment.status == PaymentStatus.DISPUTED)
-        .order_by(RepaymentPayment.id)
-        if performing
-        else None
-    )
+    offers = _by_case(_open_offers(), negotiating)
+    disputes = _by_case(_disputed_payments(), performing)
     for case in cases:
         entries += _case_entries(
             user, case, today, offers.get(case.id, []), disputes.get(case.id, [])
@@ -92,12 +88,63 @@ def mediator_todo(user: User, today: date) -> list[TodoItem]:
     return ordered(entries)
 
 
-def _by_case(query: Select[tuple[T]] | None) -> dict[int, list[T]]:
-    """Rows that carry a ``case_id``, grouped by it, in the query's order."""
+def _by_case(query: Select[tuple[T]], case_ids: list[int]) -> dict[int, list[T]]:
+    """Rows that carry a ``case_id``, grouped by it, in the query's order (no statement
+    for no case)."""
     grouped: dict[int, list[T]] = defaultdict(list)
-    for row in db.session.scalars(query) if query is not None else ():
+    for row in db.session.scalars(query, {"case_ids": case_ids}) if case_ids else ():
         grouped[row.case_id].append(row)  # type: ignore[attr-defined]
     return grouped
+
+
+# The to-do list is built on every visit of the docket (the mediator's home): its
+# statements are built once (building one costs more than its cached compilation), the
+# mediator, the day and the cases bound per call.
+@cache
+def _waiting_kinds() -> Select[tuple[bool, bool, bool]]:
+    return select(
+        probe(declined_sessions()).label("answers"),
+        probe(awaiting_records(Role.MEDIATOR)).label("to_sign"),
+        or_(probe(held_unrecorded()), probe(unsent_records())).label("to_write"),
+    )
+
+
+@cache
+def _open_offers() -> Select[tuple[Proposal]]:
+    return (
+        select(Proposal)
+        .where(
+            Proposal.case_id.in_(bindparam("case_ids", expanding=True)),
+            Proposal.state == ProposalState.OPEN,
+        )
+        .order_by(Proposal.id)
+    )
+
+
+@cache
+def _disputed_payments() -> Select[tuple[RepaymentPayment]]:
+    return (
+        select(RepaymentPayment)
+        .where(
+            RepaymentPayment.case_id.in_(bindparam("case_ids", expanding=True)),
+            RepaymentPayment.status == PaymentStatus.DISPUTED,
+        )
+        .order_by(RepaymentPayment.id)
+    )
+
+
+@cache
+def _pressing() -> Select[tuple[Case]]:
+    """The mediator's open cases that may have an item, the most pressing first."""
+    return (
+        select_cases()
+        .where(Case.mediator_id == bindparam("mediator_id"), Case.state.in_(OPEN_STATES))
+        .where(_may_have_an_item())
+        # Soonest first, no deadline last: NULLS LAST is the (mediator_id,
+        # next_deadline, id) index's own order, read from it, never sorted.
+        .order_by(Case.next_deadline.asc().nulls_last(), Case.id)
+        .limit(MAX_CASES)
+    )
 
 
 # A docket of thousands of cases: the list is drawn from the most pressing ones only, few
@@ -106,7 +153,7 @@ def _by_case(query: Select[tuple[T]] | None) -> dict[int, list[T]]:
 MAX_CASES = 25
 
 
-def _may_have_an_item(today: date) -> ColumnElement[bool]:
+def _may_have_an_item() -> ColumnElement[bool]:
     """The cases :func:`_case_entries` may find something on, in SQL, so that the list
     does not read every open case of a large docket: a stage that always asks something
     of the mediator, a deadline within the week, an open offer, a disputed payment or an
@@ -120,7 +167,7 @@ def _may_have_an_item(today: date) -> ColumnElement[bool]:
                 CaseState.IN_FORCE,
             )
         ),
-        Case.next_deadline <= today + timedelta(days=rules.DEADLINE_SOON_DAYS),
+        Case.next_deadline <= bindparam("soon"),  # today + DEADLINE_SOON_DAYS
         and_(
             Case.state == CaseState.NEGOTIATING,
             exists().where(Proposal.case_id == Case.id, Proposal.state == ProposalState.OPEN),

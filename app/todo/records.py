@@ -5,9 +5,12 @@ for the mediator the held sessions whose record is still to be written or sent."
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
@@ -24,16 +27,40 @@ from app.rules.sessions import SessionStatus
 from app.todo.common import NO_ID_NUMBER, Entry, TodoItem
 
 
-def _their_cases(user: User) -> ColumnElement[bool] | None:
+def _their_cases(user: User) -> tuple[Role, int] | None:
     """Whose signature block the user fills on a case: the debtor's own cases, the
-    creditor organisation's (any of its staff signs for it), the mediator's assigned ones."""
+    creditor organisation's (any of its staff signs for it), the mediator's assigned ones.
+    The role picks the column (:func:`_awaiting`), the id is bound to it."""
     if user.role == Role.DEBTOR:
-        return Case.debtor_user_id == user.id
+        return Role.DEBTOR, user.id
     if user.role == Role.CREDITOR and user.creditor_org_id is not None:
-        return Case.creditor_org_id == user.creditor_org_id
+        return Role.CREDITOR, user.creditor_org_id
     if user.role == Role.MEDIATOR:
-        return Case.mediator_id == user.id
+        return Role.MEDIATOR, user.id
     return None
+
+
+_SCOPE_COLUMNS = {
+    Role.DEBTOR: Case.debtor_user_id,
+    Role.CREDITOR: Case.creditor_org_id,
+    Role.MEDIATOR: Case.mediator_id,
+}
+
+
+# The to-do list is on every visit of a home page: its statements are built once per
+# shape (building one costs more than its cached compilation), the viewer bound per call.
+@cache
+def awaiting_records(role: Role) -> Select[Any]:
+    return (
+        select(MediationRecord, Case)
+        .join(Case, Case.id == MediationRecord.case_id)
+        .where(
+            _SCOPE_COLUMNS[role] == bindparam("owner"),
+            MediationRecord.status == RecordStatus.AWAITING,
+        )
+        .options(NO_ID_NUMBER, selectinload(MediationRecord.signatures))
+        .order_by(MediationRecord.started_at, MediationRecord.id)
+    )
 
 
 def records_to_sign(user: User) -> list[Entry]:
@@ -43,13 +70,8 @@ def records_to_sign(user: User) -> list[Entry]:
     scope = _their_cases(user)
     if scope is None:
         return []
-    rows = db.session.execute(
-        select(MediationRecord, Case)
-        .join(Case, Case.id == MediationRecord.case_id)
-        .where(scope, MediationRecord.status == RecordStatus.AWAITING)
-        .options(NO_ID_NUMBER, selectinload(MediationRecord.signatures))
-        .order_by(MediationRecord.started_at, MediationRecord.id)
-    )
+    role, owner = scope
+    rows = db.session.execute(awaiting_records(role), {"owner": owner})
     entries: list[Entry] = []
     for record, case in rows:
         if not may_sign(user, case, record):
@@ -79,19 +101,17 @@ def records_to_sign(user: User) -> list[Entry]:
 _UNSENT = (RecordStatus.DRAFT, RecordStatus.FAILED)
 
 
-def records_to_write(user: User) -> list[Entry]:
-    """For the mediator: each session held on their cases whose record is not written yet,
-    and each record still a draft (or whose preparation failed), to finish and send."""
-    if user.role != Role.MEDIATOR:
-        return []
+@cache
+def held_unrecorded() -> Select[Any]:
+    """The mediator's held sessions (on the contact record) without a record yet."""
     has_record = exists().where(
         MediationRecord.contact_record_id == MediationSession.contact_record_id
     )
-    held = db.session.execute(
+    return (
         select(MediationSession, Case)
         .join(Case, Case.id == MediationSession.case_id)
         .where(
-            Case.mediator_id == user.id,
+            Case.mediator_id == bindparam("mediator_id"),
             MediationSession.status == SessionStatus.HELD,
             MediationSession.contact_record_id.is_not(None),
             ~has_record,
@@ -99,6 +119,25 @@ def records_to_write(user: User) -> list[Entry]:
         .options(NO_ID_NUMBER)
         .order_by(MediationSession.held_start, MediationSession.id)
     )
+
+
+@cache
+def unsent_records() -> Select[Any]:
+    return (
+        select(MediationRecord, Case)
+        .join(Case, Case.id == MediationRecord.case_id)
+        .where(Case.mediator_id == bindparam("mediator_id"), MediationRecord.status.in_(_UNSENT))
+        .options(NO_ID_NUMBER)
+        .order_by(MediationRecord.started_at, MediationRecord.id)
+    )
+
+
+def records_to_write(user: User) -> list[Entry]:
+    """For the mediator: each session held on their cases whose record is not written yet,
+    and each record still a draft (or whose preparation failed), to finish and send."""
+    if user.role != Role.MEDIATOR:
+        return []
+    held = db.session.execute(held_unrecorded(), {"mediator_id": user.id})
     entries: list[Entry] = []
     for session, case in held:
         item = TodoItem(
@@ -113,13 +152,7 @@ def records_to_write(user: User) -> list[Entry]:
             None,
         )
         entries.append((rules.Urgency(None, session.held_end or session.starts_at), item))
-    drafts = db.session.execute(
-        select(MediationRecord, Case)
-        .join(Case, Case.id == MediationRecord.case_id)
-        .where(Case.mediator_id == user.id, MediationRecord.status.in_(_UNSENT))
-        .options(NO_ID_NUMBER)
-        .order_by(MediationRecord.started_at, MediationRecord.id)
-    )
+    drafts = db.session.execute(unsent_records(), {"mediator_id": user.id})
     for record, case in drafts:
         item = TodoItem(
             "record_send",

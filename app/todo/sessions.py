@@ -3,10 +3,13 @@ session itself (a caucus only on its own side's list)."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from app.access import SESSION_STATES
 from app.core import clock
@@ -78,23 +81,30 @@ _SENTENCES = {
 }
 
 
-def answers_to_consider(user: User) -> list[Entry]:
-    """For the mediator: a party declined an upcoming session or asked for another time
-    (one query for all their cases)."""
-    rows = db.session.execute(
+@cache
+def declined_sessions() -> Select[Any]:
+    """Built once (building costs more than the cached compilation); the mediator and the
+    time are bound per call."""
+    return (
         select(SessionResponse, MediationSession, Case)
         .join(MediationSession, MediationSession.id == SessionResponse.session_id)
         .join(Case, Case.id == MediationSession.case_id)
         .where(
-            Case.mediator_id == user.id,
+            Case.mediator_id == bindparam("mediator_id"),
             Case.state.in_(SESSION_STATES),
             MediationSession.status == SessionStatus.SCHEDULED,
-            MediationSession.starts_at > clock.now(),
+            MediationSession.starts_at > bindparam("now"),
             SessionResponse.answer.in_([Answer.DECLINED, Answer.OTHER_TIME]),
         )
         .options(NO_ID_NUMBER)
         .order_by(MediationSession.starts_at, SessionResponse.id)
     )
+
+
+def answers_to_consider(user: User) -> list[Entry]:
+    """For the mediator: a party declined an upcoming session or asked for another time
+    (one query for all their cases)."""
+    rows = db.session.execute(declined_sessions(), {"mediator_id": user.id, "now": clock.now()})
     entries: list[Entry] = []
     for response, session, case in rows:
         when = local_datetime(session.starts_at)

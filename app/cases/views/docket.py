@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -108,6 +107,9 @@ def index() -> str | Response:
     show_mediator = user.role == Role.ADMIN
     columns = _columns(q, show_mediator)
     notes = _notes(list(result.rows), today)
+    # Written once per page, not once per row: the states' names, the checkbox's label.
+    states = {r.state: state_label(r.state) for r in result.rows}
+    select_label = _("Select %(reference)s")
     return render_template(
         "docket/index.html",
         lead=_lead(user),
@@ -126,7 +128,10 @@ def index() -> str | Response:
         columns=columns,
         labels={c.key: c.label for c in columns},
         show_mediator=show_mediator,
-        rows=[_row_view(r, today, show_mediator, notes.get(r.case_id, [])) for r in result.rows],
+        rows=[
+            _row_view(r, today, show_mediator, notes.get(r.case_id, []), states, select_label)
+            for r in result.rows
+        ],
         paging=_paging(q, result),
         clear_url=url_for("docket.index"),
         has_filters=_narrowed(q),
@@ -303,7 +308,12 @@ def _case_url(case_id: int) -> str:
 
 
 def _row_view(
-    row: DocketRow, today: date, show_mediator: bool, notes: list[tuple[str, str]]
+    row: DocketRow,
+    today: date,
+    show_mediator: bool,
+    notes: list[tuple[str, str]],
+    states: dict[CaseState, str],
+    select_label: str,
 ) -> dict[str, Any]:
     overdue = (
         row.next_deadline is not None and row.next_deadline < today and row.state in OPEN_STATES
@@ -316,13 +326,13 @@ def _row_view(
         "debtor_id_masked": row.debtor_id_masked,
         "creditor_name": row.creditor_name,
         "claim_total": row.claim_total,
-        "state": state_label(row.state),
+        "state": states[row.state],
+        "select_label": select_label % {"reference": row.reference},
         "state_class": "docket-state-" + row.state.value.replace("_", "-"),
-        "deadline": format_date(row.next_deadline, "yyyy-MM-dd") if row.next_deadline else "",
+        "deadline": row.next_deadline.isoformat() if row.next_deadline else "",  # yyyy-MM-dd
         "open_objections": row.open_objections,
         "notes": notes,
         "missing": [(str(MISSING_LABELS[m]), m) for m in row.missing],
-        "deadline_iso": row.next_deadline.isoformat() if row.next_deadline else "",
         "overdue": overdue,
         "last_activity_at": row.last_activity_at,
         "last_activity_iso": row.last_activity_at.isoformat(),
