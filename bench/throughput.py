@@ -7,6 +7,8 @@ for ``DURATION_S`` seconds) asks for ``GET /docket`` with their session cookie, 
 ``GET /healthz`` (no session, no database, no template): the server's ceiling on this
 machine. Each is run twice, in turn, so a burst of other work on a shared machine hits
 both alike. ``docket_rps_ratio`` = docket requests per second / bare requests per second.
+``account_rps_ratio``: the same for the mediator's account page, a signed-in page with no
+docket (the ceiling any signed-in page can reach on this stack).
 
 ``wrk`` comes from Debian (``apt-get install wrk``); without it, a load generator of
 threads over ``http.client`` stands in (slower: its own Python competes for the cores,
@@ -106,19 +108,25 @@ def bench_throughput(folder: Path) -> dict[str, float]:
         assert status == 200 and "/cases/" in html, status  # the demo mediator's cases
         cookie = "; ".join(f"{k}={v}" for k, v in mediator.cookies.items())
         load = _wrk if shutil.which("wrk") else _threads
-        docket, bare = [], []
+        docket, bare, account = [], [], []
         for _ in range(ROUNDS):
             bare.append(load(port, "/healthz", None))
             docket.append(load(port, "/docket", cookie))
+            account.append(load(port, "/account/", cookie))
     finally:
         server.terminate()
         server.wait(timeout=60)
     docket_rps, bare_rps = statistics.mean(docket), statistics.mean(bare)
+    account_rps = statistics.mean(account)
     return {
         "docket_rps": round(docket_rps, 1),
         "bare_rps": round(bare_rps, 1),
         "docket_rps_ratio": round(docket_rps / bare_rps, 3),
         "docket_rps_by_wrk": 1.0 if load is _wrk else 0.0,
+        # The floor under any signed-in page: the same mediator's account page (the
+        # layout, the session and its user, a form; no docket) in the same run.
+        "account_rps": round(account_rps, 1),
+        "account_rps_ratio": round(account_rps / bare_rps, 3),
     }
 
 

@@ -35,7 +35,7 @@ def money(amount: Decimal | None) -> str:
         raise TypeError("money is Decimal, never float")
     sign = "-" if amount < 0 else ""
     locale = get_locale()
-    if amount.is_finite() and _plain_digits(str(locale)):
+    if locale is not None and amount.is_finite() and _plain_digits(str(locale)):
         # Python's own grouping and rounding (half to even, as Babel's) give the same text.
         return f"{sign}¥{abs(amount):,.2f}"
     return sign + "¥" + format_decimal(abs(amount), format=_MONEY_PATTERN, locale=locale)
