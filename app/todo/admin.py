@@ -1,6 +1,7 @@
 """The organisation admin's to-do list: cases no mediator could be given (everyone
-conflicted, declined or locked), deadlines already passed on open cases; and beside it
-each mediator's workload (their open cases), for assigning by hand."""
+conflicted, declined or locked), deadlines already passed on open cases (each at most
+:data:`~app.todo.common.MAX_CASES`, the oldest first); and beside it each mediator's
+workload (their open cases), for assigning by hand."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from sqlalchemy import func, select
 
 from app.core.format import local_date
 from app.extensions import db
-from app.models.cases import Case
+from app.models.cases import Case, DocketCount
 from app.models.users import Role, User
 from app.rules import todo as rules
 from app.rules.cases import OPEN_STATES, CaseState
-from app.todo.common import Entry, TodoItem, case_url, ordered, select_cases
+from app.todo.common import MAX_CASES, Entry, TodoItem, case_url, ordered, select_cases
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def _unassigned(user: User) -> list[Entry]:
         .where(Case.mediation_org_id == user.mediation_org_id, Case.mediator_id.is_(None))
         .where(Case.state == CaseState.SUBMITTED)
         .order_by(Case.id)
+        .limit(MAX_CASES)  # the oldest first; the docket lists every one
     )
     return [
         (
@@ -64,6 +66,7 @@ def _overdue(user: User, today: date) -> list[Entry]:
         .where(Case.mediation_org_id == user.mediation_org_id)
         .where(Case.state.in_(list(OPEN_STATES)), Case.next_deadline < today)
         .order_by(Case.next_deadline, Case.id)
+        .limit(MAX_CASES)  # the longest overdue; the docket's deadline filter lists all
     )
     return [
         (
@@ -88,9 +91,14 @@ def _overdue(user: User, today: date) -> list[Entry]:
 
 def mediator_workload(user: User) -> list[Workload]:
     """Each mediator of the organisation with their open cases, the busiest first."""
+    # Summed from the docket's counters (app.cases.docket), never counted over the cases.
     load = (
-        select(func.count(Case.id))
-        .where(Case.mediator_id == User.id, Case.state.in_(list(OPEN_STATES)))
+        select(func.coalesce(func.sum(DocketCount.n), 0))
+        .where(
+            DocketCount.scope == "mediator",
+            DocketCount.owner_id == User.id,
+            DocketCount.state.in_([s.value for s in OPEN_STATES]),
+        )
         .correlate(User)
         .scalar_subquery()
     )

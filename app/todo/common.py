@@ -29,6 +29,11 @@ class TodoItem:
 
 Entry = tuple[Urgency, TodoItem]
 
+# A docket of thousands of cases: a list of what waits on cases is drawn from the most
+# pressing ones only, few enough to read at a glance (and to build on every visit of a
+# home page); the docket's "deadline within" filter and the case list show every one.
+MAX_CASES = 25
+
 
 def case_url(case: Case, anchor: str | None = None) -> str:
     """The case page, scrolled to the section where the act happens."""

@@ -5,21 +5,36 @@ reported."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
 
 from app.access import SESSION_STATES
 from app.cases.papers import MISSING_ACCOUNT, MISSING_POA, missing_papers
+from app.core import clock
 from app.core.format import money
 from app.extensions import db
 from app.models.cases import Case
-from app.models.negotiation import Objection, ObjectionStatus
+from app.models.evidence import PowerOfAttorneyRecord
+from app.models.negotiation import Objection, ObjectionStatus, Proposal
 from app.models.repayments import PaymentStatus, RepaymentPayment
+from app.models.restructuring import OPEN_REQUEST_STATES, RestructuringRequest
+from app.models.sessions import MediationSession
 from app.models.users import User
 from app.rules import todo as rules
 from app.rules.cases import PERFORMANCE_STATES, CaseState
-from app.rules.proposals import Side
-from app.todo.common import NO_ID_NUMBER, Entry, TodoItem, case_url, ordered, select_cases
+from app.rules.proposals import ProposalState, Side
+from app.rules.sessions import SessionKind, SessionStatus, visible_to
+from app.todo.common import (
+    MAX_CASES,
+    NO_ID_NUMBER,
+    Entry,
+    TodoItem,
+    case_url,
+    ordered,
+    select_cases,
+)
 from app.todo.records import records_to_sign
 from app.todo.sessions import sessions_for
 from app.todo.shared import (
@@ -47,11 +62,10 @@ def creditor_todo(user: User) -> list[TodoItem]:
     if user.creditor_org_id is None:
         return []
     entries: list[Entry] = _objections(user) + _payments(user) + records_to_sign(user)
+    # An institution holds thousands of open cases: the list asks the database which of
+    # them may have something for the creditor, and reads the most pressing ones only.
     for case in db.session.scalars(
-        select_cases()
-        .where(Case.creditor_org_id == user.creditor_org_id)
-        .where(Case.state.in_(_ATTORNEY_STATES | PERFORMANCE_STATES | {CaseState.INVITED}))
-        .order_by(Case.id)
+        _pressing(), {"org_id": user.creditor_org_id, "now": clock.now()}
     ):
         entries += extension_to_answer(case, "creditor")
         if case.state in SESSION_STATES:
@@ -67,6 +81,51 @@ def creditor_todo(user: User) -> list[TodoItem]:
         if case.state in _ATTORNEY_STATES:
             entries += _attorney(case)
     return ordered(entries)
+
+
+@cache
+def _pressing() -> Select[tuple[Case]]:
+    """The organisation's cases that may have an item (a superset: each is then judged by
+    the same per-case rules), soonest deadline first, at most :data:`MAX_CASES`."""
+    return (
+        select_cases()
+        .where(Case.creditor_org_id == bindparam("org_id"))
+        .where(Case.state.in_(_ATTORNEY_STATES | PERFORMANCE_STATES | {CaseState.INVITED}))
+        .where(_may_have_an_item())
+        .order_by(Case.next_deadline.asc().nulls_last(), Case.id)
+        .limit(MAX_CASES)
+    )
+
+
+def _may_have_an_item() -> ColumnElement[bool]:
+    """In SQL, what the loop in :func:`creditor_todo` may find on a case."""
+    session_waits = exists().where(
+        MediationSession.case_id == Case.id,
+        MediationSession.status == SessionStatus.SCHEDULED,
+        MediationSession.starts_at > bindparam("now"),
+        MediationSession.kind.in_([k for k in SessionKind if visible_to(k, "creditor")]),
+    )
+    open_offer = exists().where(Proposal.case_id == Case.id, Proposal.state == ProposalState.OPEN)
+    open_restructuring = exists().where(
+        RestructuringRequest.case_id == Case.id,
+        RestructuringRequest.status.in_(OPEN_REQUEST_STATES),
+    )
+    attorney_recorded = exists().where(PowerOfAttorneyRecord.case_id == Case.id)
+    return or_(
+        Case.state.in_((CaseState.SIGNING, CaseState.IN_FORCE)),  # a signature to give
+        and_(
+            Case.extension_proposed_until.is_not(None),
+            Case.extension_proposed_by_side.is_not(None),
+            Case.extension_proposed_by_side != "creditor",
+        ),
+        and_(Case.state.in_(SESSION_STATES), session_waits),
+        and_(Case.state == CaseState.NEGOTIATING, open_offer),
+        and_(Case.state.in_(PERFORMANCE_STATES), open_restructuring),
+        and_(
+            Case.state.in_(_ATTORNEY_STATES),
+            or_(Case.receiving_account_number.is_(None), ~attorney_recorded),
+        ),
+    )
 
 
 def _objections(user: User) -> list[Entry]:

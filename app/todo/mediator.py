@@ -35,7 +35,15 @@ from app.negotiation.proposal_queries import proposal_number
 from app.rules import todo as rules
 from app.rules.cases import OPEN_STATES, PERFORMANCE_STATES, CaseState
 from app.rules.proposals import ProposalState
-from app.todo.common import Entry, TodoItem, case_url, ordered, probe, select_cases
+from app.todo.common import (
+    MAX_CASES,
+    Entry,
+    TodoItem,
+    case_url,
+    ordered,
+    probe,
+    select_cases,
+)
 from app.todo.records import (
     awaiting_records,
     held_unrecorded,
@@ -145,12 +153,6 @@ def _pressing() -> Select[tuple[Case]]:
         .order_by(Case.next_deadline.asc().nulls_last(), Case.id)
         .limit(MAX_CASES)
     )
-
-
-# A docket of thousands of cases: the list is drawn from the most pressing ones only, few
-# enough to read at a glance (and to build on every visit of the docket, the mediator's
-# home); the docket's "deadline within" filter lists every one.
-MAX_CASES = 25
 
 
 def _may_have_an_item() -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ from app.core import clock
 from app.extensions import db
 from app.models.users import Role
 from app.rules.cases import CaseState
+from app.todo.common import MAX_CASES
 from tests.agreement_support import people
 from tests.factories import make_case, make_user
 from tests.todo_support import EMPTY, home_page, kinds, of_kind
@@ -57,3 +58,38 @@ def test_a_passed_deadline_and_the_workload(app: Flask) -> None:
     case.next_deadline = clock.today() + timedelta(days=10)
     db.session.commit()
     assert kinds(items_of(app, who["admin"]), case) == []
+
+
+def test_the_lists_show_the_oldest_at_most_and_the_workload_counts_every_open_case(
+    app: Flask,
+) -> None:
+    """A large organisation: the passed deadlines and the unassigned cases are each cut to
+    the MAX_CASES longest waiting (the docket lists all); the workload still counts every
+    open case, closed ones not."""
+    who = people()
+    today = clock.today()
+    overdue = [
+        make_case(
+            creditor=who["creditor"],
+            mediator=who["mediator"],
+            state=CaseState.NEGOTIATING,
+            next_deadline=today - timedelta(days=100 - n),
+        )
+        for n in range(MAX_CASES + 5)
+    ]
+    make_case(
+        creditor=who["creditor"], mediator=who["mediator"], state=CaseState.CLOSED_NOT_MEDIATED
+    )
+    unassigned = [
+        make_case(creditor=who["creditor"], mediation_org_id=who["admin"].mediation_org_id)
+        for _ in range(MAX_CASES + 3)
+    ]
+    items = items_of(app, who["admin"])
+    shown = [i.reference for i in items if i.kind == "overdue"]
+    assert set(shown) == {c.reference for c in overdue[:MAX_CASES]}
+    waiting = {i.reference for i in items if i.kind == "unassigned"}
+    assert waiting == {c.reference for c in unassigned[:MAX_CASES]}
+    page = home_page(app, who["admin"])
+    row = page[page.index(f"<td>{who['mediator'].name}") :]
+    expected = f'<td class="num" data-label="在办案件">{MAX_CASES + 5}</td>'
+    assert expected in row[: row.index("</tr>")]

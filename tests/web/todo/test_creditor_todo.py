@@ -6,13 +6,16 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask
+from sqlalchemy import event
 
 from app.cases.papers import set_receiving_account
 from app.core import clock
+from app.extensions import db
 from app.models.organisations import LicenceType
-from app.models.users import Role
+from app.models.users import Role, User
 from app.negotiation import proposals as proposal_service
 from app.negotiation.objections import answer_objection, raise_objection
 from app.negotiation.offers import Offer
@@ -20,11 +23,12 @@ from app.repayments.decisions import confirm_payment
 from app.repayments.payments import Proof, report_payment
 from app.rules.agreements import ReceivingAccount
 from app.rules.cases import CaseState
+from app.todo.common import MAX_CASES
 from tests.agreement_support import people, settled_case
 from tests.factories import make_case, make_natural_person_creditor, make_user
 from tests.papers_support import record_poa
 from tests.repayment_support import PNG, entry, performing_case
-from tests.todo_support import add_signature, kinds, of_kind, signing_agreement
+from tests.todo_support import Item, add_signature, kinds, of_kind, signing_agreement
 from tests.todo_support import todo_of as items_of
 
 ACCOUNT = ReceivingAccount(
@@ -149,3 +153,48 @@ def test_a_mediators_proposal_waits_for_each_party_until_they_answer(app: Flask)
     assert not proposal_service.accept_proposal(who["debtor"], case, proposal)
     assert "offer" not in kinds(items_of(app, who["debtor"]), case)
     assert "offer" in kinds(items_of(app, who["creditor"]), case)
+
+
+# --- an institution's thousands of cases -----------------------------------------------------
+
+
+def _statements_of_home(app: Flask, user: User) -> tuple[list[str], list[Item]]:
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        items = items_of(app, user)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen, items
+
+
+def test_the_list_reads_the_most_pressing_cases_only_however_many_the_organisation_has(
+    app: Flask,
+) -> None:
+    """Each case still waiting for the account is an item; beyond MAX_CASES such cases the
+    list shows the soonest deadlines, and building it costs no more statements."""
+    who = people()
+    today = clock.today()
+
+    def waiting(days: int):
+        case = _negotiating(who, with_account=False, next_deadline=today + timedelta(days=days))
+        record_poa(who["creditor"], case)
+        return case
+
+    done = _negotiating(who, next_deadline=today + timedelta(days=1))  # nothing to do
+    record_poa(who["creditor"], done)
+    first = [waiting(d) for d in range(2, 2 + MAX_CASES)]
+    few, items = _statements_of_home(app, who["creditor"])
+    assert {i.reference for i in items if i.kind == "account"} == {c.reference for c in first}
+    assert kinds(items, done) == []
+
+    later = [waiting(d) for d in range(100, 140)]
+    many, items = _statements_of_home(app, who["creditor"])
+    shown = {i.reference for i in items if i.kind == "account"}
+    assert shown == {c.reference for c in first}, "the soonest deadlines are listed"
+    assert not shown & {c.reference for c in later}
+    assert len(many) == len(few), (len(few), len(many))
