@@ -47,6 +47,14 @@ class Case(db.Model):
             "ix_cases_mediation_org_state_activity", "mediation_org_id", "state", "last_activity_at"
         ),
         Index("ix_cases_creditor_org_activity", "creditor_org_id", "last_activity_at"),
+        # The creditor's to-do list, most pressing first (app.todo.creditor; migration 0035).
+        Index(
+            "ix_cases_creditor_deadline",
+            "creditor_org_id",
+            "next_deadline",
+            "id",
+            postgresql_include=["state"],
+        ),
         Index("ix_cases_debtor_user", "debtor_user_id"),
         # The admin's dashboard counts the organisation's cases from this index alone
         # (app.dashboards.figures.case_groups).
