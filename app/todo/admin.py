@@ -17,7 +17,16 @@ from app.models.cases import Case, DocketCount
 from app.models.users import Role, User
 from app.rules import todo as rules
 from app.rules.cases import OPEN_STATES, CaseState
-from app.todo.common import MAX_CASES, Entry, TodoItem, case_url, ordered, select_cases
+from app.todo.common import (
+    MAX_CASES,
+    Entry,
+    TodoItem,
+    TodoList,
+    case_url,
+    most_pressing,
+    ordered,
+    select_cases,
+)
 
 
 @dataclass(frozen=True)
@@ -27,20 +36,24 @@ class Workload:
     locked: bool
 
 
-def admin_todo(user: User, today: date) -> list[TodoItem]:
+def admin_todo(user: User, today: date) -> TodoList:
     """What waits for ``user``'s mediation organisation, the most urgent first."""
     if user.mediation_org_id is None:
-        return []
-    return ordered(_unassigned(user) + _overdue(user, today))
+        return TodoList()
+    unassigned, cut_unassigned = _unassigned(user)
+    overdue, cut_overdue = _overdue(user, today)
+    return TodoList(ordered(unassigned + overdue), cut_unassigned or cut_overdue)
 
 
-def _unassigned(user: User) -> list[Entry]:
-    cases = db.session.scalars(
-        select_cases()
-        .where(Case.mediation_org_id == user.mediation_org_id, Case.mediator_id.is_(None))
-        .where(Case.state == CaseState.SUBMITTED)
-        .order_by(Case.id)
-        .limit(MAX_CASES)  # the oldest first; the docket lists every one
+def _unassigned(user: User) -> tuple[list[Entry], bool]:
+    cases, cut = most_pressing(
+        db.session.scalars(
+            select_cases()
+            .where(Case.mediation_org_id == user.mediation_org_id, Case.mediator_id.is_(None))
+            .where(Case.state == CaseState.SUBMITTED)
+            .order_by(Case.id)
+            .limit(MAX_CASES + 1)  # the oldest first; the docket lists every one
+        )
     )
     return [
         (
@@ -57,16 +70,18 @@ def _unassigned(user: User) -> list[Entry]:
             ),
         )
         for case in cases
-    ]
+    ], cut
 
 
-def _overdue(user: User, today: date) -> list[Entry]:
-    cases = db.session.scalars(
-        select_cases()
-        .where(Case.mediation_org_id == user.mediation_org_id)
-        .where(Case.state.in_(list(OPEN_STATES)), Case.next_deadline < today)
-        .order_by(Case.next_deadline, Case.id)
-        .limit(MAX_CASES)  # the longest overdue; the docket's deadline filter lists all
+def _overdue(user: User, today: date) -> tuple[list[Entry], bool]:
+    cases, cut = most_pressing(
+        db.session.scalars(
+            select_cases()
+            .where(Case.mediation_org_id == user.mediation_org_id)
+            .where(Case.state.in_(list(OPEN_STATES)), Case.next_deadline < today)
+            .order_by(Case.next_deadline, Case.id)
+            .limit(MAX_CASES + 1)  # the longest overdue; the docket's filter lists all
+        )
     )
     return [
         (
@@ -86,7 +101,7 @@ def _overdue(user: User, today: date) -> list[Entry]:
         )
         for case in cases
         if rules.overdue(case.next_deadline, today)
-    ]
+    ], cut
 
 
 def mediator_workload(user: User) -> list[Workload]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import url_for
 from sqlalchemy import Exists, Select, literal, select
@@ -12,6 +13,8 @@ from sqlalchemy.orm import defer
 
 from app.models.cases import Case
 from app.rules.todo import Urgency, by_urgency
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,23 @@ Entry = tuple[Urgency, TodoItem]
 # pressing ones only, few enough to read at a glance (and to build on every visit of a
 # home page); the docket's "deadline within" filter and the case list show every one.
 MAX_CASES = 25
+
+
+class TodoList(list[TodoItem]):
+    """The items, the most urgent first. ``cut``: more cases than :data:`MAX_CASES` may
+    have something waiting; only the most pressing were read (the page says so and links
+    to the full list)."""
+
+    def __init__(self, items: Iterable[TodoItem] = (), cut: bool = False) -> None:
+        super().__init__(items)
+        self.cut = cut
+
+
+def most_pressing(rows: Iterable[T]) -> tuple[list[T], bool]:
+    """The first :data:`MAX_CASES` of ``rows`` (read with a limit of one more), and whether
+    there were more."""
+    found = list(rows)
+    return found[:MAX_CASES], len(found) > MAX_CASES
 
 
 def case_url(case: Case, anchor: str | None = None) -> str:

@@ -31,7 +31,9 @@ from app.todo.common import (
     NO_ID_NUMBER,
     Entry,
     TodoItem,
+    TodoList,
     case_url,
+    most_pressing,
     ordered,
     select_cases,
 )
@@ -57,16 +59,17 @@ _ATTORNEY_STATES = frozenset(
 )
 
 
-def creditor_todo(user: User) -> list[TodoItem]:
+def creditor_todo(user: User) -> TodoList:
     """What waits for ``user``'s organisation on its cases, the most urgent first."""
     if user.creditor_org_id is None:
-        return []
+        return TodoList()
     entries: list[Entry] = _objections(user) + _payments(user) + records_to_sign(user)
     # An institution holds thousands of open cases: the list asks the database which of
     # them may have something for the creditor, and reads the most pressing ones only.
-    for case in db.session.scalars(
-        _pressing(), {"org_id": user.creditor_org_id, "now": clock.now()}
-    ):
+    cases, cut = most_pressing(
+        db.session.scalars(_pressing(), {"org_id": user.creditor_org_id, "now": clock.now()})
+    )
+    for case in cases:
         entries += extension_to_answer(case, "creditor")
         if case.state in SESSION_STATES:
             entries += sessions_for(case, "creditor")
@@ -80,7 +83,7 @@ def creditor_todo(user: User) -> list[TodoItem]:
             entries += package_to_sign(user, case)
         if case.state in _ATTORNEY_STATES:
             entries += _attorney(case)
-    return ordered(entries)
+    return TodoList(ordered(entries), cut)
 
 
 @cache
@@ -93,7 +96,7 @@ def _pressing() -> Select[tuple[Case]]:
         .where(Case.state.in_(_ATTORNEY_STATES | PERFORMANCE_STATES | {CaseState.INVITED}))
         .where(_may_have_an_item())
         .order_by(Case.next_deadline.asc().nulls_last(), Case.id)
-        .limit(MAX_CASES)
+        .limit(MAX_CASES + 1)  # one more: whether the list was cut
     )
 
 

@@ -39,7 +39,9 @@ from app.todo.common import (
     MAX_CASES,
     Entry,
     TodoItem,
+    TodoList,
     case_url,
+    most_pressing,
     ordered,
     probe,
     select_cases,
@@ -66,7 +68,7 @@ T = TypeVar("T")
 _PARTY_LABELS = {"debtor": _l("the debtor"), "creditor": _l("the creditor")}
 
 
-def mediator_todo(user: User, today: date) -> list[TodoItem]:
+def mediator_todo(user: User, today: date) -> TodoList:
     """What waits for ``user`` on the cases assigned to them, the most urgent first."""
     # Sessions and their records: one statement asks which kinds wait (most often none),
     # then only those are read.
@@ -82,7 +84,9 @@ def mediator_todo(user: User, today: date) -> list[TodoItem]:
     if waiting.to_write:
         entries += records_to_write(user)  # held sessions without a sent record
     soon = today + timedelta(days=rules.DEADLINE_SOON_DAYS)
-    cases = list(db.session.scalars(_pressing(), {"mediator_id": user.id, "soon": soon}))
+    cases, cut = most_pressing(
+        db.session.scalars(_pressing(), {"mediator_id": user.id, "soon": soon})
+    )
     # One query per kind for all the cases listed (none when no case is at that stage),
     # not one per case.
     negotiating = [c.id for c in cases if c.state == CaseState.NEGOTIATING]
@@ -93,7 +97,7 @@ def mediator_todo(user: User, today: date) -> list[TodoItem]:
         entries += _case_entries(
             user, case, today, offers.get(case.id, []), disputes.get(case.id, [])
         )
-    return ordered(entries)
+    return TodoList(ordered(entries), cut)
 
 
 def _by_case(query: Select[tuple[T]], case_ids: list[int]) -> dict[int, list[T]]:
@@ -151,7 +155,7 @@ def _pressing() -> Select[tuple[Case]]:
         # Soonest first, no deadline last: NULLS LAST is the (mediator_id,
         # next_deadline, id) index's own order, read from it, never sorted.
         .order_by(Case.next_deadline.asc().nulls_last(), Case.id)
-        .limit(MAX_CASES)
+        .limit(MAX_CASES + 1)  # one more: whether the list was cut
     )
 
 

@@ -93,3 +93,5 @@ def test_the_lists_show_the_oldest_at_most_and_the_workload_counts_every_open_ca
     row = page[page.index(f"<td>{who['mediator'].name}") :]
     expected = f'<td class="num" data-label="在办案件">{MAX_CASES + 5}</td>'
     assert expected in row[: row.index("</tr>")]
+    note = page[page.index("data-todo-cut") :]
+    assert 'href="/docket"' in note[: note.index("</p>")]

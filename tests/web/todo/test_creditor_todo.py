@@ -28,7 +28,7 @@ from tests.agreement_support import people, settled_case
 from tests.factories import make_case, make_natural_person_creditor, make_user
 from tests.papers_support import record_poa
 from tests.repayment_support import PNG, entry, performing_case
-from tests.todo_support import Item, add_signature, kinds, of_kind, signing_agreement
+from tests.todo_support import Item, add_signature, home_page, kinds, of_kind, signing_agreement
 from tests.todo_support import todo_of as items_of
 
 ACCOUNT = ReceivingAccount(
@@ -191,6 +191,7 @@ def test_the_list_reads_the_most_pressing_cases_only_however_many_the_organisati
     few, items = _statements_of_home(app, who["creditor"])
     assert {i.reference for i in items if i.kind == "account"} == {c.reference for c in first}
     assert kinds(items, done) == []
+    assert "data-todo-cut" not in home_page(app, who["creditor"])  # every one is listed
 
     later = [waiting(d) for d in range(100, 140)]
     many, items = _statements_of_home(app, who["creditor"])
@@ -198,3 +199,7 @@ def test_the_list_reads_the_most_pressing_cases_only_however_many_the_organisati
     assert shown == {c.reference for c in first}, "the soonest deadlines are listed"
     assert not shown & {c.reference for c in later}
     assert len(many) == len(few), (len(few), len(many))
+    page = home_page(app, who["creditor"])
+    note = page[page.index("data-todo-cut") :]
+    assert f"此处只列出最紧迫的 {MAX_CASES} 件案件" in note
+    assert 'href="/cases"' in note[: note.index("</p>")]

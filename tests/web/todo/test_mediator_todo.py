@@ -19,11 +19,12 @@ from app.negotiation.offers import Offer
 from app.repayments.decisions import dispute_payment, resolve_dispute
 from app.repayments.payments import Proof, report_payment
 from app.rules.cases import CaseState
+from app.todo.common import MAX_CASES
 from tests.agreement_support import people, settled_case
 from tests.confirmation_support import in_force_case, released_package
 from tests.factories import make_case
 from tests.repayment_support import PNG, entry, performing_case
-from tests.todo_support import add_signature, kinds, of_kind, signing_agreement
+from tests.todo_support import add_signature, home_page, kinds, of_kind, signing_agreement
 from tests.todo_support import todo_of as items_of
 
 
@@ -147,3 +148,27 @@ def test_a_disputed_payment_waits_for_the_mediators_decision(app: Flask) -> None
     assert items_of(app, who["colleague_mediator"]) == []
     resolve_dispute(who["mediator"], case, payment.id, False, "银行流水无此笔款项。")
     assert "dispute" not in kinds(items_of(app, who["mediator"]), case)
+
+
+def test_a_long_docket_lists_its_most_pressing_cases_and_says_so(app: Flask) -> None:
+    who = people()
+    today = clock.today()
+    cases = [
+        make_case(
+            creditor=who["creditor"],
+            mediator=who["mediator"],
+            next_deadline=today + timedelta(days=1 + n),
+        )
+        for n in range(MAX_CASES)
+    ]
+    assert "data-todo-cut" not in home_page(app, who["mediator"])
+    later = make_case(
+        creditor=who["creditor"], mediator=who["mediator"], next_deadline=today + timedelta(days=60)
+    )
+    items = items_of(app, who["mediator"])
+    assert {i.reference for i in items if i.kind == "accept"} == {c.reference for c in cases}
+    assert kinds(items, later) == []
+    page = home_page(app, who["mediator"])
+    note = page[page.index("data-todo-cut") :]
+    assert f"此处只列出最紧迫的 {MAX_CASES} 件案件" in note
+    assert 'href="/docket"' in note[: note.index("</p>")]
