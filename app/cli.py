@@ -67,7 +67,12 @@ def register_cli(app: Flask) -> None:
         click.echo(api_docs.openapi_text(), nl=False)
 
     @api_cli.command("prune-keys")
-    @click.option("--hours", default=48, show_default=True, help="Keep keys this recent.")
+    @click.option(
+        "--hours",
+        default=int(api_idempotency.KEEP_KEYS.total_seconds() // 3600),
+        show_default=True,
+        help="Keep keys this recent.",
+    )
     def api_prune_keys(hours: int) -> None:
         """Forget the Idempotency-Keys (and their stored answers) older than --hours."""
         click.echo(f"{api_idempotency.prune(timedelta(hours=hours))} keys forgotten.")

@@ -29,6 +29,7 @@ from app.accounts.views import (
 from app.agreements import signing as agreement_signing
 from app.agreements import tasks as agreement_tasks
 from app.agreements import views as agreements
+from app.api import tasks as api_tasks
 from app.calendar import overrides as calendar_overrides
 from app.calendar import views as calendar
 from app.cases import joining
@@ -184,6 +185,7 @@ TASK_MODULES = (
     restructuring_tasks,
     webhook_tasks,
     minutes_tasks,
+    api_tasks,
 )
 
 # A change of the legal calendar moves the confirmation deadlines counted on it, in the

@@ -120,11 +120,15 @@ def _release(token_id: int, key: str) -> None:
     )
 
 
+# How long a key is kept (a client retries within minutes; the draft standard suggests at
+# least 24 hours): the nightly prune (app.api.tasks) and `flask api prune-keys`.
+KEEP_KEYS = timedelta(hours=48)
+
+
 @use_case
 def prune(older_than: timedelta) -> int:
-    """Forget the keys used longer ago than ``older_than`` (``flask api prune-keys``; a
-    client retries within minutes, the draft standard suggests keeping keys at least 24
-    hours); returns how many."""
+    """Forget the keys used longer ago than ``older_than`` (every night, and ``flask api
+    prune-keys``); returns how many."""
     cutoff = clock.now() - older_than
     result = db.session.execute(
         delete(IdempotentRequest).where(IdempotentRequest.created_at < cutoff)

@@ -336,6 +336,25 @@ def test_old_keys_are_pruned_and_can_be_used_again(
     assert again.status_code == 201 and _cases() == 2
 
 
+def test_the_worker_forgets_old_keys_every_night(app: Flask, caller: Caller, frozen_clock) -> None:
+    from datetime import timedelta
+
+    from app.api.tasks import prune_idempotency_keys_daily
+    from app.worker import huey as worker_huey
+
+    periodic = {t.__name__ for t in worker_huey._registry._periodic_tasks}
+    assert "prune_idempotency_keys_daily" in periodic
+    assert caller.post_json("/api/v1/cases", DRAFT, key="old").status_code == 201
+    frozen_clock.shift(timedelta(hours=47))
+    assert caller.post_json("/api/v1/cases", DRAFT, key="new").status_code == 201
+    assert prune_idempotency_keys_daily.call_local() == 0  # "old" is 47 hours old
+    frozen_clock.shift(timedelta(hours=2))
+    assert prune_idempotency_keys_daily.call_local() == 1  # "old" only
+    replay = caller.post_json("/api/v1/cases", DRAFT, key="new")
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    assert _cases() == 2
+
+
 def test_numbers_beyond_any_case_id_find_nothing_and_break_nothing(caller: Caller) -> None:
     """A reference or cursor whose number exceeds the INTEGER id column matches no case;
     on PostgreSQL the comparison itself would fail (and abort the transaction)."""
