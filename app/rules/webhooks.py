@@ -122,6 +122,24 @@ def url_problem(url: str, *, allow_http_loopback: bool) -> str | None:
     return None
 
 
+def resolved_problem(addresses: list[str], *, allow_loopback: bool) -> str | None:
+    """Where the address's host name leads, checked before each delivery (a name can point
+    at an internal address, or be changed to point at one later): every address it
+    resolves to must be on the public internet, or this machine where the setting allows
+    plain loopback (development and tests). The delivery then connects to the address
+    checked, never to a second lookup."""
+    if not addresses:
+        return "address_not_found"
+    for address in addresses:
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])  # "fe80::1%eth0"
+        except ValueError:
+            return "address_not_public"
+        if not ip.is_global and not (allow_loopback and ip.is_loopback):
+            return "address_not_public"
+    return None
+
+
 def chosen_events(chosen: list[str]) -> list[str] | None:
     """The events chosen, in the catalogue's order; None when none or an unknown one."""
     if not chosen or set(chosen) - set(EVENT_TYPES):

@@ -5,12 +5,17 @@ error, the start of the answer), tried again on the schedule of
 An attempt first claims its delivery (moves ``next_attempt_at`` on by a lease in one
 UPDATE), so the task enqueued after the commit and the every-minute sweep never send the
 same delivery twice at once; the request itself runs outside any transaction. Redirects
-are not followed: the answer to the address registered is the answer.
+are not followed: the answer to the address registered is the answer. The host name is
+resolved before each attempt and every address it gives must be public
+(:func:`app.rules.webhooks.resolved_problem`); the connection goes to the address checked
+(TLS still verifies the certificate against the name), so a name that points, or is
+re-pointed, at an internal service is refused rather than reached.
 """
 
 from __future__ import annotations
 
 import http.client
+import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -113,18 +118,19 @@ def _post(claimed: _Claimed) -> Outcome:
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = rules.headers(claimed.secret, claimed.message_id, int(time.time()), claimed.body)
     headers["user-agent"] = "Concord-Webhooks/1"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = _addresses(parts.hostname or "", port)
+    except OSError as exc:
+        return Outcome(None, 0, f"address not found: {exc}"[:EXCERPT])
+    problem = rules.resolved_problem(addresses, allow_loopback=allowed)
+    if problem is not None:
+        return Outcome(None, 0, f"address refused: {problem} ({parts.hostname} is {addresses})")
     connection: http.client.HTTPConnection
     if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname or "",
-            parts.port,
-            timeout=TIMEOUT_SECONDS,
-            context=ssl.create_default_context(),
-        )
+        connection = _PinnedHTTPS(parts.hostname or "", port, addresses)
     else:
-        connection = http.client.HTTPConnection(
-            parts.hostname or "", parts.port, timeout=TIMEOUT_SECONDS
-        )
+        connection = _PinnedHTTP(parts.hostname or "", port, addresses)
     started = time.monotonic()
     try:
         connection.request("POST", path, body=claimed.body.encode(), headers=headers)
@@ -135,6 +141,49 @@ def _post(claimed: _Claimed) -> Outcome:
         return Outcome(None, _ms(started), f"{type(exc).__name__}: {exc}"[:EXCERPT])
     finally:
         connection.close()
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (an IP address: itself)."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+def _connect(addresses: list[str], port: int) -> socket.socket:
+    """A connection to the first of the checked ``addresses`` that answers."""
+    failure: OSError = OSError("no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), TIMEOUT_SECONDS)
+        except OSError as exc:
+            failure = exc
+    raise failure
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """HTTP to ``host`` (its Host header) through the addresses already checked."""
+
+    def __init__(self, host: str, port: int, addresses: list[str]) -> None:
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS)
+        self.addresses = addresses
+
+    def connect(self) -> None:
+        self.sock = _connect(self.addresses, self.port)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to ``host`` (its Host header, SNI and certificate name) through the addresses
+    already checked."""
+
+    def __init__(self, host: str, port: int, addresses: list[str]) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS, context=self.tls)
+        self.addresses = addresses
+
+    def connect(self) -> None:
+        self.sock = self.tls.wrap_socket(
+            _connect(self.addresses, self.port), server_hostname=self.host
+        )
 
 
 def _ms(started: float) -> int:

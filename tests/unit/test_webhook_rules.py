@@ -56,6 +56,28 @@ def test_which_addresses_a_delivery_may_go_to(
     assert rules.url_problem(url, allow_http_loopback=loopback_allowed) == problem
 
 
+@pytest.mark.parametrize(
+    ("addresses", "loopback_allowed", "problem"),
+    [
+        (["93.184.216.34"], False, None),
+        (["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"], False, None),
+        (["93.184.216.34", "10.0.0.5"], False, "address_not_public"),  # any one is enough
+        (["169.254.169.254"], False, "address_not_public"),  # a cloud's metadata service
+        (["192.168.1.20"], True, "address_not_public"),  # loopback only, not the LAN
+        (["127.0.0.1"], False, "address_not_public"),
+        (["127.0.0.1", "::1"], True, None),
+        (["::ffff:10.0.0.5"], False, "address_not_public"),
+        (["fe80::1%eth0"], False, "address_not_public"),
+        (["not an address"], False, "address_not_public"),
+        ([], False, "address_not_found"),
+    ],
+)
+def test_where_a_host_name_leads_is_checked_before_each_delivery(
+    addresses: list[str], loopback_allowed: bool, problem: str | None
+) -> None:
+    assert rules.resolved_problem(addresses, allow_loopback=loopback_allowed) == problem
+
+
 def test_a_failed_delivery_is_tried_five_more_times_then_given_up() -> None:
     delays = [rules.next_delay(n) for n in range(1, rules.MAX_ATTEMPTS + 1)]
     assert delays == [

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -204,6 +205,38 @@ def test_a_receiver_that_does_not_answer_is_an_attempt_with_its_error(
     accept_case(people["mediator"], _case(people))
     attempt = db.session.scalars(select(WebhookAttempt)).one()
     assert attempt.status_code is None and "ConnectionRefusedError" in attempt.error
+
+
+def test_a_host_name_is_reached_through_the_address_it_resolves_to(
+    app: Flask, people: dict[str, User], receiver: Receiver
+) -> None:
+    """A name (not an address) is resolved before the attempt and the connection goes to
+    an address checked; here "localhost", allowed as loopback in tests."""
+    browser = _as(app, people["admin"])
+    by_name = receiver.url.replace("127.0.0.1", "localhost")
+    secret = _register(browser, by_name, ["case.state_changed"])
+    accept_case(people["mediator"], _case(people))
+    assert len(receiver.requests) == 1
+    _verify(secret, receiver.requests[0])
+    assert receiver.requests[0]["headers"]["Host"].startswith("localhost:")
+
+
+def test_a_host_name_that_leads_to_an_internal_address_is_refused_at_delivery(
+    app: Flask, people: dict[str, User], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in production (no plain loopback): an HTTPS address whose name resolves to an
+    internal address passes the form (a name is not an address) but no request leaves;
+    the attempt says why."""
+    settings = replace(app.config["SETTINGS"], webhook_http_loopback=False)
+    monkeypatch.setitem(app.config, "SETTINGS", settings)
+    browser = _as(app, people["admin"])
+    port = receiver.url.split(":")[2].split("/")[0]
+    _register(browser, f"https://localhost:{port}/hooks/concord", ["case.state_changed"])
+    accept_case(people["mediator"], _case(people))
+    assert receiver.requests == []
+    attempt = db.session.scalars(select(WebhookAttempt)).one()
+    assert attempt.status_code is None
+    assert attempt.error.startswith("address refused: address_not_public (localhost is [")
 
 
 def test_the_administrator_sends_a_delivery_again(
