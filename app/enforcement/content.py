@@ -12,6 +12,7 @@ from app.confirmation.package.parties import UNRECORDED, creditor_agent, person_
 from app.enforcement.common import Enforceability
 from app.models.cases import Case
 from app.models.repayments import COUNTED, PaymentChannel
+from app.rules.case_parties import enforceable_with_the_debtor, role_label
 from app.rules.enforcement import EnforcementClaim
 from app.rules.numerals import rmb_capital
 from app.rules.party_kinds import representative_title
@@ -76,7 +77,25 @@ def debtor_party(case: Case) -> dict[str, Any]:
         address=case.debtor_address,
         phone=case.debtor_phone,
     )
-    return {"name": case.debtor_name, "rows": _rows(rows)}
+    return {"name": case.debtor_name, "role_label": "债务人", "rows": _rows(rows)}
+
+
+def respondents(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Who the application is against: the debtor, then each co-borrower and joint
+    guarantor who signed the confirmed agreement, with the same full identity; and the
+    general guarantors, named apart (not respondents in a first application:
+    :func:`app.rules.case_parties.enforceable_with_the_debtor`)."""
+    named, deferred = [debtor_party(case)], []
+    for party in case.extra_parties:
+        label = role_label(party.role, party.guarantee_kind)
+        if not enforceable_with_the_debtor(party.role, party.guarantee_kind):
+            deferred.append({"name": party.name, "role_label": label})
+            continue
+        rows = person_rows(
+            party.id_type, party.id_number or "", address=party.address, phone=party.phone
+        )
+        named.append({"name": party.name, "role_label": label, "rows": _rows(rows)})
+    return named, deferred
 
 
 def split_rows(split: Split) -> list[dict[str, Any]]:
@@ -142,6 +161,7 @@ def application_context(
     case: Case, enf: Enforceability, claim: EnforcementClaim, issued_on: date
 ) -> dict[str, Any]:
     """Everything the 强制执行申请书 template prints."""
+    named, deferred = respondents(case)
     ruling = enf.ruling
     assert ruling is not None and ruling.ruling_on is not None
     status = enf.performance.status
@@ -151,7 +171,8 @@ def application_context(
         "document_title": "强制执行申请书",
         "reference": case.reference,
         "applicant": creditor_party(case, enf),
-        "respondent": debtor_party(case),
+        "respondents": named,
+        "deferred_guarantors": deferred,
         "court": ruling.court_name,
         "ruling_number": ruling.court_case_number or UNRECORDED,
         "ruling_on": ruling.ruling_on,

@@ -136,6 +136,17 @@ def liability_clause(role: str, guarantee_kind: str | None, name: str, debtor: s
     )
 
 
+def enforceable_with_the_debtor(role: str, guarantee_kind: str | None) -> bool:
+    """Whether the party is named with the debtor in the application for enforcement: a
+    co-borrower (a joint debt, 民法典 Art. 518) and a joint guarantor (Art. 688) are; a
+    general guarantor (Art. 687, also the form presumed without a choice, Art. 686 para.
+    2) may refuse until enforcement against the debtor's property has failed, so is not
+    named in a first application."""
+    if role == PartyRole.CO_BORROWER:
+        return True
+    return guarantee_kind == GuaranteeKind.JOINT
+
+
 def is_party_role(role: str) -> bool:
     """``party-<id>``: an additional party's signature block."""
     return role.startswith(ROLE_PREFIX) and role[len(ROLE_PREFIX) :].isdigit()

@@ -158,6 +158,7 @@ CITATIONS: dict[str, Citation] = {
     "civil_code.575": _c("civil_code", "第五百七十五条", "release of a debt"),
     "civil_code.585": _c("civil_code", "第五百八十五条", "penalties and their reduction"),
     "civil_code.670": _c("civil_code", "第六百七十条", "interest deducted in advance"),
+    "civil_code.687": _c("civil_code", "第六百八十七条", "a general guarantor's defence"),
     "contract_interp.65": _c("contract_interp", "第六十五条", "penalty over 30% of the loss"),
     # 民间借贷规定
     "private_lending.1": _c("private_lending", "第一条", "scope: lending outside institutions"),

@@ -24,6 +24,7 @@ from app.enforcement.common import applications_of
 from app.extensions import db
 from app.models.agreements import DocumentKind
 from app.models.audit import AuditEvent
+from app.models.cases import CaseParty
 from app.rules.enforcement import EnforcementRefused
 from app.web.verify import check_file
 from tests.enforcement_support import COURT, RULING_NUMBER, breached_case
@@ -136,3 +137,55 @@ def test_a_second_application_is_a_new_version_and_downloads_are_audited(
         record_download(who["debtor"], case, first)
     assert AuditAction.CASE_ENFORCEMENT_DOWNLOAD in ACTION_LABELS
     assert AuditAction.CASE_ENFORCEMENT_GENERATE in ACTION_LABELS
+
+
+def test_co_borrowers_and_joint_guarantors_are_respondents_general_guarantors_are_not_yet(
+    app: Any, frozen_clock: Any
+) -> None:
+    """Who signed the confirmed agreement beside the debtor: a co-borrower (joint debt,
+    民法典 Art. 518) and a joint guarantor (Art. 688) are named as respondents with their
+    full identity; a general guarantor (Art. 687) is named apart, not as a respondent."""
+    who, case, _ = breached_case(frozen_clock)
+    # The agreement's parties, put on the case directly (how they join, consent and sign:
+    # tests/integration/agreements/test_guarantors.py).
+    parties = [
+        ("co_borrower", None, "钱共借", "110102198506120318"),
+        ("guarantor", "joint", "孙连保", "31010419781105122X"),
+        ("guarantor", "general", "李一般", "440305199211204531"),
+    ]
+    for role, kind, name, number in parties:
+        db.session.add(
+            CaseParty(
+                case_id=case.id,
+                role=role,
+                guarantee_kind=kind,
+                name=name,
+                id_number=number,
+                id_masked=number[:6] + "********" + number[-4:],
+                phone="13900000000",
+                address="北京市西城区某街1号",
+                added_by_id=who["mediator"].id,
+            )
+        )
+    db.session.commit()
+    db.session.expire(case, ["extra_parties"])
+
+    doc = generate_application(who["creditor"], case)
+    data = documents.read_pdf(doc.sha256)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "enforcement-application-guarantors.pdf").write_bytes(data)
+    flat = "".join(
+        "".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
+    note = flat.index("李一般为调解协议约定的一般保证人")  # after the respondents' tables
+    respondents = flat[flat.index("被执行人姓名") : note]
+    for name, number, label in (
+        ("钱共借", "110102198506120318", "共同借款人"),
+        ("孙连保", "31010419781105122X", "保证人（连带责任保证）"),
+    ):
+        assert name in respondents and number in respondents
+        assert f"当事人地位{label}" in respondents
+    assert "出生日期1985年6月12日" in respondents and "性别男" in respondents  # from the ID
+    assert "当事人地位债务人" in respondents
+    assert "李一般" not in respondents and "440305199211204531" not in flat
+    assert "第六百八十七条" in flat[note:]
