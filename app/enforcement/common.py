@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.calendar.overrides import legal_calendar
 from app.core.errors import Refused
@@ -65,19 +66,41 @@ class Enforceability:
     deadline: EnforcementDeadline
 
 
-def confirming_ruling(case: Case) -> ConfirmationPackage | None:
-    """The package whose ruling confirmed the agreement (CPL Art. 206), if recorded."""
-    return db.session.scalar(
+def _confirming() -> Select[tuple[ConfirmationPackage]]:
+    """Packages whose ruling confirmed the agreement (CPL Art. 206), newest first."""
+    return (
         select(ConfirmationPackage)
         .where(
-            ConfirmationPackage.case_id == case.id,
             ConfirmationPackage.status != PackageStatus.SUPERSEDED,
             ConfirmationPackage.ruling == Ruling.CONFIRMED,
             ConfirmationPackage.ruling_on.is_not(None),
         )
         .order_by(ConfirmationPackage.number.desc())
-        .limit(1)
     )
+
+
+def confirming_ruling(case: Case) -> ConfirmationPackage | None:
+    """The package whose ruling confirmed the agreement (CPL Art. 206), if recorded."""
+    return db.session.scalar(_confirming().where(ConfirmationPackage.case_id == case.id).limit(1))
+
+
+_DOCKET_RULINGS = "concord_docket_rulings"
+
+
+def read_docket_rulings(case_ids: list[int]) -> None:
+    """The confirming rulings of a docket page's cases in one statement (not one per case),
+    kept for the page's :func:`enforceability` (``docket=True``)."""
+    memo = g.setdefault(_DOCKET_RULINGS, {})
+    found = db.session.scalars(_confirming().where(ConfirmationPackage.case_id.in_(case_ids)))
+    for package in found:
+        memo.setdefault(package.case_id, package)  # the newest
+    for case_id in case_ids:
+        memo.setdefault(case_id, None)
+
+
+def _ruling(case: Case, docket: bool) -> ConfirmationPackage | None:
+    memo = g.get(_DOCKET_RULINGS, {}) if docket else {}
+    return memo[case.id] if case.id in memo else confirming_ruling(case)
 
 
 def enforceability(case: Case, on: date, docket: bool = False) -> Enforceability | None:
@@ -89,7 +112,7 @@ def enforceability(case: Case, on: date, docket: bool = False) -> Enforceability
         return None
     calendar = docket_calendar() if docket else legal_calendar()
     deadline = enforcement_deadline(perf.status, calendar)
-    return Enforceability(perf, confirming_ruling(case), deadline)
+    return Enforceability(perf, _ruling(case, docket), deadline)
 
 
 def claim_on(case: Case, on: date) -> tuple[Enforceability, EnforcementClaim]:

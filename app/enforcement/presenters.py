@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.format import local_date
-from app.enforcement.common import Enforceability
+from app.enforcement.common import Enforceability, read_docket_rulings
 from app.enforcement.reminders import enforcement_last_day
 from app.extensions import db
 from app.models.agreements import IssuedDocument
@@ -59,9 +59,11 @@ def docket_deadlines(case_ids: Iterable[int], today: date) -> dict[int, tuple[st
     ids = list(case_ids)
     if not ids:
         return {}
-    cases = db.session.scalars(
-        select(Case).where(Case.id.in_(ids), Case.state == CaseState.CONFIRMED)
+    cases = list(
+        db.session.scalars(select(Case).where(Case.id.in_(ids), Case.state == CaseState.CONFIRMED))
     )
+    if cases:
+        read_docket_rulings([c.id for c in cases])
     notes: dict[int, tuple[str, str]] = {}
     for case in cases:
         last_day = enforcement_last_day(case, today, docket=True)

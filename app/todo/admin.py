@@ -99,8 +99,7 @@ def _overdue(user: User, today: date) -> tuple[list[Entry], bool]:
                 case.next_deadline,
             ),
         )
-        for case in cases
-        if rules.overdue(case.next_deadline, today)
+        for case in cases  # overdue (rules.overdue) already, by the statement's filter
     ], cut
 
 
