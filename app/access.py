@@ -331,9 +331,10 @@ def is_extra_party(user: User, case: Any) -> bool:
 
 
 # What a guarantor or co-borrower may do on a case they are party to: read it, read and
-# sign the agreement, read and sign the court package (they apply jointly). The debtor's
-# own acts (objections, the statement of means, proposals, payments, ending the
-# mediation) stay the debtor's.
+# sign the agreement, read and sign the court package (they apply jointly), read and sign
+# a supplementary agreement that changes the agreement they signed (民法典 Arts. 543,
+# 695). The debtor's own acts (objections, the statement of means, proposals, payments,
+# asking for or answering a restructuring, ending the mediation) stay the debtor's.
 _EXTRA_PARTY_PERMISSIONS = frozenset(
     {
         Permission.CASE_VIEW,
@@ -342,6 +343,8 @@ _EXTRA_PARTY_PERMISSIONS = frozenset(
         Permission.AGREEMENT_SIGN,
         Permission.PACKAGE_VIEW,
         Permission.PACKAGE_SIGN,
+        Permission.RESTRUCTURING_VIEW,
+        Permission.SUPPLEMENTARY_SIGN,
     }
 )
 

@@ -3,7 +3,9 @@ original agreement it amends (number, version, date in force, file hash), what w
 under it, the remaining balance by part, the new schedule with its default rule, that
 the rest of the original agreement stays in force, and the legal basis (民法典 Art. 543).
 The parties and the organisation are printed exactly as the original agreement prints
-them (:func:`app.rules.agreements.agreement_context`)."""
+them (:func:`app.rules.agreements.agreement_context`), and everyone who signed it signs
+the change: a guarantor or co-borrower agrees to it in a clause of their own
+(:func:`app.rules.case_parties.consent_clause`; 民法典 Arts. 543, 695)."""
 
 from __future__ import annotations
 
@@ -17,15 +19,14 @@ from app.models.agreements import Agreement
 from app.models.cases import Case
 from app.models.restructuring import SupplementaryAgreement
 from app.rules import agreements as rules
-from app.rules.agreement_context import originals_text
 from app.rules.agreements import ITEM_LABELS
+from app.rules.case_parties import ROLE_ZH as EXTRA_ROLE_ZH
+from app.rules.case_parties import PartyRole, consent_clause
 from app.rules.citations import cite
 from app.rules.numerals import rmb_capital
 from app.rules.repayment_plan import Item
 from app.rules.restructuring import split_from_json
 from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM
-
-SIGNATURE_ROLES = ("debtor", "creditor", "mediator")
 
 
 def _cn(day: date) -> str:
@@ -108,6 +109,14 @@ def _default_rule(terms: dict[str, Any]) -> str:
     )
 
 
+def _signers_text(draft: Any) -> str:
+    """Who signs, in the order of the signature blocks: 债务人签名、债权人签章 (签名 for a
+    natural-person creditor)、保证人张三签名…、调解员."""
+    creditor = "债权人签名" if draft.creditor.signs_in_person else "债权人签章"
+    extras = [f"{EXTRA_ROLE_ZH[PartyRole(e.role)]}{e.person.name}签名" for e in draft.extra_parties]
+    return "、".join(["债务人签名", creditor, *extras, "调解员"])
+
+
 def supplementary_context(
     case: Case, original: Agreement, supplement: SupplementaryAgreement
 ) -> dict[str, Any]:
@@ -115,7 +124,11 @@ def supplementary_context(
     terms = supplement.terms
     basis = terms["basis"]
     drafted_on = clock.day_of(supplement.drafted_at)
-    base = rules.agreement_context(build_draft(case, original.terms, original.version, drafted_on))
+    draft = build_draft(case, original.terms, original.version, drafted_on)
+    base = rules.agreement_context(draft)
+    # 双方 for the debtor and the creditor alone; 各方 once a guarantor or co-borrower is
+    # a party too (as the agreement says it).
+    both = "各方" if draft.extra_parties else "双方"
     paid = split_from_json(basis["paid"]).total
     remaining = split_from_json(basis["remaining"]).total
     schedule = _schedule(terms["schedule"])
@@ -128,7 +141,7 @@ def supplementary_context(
         "mediator_name": base["mediator_name"],
         "parties": base["parties"],
         "original_text": (
-            f"{base['org']['name']}主持调解，双方当事人于{_cn(effective_on)}达成的"
+            f"{base['org']['name']}主持调解，{both}当事人于{_cn(effective_on)}达成的"
             f"《调解协议书》（案件编号 {case.reference}，第{ref['version']}版，"
             f"以下简称“原协议”）已经各方签署生效。"
         ),
@@ -139,13 +152,13 @@ def supplementary_context(
         ),
         "reason": terms["reason"],
         "preamble": (
-            f"经{base['org']['name']}主持调解，双方当事人在平等、自愿、合法的基础上，"
+            f"经{base['org']['name']}主持调解，{both}当事人在平等、自愿、合法的基础上，"
             f"依照{cite('civil_code.543')}（当事人协商一致，可以变更合同）"
             "的规定，就原协议的履行达成如下补充协议："
         ),
         "paid_text": (
             f"截至{_cn(date.fromisoformat(basis['on']))}，债务人已按原协议支付"
-            f"{_yuan(paid)}，双方确认该款项的支付及其抵充不因本补充协议而改变，"
+            f"{_yuan(paid)}，{both}确认该款项的支付及其抵充不因本补充协议而改变，"
             "已付款项不再重复计收。"
         ),
         "paid_rows": _parts(basis["paid"]),
@@ -169,15 +182,20 @@ def supplementary_context(
         "schedule_total": sum((row["amount"] for row in schedule), Decimal("0.00")),
         "default_rule_text": _default_rule(terms),
         "rest_in_force_text": (
-            "除本补充协议变更的履行方式外，原协议的其他条款继续有效，双方继续遵守。"
+            "除本补充协议变更的履行方式外，原协议的其他条款继续有效，"
+            f"{both}继续遵守。"
             "本补充协议与原协议约定不一致的，以本补充协议为准。"
         ),
+        "consent_clauses": [
+            consent_clause(e.role, e.guarantee_kind, e.person.name, draft.debtor.name)
+            for e in draft.extra_parties
+        ],
         "effect_text": (
-            "本补充协议经债务人签名、债权人签章、调解员签名并加盖调解组织印章后生效。"
+            f"本补充协议经{_signers_text(draft)}签名并加盖调解组织印章后生效。"
             f"各方以可靠的电子签名签署（{cite('esig_law.13', 'esig_law.14')}），"
             "与手写签名或者盖章具有同等的法律效力。"
         ),
-        "originals_text": originals_text(base["org"]["name"]).replace("本协议", "本补充协议"),
+        "originals_text": base["originals_text"].replace("本协议", "本补充协议"),
         "version_text": f"补充协议第{supplement.version}版，起草于{_cn(drafted_on)}。",
         "signatures": base["signatures"],
     }

@@ -27,6 +27,7 @@ from app.models.restructuring import (
     SupplementaryStatus,
 )
 from app.models.users import User
+from app.notifications.recipients import EXTRA_PARTIES
 from app.restructuring.common import (
     RestructuringRefused,
     current_supplement,
@@ -34,7 +35,7 @@ from app.restructuring.common import (
     notify,
     open_request,
 )
-from app.restructuring.content import SIGNATURE_ROLES, supplementary_context
+from app.restructuring.content import supplementary_context
 from app.rules.agreements import terms_from_json
 from app.rules.restructuring import renumbered, restructured_rules, schedule_from_json
 from app.rules.schedules import LUMP_SUM
@@ -125,8 +126,8 @@ def draft_supplementary(actor: User, case: Case) -> SupplementaryAgreement:
 
 @use_case
 def render_supplementary(supplement_id: int) -> None:
-    """Render, certify (with the three signature fields) and store the version, then ask
-    the parties to sign. A version no longer waiting is left alone; a failure marks it
+    """Render, certify (with a signature field per signer) and store the version, then
+    ask the parties to sign. A version no longer waiting is left alone; a failure marks it
     failed for the mediator to draft again."""
     supplement = db.session.get(SupplementaryAgreement, supplement_id)
     if supplement is None or supplement.status != SupplementaryStatus.RENDERING:
@@ -161,17 +162,20 @@ def render_supplementary(supplement_id: int) -> None:
         case_id=case.id,
         data={"version": supplement.version, "sha256": sha, "bytes": len(data)},
     )
-    notify(case, "supplementary_ready", roles={"debtor", "creditor"})
+    notify(case, "supplementary_ready", roles={"debtor", "creditor", EXTRA_PARTIES})
 
 
 def _certified_pdf(case: Case, original: Agreement, supplement: SupplementaryAgreement) -> bytes:
     from app.documents.render import render_pdf  # the worker's import (see agreements)
 
-    rendered = render_pdf("supplementary.html", supplementary_context(case, original, supplement))
+    context = supplementary_context(case, original, supplement)
+    rendered = render_pdf("supplementary.html", context)
+    # One field per signature block: the debtor, the creditor, each guarantor or
+    # co-borrower (sig-party-<id>) and the mediator, as the agreement has.
     fields = [
-        FieldSpec(name=f"sig-{role}", page=a.page, box=(a.x1, a.y1, a.x2, a.y2))
-        for role in SIGNATURE_ROLES
-        if (a := rendered.anchors.get(f"sig-{role}")) is not None
+        FieldSpec(name=sig["anchor"], page=a.page, box=(a.x1, a.y1, a.x2, a.y2))
+        for sig in context["signatures"]
+        if (a := rendered.anchors.get(sig["anchor"])) is not None
     ]
     return certify(
         rendered.data,

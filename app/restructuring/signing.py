@@ -1,9 +1,11 @@
 """Signing the supplementary agreement exactly as the agreement is signed
-(:mod:`app.agreements.signing`; 电子签名法 Arts. 13–14; cf. 在线调解规则 Art. 19): each party,
-then the mediator with the organisation's seal, re-authenticates (password + one-time
-code) and signs the exact file of the current version into their own PAdES field. The
-mediator's signature puts it in force: the request is completed and the repayment plan
-follows the new schedule from then on (:func:`app.repayments.common.plan_of`)."""
+(:mod:`app.agreements.signing`; 电子签名法 Arts. 13–14; cf. 在线调解规则 Art. 19): each party
+(the debtor, the creditor and every guarantor or co-borrower who signed the agreement: a
+change binds only those who agree to it, 民法典 Arts. 543, 695), then the mediator with
+the organisation's seal, re-authenticates (password + one-time code) and signs the exact
+file of the current version into their own PAdES field. The mediator's signature puts it
+in force: the request is completed and the repayment plan follows the new schedule from
+then on (:func:`app.repayments.common.plan_of`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import datetime
 
 from app import audit
 from app.accounts.auth import verify_password
-from app.agreements.common import AgreementRefused, role_on
+from app.agreements.common import AgreementRefused, extra_signers, role_on
 from app.audit import AuditAction
 from app.core import clock
 from app.core.transaction import claim, conflict_on, use_case
@@ -28,17 +30,18 @@ from app.models.restructuring import (
     SupplementaryStatus,
 )
 from app.models.users import User
+from app.notifications.recipients import EXTRA_PARTIES
 from app.restructuring.common import current_supplement, notify
 from app.rules import agreements as rules
 from app.rules.cases import PERFORMANCE_STATES
 from app.signing import reauth
 from app.signing.flow import (
-    ROLE_ZH,
     SignatureInput,
     apply_signature,
     check_mark,
     revisions,
     send_code,
+    signer_label,
 )
 from app.signing.reauth import ReauthError
 
@@ -72,7 +75,7 @@ def _require_signer(
     signed = signed_roles(supplement)
     if role in signed:
         raise AgreementRefused("already_signed")
-    if role not in rules.who_may_sign_next(signed):
+    if role not in rules.who_may_sign_next(signed, extra_signers(case)):
         raise AgreementRefused("parties_first")
     return role
 
@@ -138,7 +141,10 @@ def _sign(
         signer_name=actor.name,
         given=given,
         now=now,
-        reason=f"{ROLE_ZH[role]}签署补充协议（案件 {case.reference}，第{supplement.version}版）",
+        reason=(
+            f"{signer_label(case, role)}签署补充协议"
+            f"（案件 {case.reference}，第{supplement.version}版）"
+        ),
     )
     signature, in_force = _record(actor, case, supplement, role, given, signed_pdf, now)
     audit.record(
@@ -169,7 +175,11 @@ def _sign(
                 "remaining": supplement.terms["basis"]["remaining"],
             },
         )
-        notify(case, "supplementary_in_force", roles={"debtor", "creditor", "mediator"})
+        notify(
+            case,
+            "supplementary_in_force",
+            roles={"debtor", "creditor", "mediator", EXTRA_PARTIES},
+        )
     return signature
 
 
@@ -208,7 +218,7 @@ def _record(
     )
     db.session.add(signature)
     supplement.current_sha256 = sha
-    in_force = rules.is_in_force(signed_roles(supplement) | {role})
+    in_force = rules.is_in_force(signed_roles(supplement) | {role}, extra_signers(case))
     if in_force:
         supplement.status = SupplementaryStatus.IN_FORCE
         supplement.effective_at = now

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from app.rules.citations import cite
 from app.rules.contacts import is_mainland_mobile, normalise_phone
 from app.rules.errors import InvalidInput
 from app.rules.identity import parse_resident_id
@@ -133,6 +134,27 @@ def liability_clause(role: str, guarantee_kind: str | None, name: str, debtor: s
     return (
         f"保证人{name}对债务人{debtor}在本协议项下应支付的全部款项承担一般保证责任。"
         "在就债务人财产依法强制执行仍不能履行债务前，保证人可以拒绝向债权人承担保证责任。"
+    )
+
+
+def consent_clause(role: str, guarantee_kind: str | None, name: str, debtor: str) -> str:
+    """The clause by which an additional party agrees to a supplementary agreement (补充
+    协议) that changes how the agreement is performed. A guarantor's signature under it is
+    the written consent 民法典 Art. 695 asks for: without it a change of the principal
+    debt binds the guarantor only where it lightens the debt, and a new time for payment
+    leaves the guarantee period where it was. A co-borrower, a joint debtor (Art. 518),
+    owes the changed debt only by agreeing to the change (Art. 543)."""
+    if role == PartyRole.CO_BORROWER:
+        return (
+            f"共同借款人{name}同意本补充协议对原协议履行方式的变更，继续与债务人{debtor}"
+            "对本补充协议项下应支付的全部款项承担连带清偿责任"
+            f"（{cite('civil_code.518')}）。"
+        )
+    kind = GuaranteeKind(guarantee_kind) if guarantee_kind else GuaranteeKind.GENERAL
+    return (
+        f"保证人{name}已知悉本补充协议的全部内容，书面同意原协议履行方式的上述变更，"
+        f"并继续按原协议约定的保证方式（{GUARANTEE_ZH[kind]}）对债务人{debtor}"
+        f"在本补充协议项下应支付的全部款项承担保证责任（{cite('civil_code.695')}）。"
     )
 
 

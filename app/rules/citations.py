@@ -152,6 +152,7 @@ CITATIONS: dict[str, Citation] = {
     "civil_code.201": _c("civil_code", "第二百零一条", "a period starts the next day"),
     "civil_code.203": _c("civil_code", "第二百零三条", "a period ending on a holiday"),
     "civil_code.543": _c("civil_code", "第五百四十三条", "contracts changed by agreement"),
+    "civil_code.518": _c("civil_code", "第五百一十八条", "joint debts"),
     "civil_code.545": _c("civil_code", "第五百四十五条", "assignment of claims"),
     "civil_code.546": _c("civil_code", "第五百四十六条", "notice of assignment to the debtor"),
     "civil_code.561": _c("civil_code", "第五百六十一条", "order of applying payments"),
@@ -159,6 +160,9 @@ CITATIONS: dict[str, Citation] = {
     "civil_code.585": _c("civil_code", "第五百八十五条", "penalties and their reduction"),
     "civil_code.670": _c("civil_code", "第六百七十条", "interest deducted in advance"),
     "civil_code.687": _c("civil_code", "第六百八十七条", "a general guarantor's defence"),
+    "civil_code.695": _c(
+        "civil_code", "第六百九十五条", "the principal contract changed: the guarantor's consent"
+    ),
     "contract_interp.65": _c("contract_interp", "第六十五条", "penalty over 30% of the loss"),
     # 民间借贷规定
     "private_lending.1": _c("private_lending", "第一条", "scope: lending outside institutions"),

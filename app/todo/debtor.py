@@ -1,6 +1,8 @@
 """The debtor's to-do list: confirm their identity on a new invitation, answer the claim,
 state their means, answer an offer, sign the agreement and the application for judicial
-confirmation, pay the next instalment."""
+confirmation, pay the next instalment. A guarantor or co-borrower (who signs in as a
+debtor does) is asked for what they sign: the agreement, the application, and a
+supplementary agreement that changes the agreement."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from app.access import SESSION_STATES
 from app.core import clock
 from app.core.format import local_date, money
 from app.extensions import db
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.invitations import Invitation
 from app.models.negotiation import FinancialStatement, Objection, Proposal
 from app.models.users import User
@@ -31,6 +33,7 @@ from app.todo.shared import (
     offers_to_answer,
     package_to_sign,
     restructuring_steps,
+    supplement_to_sign,
 )
 
 
@@ -52,7 +55,25 @@ def debtor_todo(user: User, today: date) -> list[TodoItem]:
         if case.state in PERFORMANCE_STATES:
             entries += _instalment(case, today)
             entries += restructuring_steps(user, case, "debtor")
+    for case in db.session.scalars(
+        select_cases()
+        .where(Case.id.in_(select(CaseParty.case_id).where(CaseParty.user_id == user.id)))
+        .order_by(Case.id)
+    ):
+        entries += _as_extra_party(user, case)
     return ordered(entries)
+
+
+def _as_extra_party(user: User, case: Case) -> list[Entry]:
+    """A guarantor's or co-borrower's signatures (app.access: they sign, the debtor acts)."""
+    entries: list[Entry] = []
+    if case.state == CaseState.SIGNING:
+        entries += agreement_to_sign(user, case)
+    if case.state == CaseState.IN_FORCE:
+        entries += package_to_sign(user, case)
+    if case.state in PERFORMANCE_STATES:
+        entries += supplement_to_sign(user, case)
+    return entries
 
 
 def _invitations(user: User) -> list[Entry]:

@@ -17,7 +17,7 @@ from app.core.format import local_date
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Proposal
-from app.models.restructuring import RequestStatus
+from app.models.restructuring import RequestStatus, RestructuringRequest
 from app.models.users import User
 from app.negotiation.proposal_queries import proposal_number
 from app.restructuring.common import current_supplement, open_request
@@ -182,7 +182,18 @@ def restructuring_steps(user: User, case: Case, side: str | None) -> list[Entry]
                 ),
             )
         ]
-    if not may_sign_supplement(user, case, supplement):
+    return supplement_to_sign(user, case, request)
+
+
+def supplement_to_sign(
+    user: User, case: Case, request: RestructuringRequest | None = None
+) -> list[Entry]:
+    """The supplementary agreement of the case's open restructuring, when ``user`` may sign
+    it now: the debtor, the creditor, a guarantor or co-borrower (who consent to the change
+    by signing it, 民法典 Art. 695), then the mediator."""
+    request = request if request is not None else open_request(case)
+    supplement = current_supplement(request) if request is not None else None
+    if request is None or supplement is None or not may_sign_supplement(user, case, supplement):
         return []
     return [
         (

@@ -22,6 +22,7 @@ from app.rules.case_parties import (
     PartyInput,
     PartyRole,
     check_party,
+    consent_clause,
     is_party_role,
     liability_clause,
     role_label,
@@ -113,6 +114,20 @@ def test_civil_code_art_686_without_a_choice_the_guarantee_is_general() -> None:
 def test_civil_code_art_518_a_co_borrower_owes_the_whole_debt_jointly() -> None:
     clause = liability_clause("co_borrower", None, "孙共借", "刘强")
     assert "共同借款人孙共借与债务人刘强" in clause and "连带清偿责任" in clause
+
+
+def test_civil_code_art_695_a_guarantor_consents_in_writing_to_a_changed_schedule() -> None:
+    joint = consent_clause("guarantor", "joint", "赵保证", "刘强")
+    assert joint.startswith("保证人赵保证已知悉本补充协议的全部内容，书面同意")
+    assert "（连带责任保证）对债务人刘强" in joint and "第六百九十五条" in joint
+    # Without a recorded choice the guarantee is general (Art. 686 para. 2), as agreed.
+    assert "（一般保证）" in consent_clause("guarantor", None, "赵保证", "刘强")
+
+
+def test_a_co_borrower_consents_to_owe_the_changed_debt_jointly() -> None:
+    clause = consent_clause("co_borrower", None, "孙共借", "刘强")
+    assert "共同借款人孙共借同意本补充协议" in clause and "继续与债务人刘强" in clause
+    assert "连带清偿责任" in clause and "第五百一十八条" in clause and "保证" not in clause
 
 
 def test_party_roles_are_recognised_by_their_prefix_and_number() -> None:
