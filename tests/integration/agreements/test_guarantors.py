@@ -484,3 +484,40 @@ def test_a_removed_guarantor_loses_the_case_and_is_not_asked_to_sign(app: Flask,
     assert agreement.status == AgreementStatus.IN_FORCE  # nobody waits for a removed party
     pdf = documents.read_pdf(agreement.current_sha256 or "")
     assert "赵保证" not in "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, case) -> None:
+    """The agreement, then the application for judicial confirmation: each appears on the
+    guarantor's list while it waits for their signature, and goes once they signed."""
+    from app.todo.debtor import debtor_todo
+    from tests.confirmation_support import sign_as
+    from tests.package_support import give_e_service_consent, released_package, standard_evidence
+
+    party, guarantor = _joined_guarantor(case, who)
+    assert guarantor is not None
+
+    def kinds() -> list[str]:
+        with app.test_request_context():
+            return [item.kind for item in debtor_todo(guarantor, today())]
+
+    assert kinds() == []  # nothing to sign while the parties negotiate
+    settle(case, who)
+    agreement = draft(case, who)
+    assert kinds() == ["sign"]  # the agreement
+    sign(case, agreement, guarantor, typed_name="赵保证")
+    assert kinds() == []
+    for role in ("debtor", "creditor", "mediator"):
+        sign(case, agreement, who[role], typed_name=who[role].name)
+    give_e_service_consent(case, who["debtor"])
+    standard_evidence(who, case)
+    package = released_package(case, agreement, who["mediator"])
+    from app.confirmation.package import build as package_build
+
+    package_build.build_package(package.id)
+    db.session.refresh(package)
+    assert kinds() == ["sign_package"]
+    sign_as(guarantor, case, package, typed_name="赵保证")
+    assert kinds() == []
+    # Another debtor's list never shows this case.
+    with app.test_request_context():
+        assert debtor_todo(who["other_debtor"], today()) == []
