@@ -12,7 +12,8 @@ from app.confirmation.package.parties import UNRECORDED, creditor_agent, person_
 from app.enforcement.common import Enforceability
 from app.models.cases import Case
 from app.models.repayments import COUNTED, PaymentChannel
-from app.rules.case_parties import enforceable_with_the_debtor, role_label
+from app.rules.case_parties import PartyRole, enforceable_with_the_debtor, role_label
+from app.rules.citations import cite
 from app.rules.enforcement import EnforcementClaim
 from app.rules.numerals import rmb_capital
 from app.rules.party_kinds import representative_title
@@ -96,6 +97,36 @@ def respondents(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
         )
         named.append({"name": party.name, "role_label": label, "rows": _rows(rows)})
     return named, deferred
+
+
+def defendants(case: Case) -> list[dict[str, Any]]:
+    """Whom the creditor may sue on an agreement the court did not confirm: the debtor,
+    then every co-borrower and guarantor who signed it, with the same full identity, and
+    what each answers for (``liability``, ``law``): a co-borrower the whole debt jointly
+    (民法典 Art. 518); a guarantor is sued together with the debtor (民诉法解释 Art. 66),
+    a general one answering only for what enforcement against the debtor's property
+    cannot recover, which the judgment says (民法典 Art. 687; 担保制度解释 Art. 26)."""
+    out = [{**debtor_party(case), "liability": None, "law": ""}]
+    for party in case.extra_parties:
+        rows = person_rows(
+            party.id_type, party.id_number or "", address=party.address, phone=party.phone
+        )
+        if party.role == PartyRole.CO_BORROWER:
+            liability, law = "co_borrower", cite("civil_code.518")
+        elif enforceable_with_the_debtor(party.role, party.guarantee_kind):
+            liability, law = "joint", cite("cpl_interp.66")
+        else:
+            liability, law = "general", cite("civil_code.687", "guarantee_interp.26")
+        out.append(
+            {
+                "name": party.name,
+                "role_label": role_label(party.role, party.guarantee_kind),
+                "rows": _rows(rows),
+                "liability": liability,
+                "law": law,
+            }
+        )
+    return out
 
 
 def split_rows(split: Split) -> list[dict[str, Any]]:
@@ -197,7 +228,7 @@ def claim_summary(case: Case, enf: Enforceability, on: date) -> dict[str, Any]:
     due_split = sum((p.instalment.split - p.paid for p in overdue), Split())
     return {
         "plaintiff": creditor_party(case, enf),
-        "defendant": debtor_party(case),
+        "defendants": defendants(case),
         "agreement": agreement_facts(case, enf),
         "breach": status.breach,
         "overdue_rows": split_rows(due_split),

@@ -51,6 +51,7 @@ LAWS: dict[str, str] = {
     "esig_law": "《中华人民共和国电子签名法》",
     "holidays": "《全国年节及纪念日放假办法》",
     "online_mediation": "《人民法院在线调解规则》",
+    "guarantee_interp": "《最高人民法院关于适用〈中华人民共和国民法典〉有关担保制度的解释》",
     "confirmation_rules": (
         "《最高人民法院关于人民调解协议司法确认程序的若干规定》（法释〔2011〕5号）"
     ),
@@ -98,6 +99,9 @@ CITATIONS: dict[str, Citation] = {
     # 民诉法解释 (2022)
     "cpl_interp.3": _c("cpl_interp", "第三条", "a citizen's domicile is the registration"),
     "cpl_interp.4": _c("cpl_interp", "第四条", "habitual residence of a year or more"),
+    "cpl_interp.66": _c(
+        "cpl_interp", "第六十六条", "the guarantor and the debtor sued together as co-defendants"
+    ),
     "cpl_interp.89": _c(
         "cpl_interp", "第八十九条", "a general mandate does not allow settling a claim"
     ),
@@ -162,6 +166,9 @@ CITATIONS: dict[str, Citation] = {
     "civil_code.687": _c("civil_code", "第六百八十七条", "a general guarantor's defence"),
     "civil_code.695": _c(
         "civil_code", "第六百九十五条", "the principal contract changed: the guarantor's consent"
+    ),
+    "guarantee_interp.26": _c(
+        "guarantee_interp", "第二十六条", "a general guarantor sued with the debtor: the rest only"
     ),
     "contract_interp.65": _c("contract_interp", "第六十五条", "penalty over 30% of the loss"),
     # 民间借贷规定

@@ -157,3 +157,63 @@ def test_the_verify_page_names_the_application(app: Flask, frozen_clock: Any) ->
     assert response.status_code == 200
     assert "强制执行申请书" in html and case.reference in html
     assert "出具给债权人，经平台认证" in html
+
+
+def test_the_summary_of_claim_names_every_party_who_signed_as_a_defendant(
+    app: Flask, frozen_clock: Any
+) -> None:
+    """A co-borrower (民法典 Art. 518), a joint guarantor (民诉法解释 Art. 66) and a general
+    guarantor (民法典 Art. 687; 担保制度解释 Art. 26) signed beside the debtor: each is a
+    co-defendant, with full identity and what they answer for."""
+    from app.models import CaseParty
+
+    who, case, _ = breached_case(frozen_clock, confirmed=False)
+    parties = [
+        ("co_borrower", None, "钱共借", "110102198506120318"),
+        ("guarantor", "joint", "孙连保", "31010419781105122X"),
+        ("guarantor", "general", "李一般", "440305199211204531"),
+    ]
+    for role, kind, name, number in parties:
+        db.session.add(
+            CaseParty(
+                case_id=case.id,
+                role=role,
+                guarantee_kind=kind,
+                name=name,
+                id_type="resident_id",
+                id_number=number,
+                id_masked=number[:6] + "********" + number[-4:],
+                phone="13900000000",
+                address="北京市西城区某街1号",
+                added_by_id=who["mediator"].id,
+            )
+        )
+    db.session.commit()
+    response = _as(app, who["creditor"]).get(f"/cases/{case.id}/enforcement/claim")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    sections = html.split('<section class="card defendant">')[1:]
+    assert len(sections) == 4
+    assert "<h2>被告</h2>" in sections[0] and case.debtor_id_number in sections[0]
+    expected = [
+        ("钱共借", "110102198506120318", "共同借款人", "连带债务", "第五百一十八条"),
+        ("孙连保", "31010419781105122X", "保证人（连带责任保证）", "一并被诉", "第六十六条"),
+        (
+            "李一般",
+            "440305199211204531",
+            "保证人（一般保证）",
+            "强制执行后仍不能履行",
+            "第二十六条",
+        ),
+    ]
+    for section, (name, number, label, liability, article) in zip(
+        sections[1:], expected, strict=True
+    ):
+        assert "<h2>共同被告</h2>" in section
+        for text in (name, number, label, liability, article):
+            assert text in section, text
+    # Another creditor organisation sees none of it.
+    assert (
+        _as(app, who["other_creditor"]).get(f"/cases/{case.id}/enforcement/claim").status_code
+        == 404
+    )
