@@ -14,12 +14,15 @@ on the fonts the server happens to have.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 import pylopdf_fonts_zh_cn
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.ttLib import TTFont
 
 from app.config import PROJECT_ROOT
@@ -88,8 +91,65 @@ def missing_glyphs(text: str) -> set[str]:
 
 
 def missing_stamp_glyphs(text: str) -> set[str]:
-    """The characters of ``text`` the visible signature stamp cannot draw: the stamp is set
-    in the sans face alone (pyHanko takes one font file, ``app.documents.signing``), which
-    has no rare face behind it."""
-    covered = _code_points(Path(FONT_FILES["sans"]))
+    """The characters of ``text`` the visible signature stamp cannot draw: those neither
+    the sans face nor the rare face has (:func:`stamp_font_with_rare`)."""
+    covered = _code_points(Path(FONT_FILES["sans"])) | _code_points(Path(FONT_FILES["serif_rare"]))
     return {ch for ch in text if not ch.isspace() and ord(ch) not in covered}
+
+
+@lru_cache(maxsize=2)
+def _font(key: str) -> TTFont:
+    """One of :data:`FONT_FILES`, opened once per process (lazily: only the tables read)."""
+    return TTFont(str(FONT_FILES[key]), lazy=True)
+
+
+def stamp_font_with_rare(text: str) -> bytes | None:
+    """A signature stamp's font when Concord Sans cannot draw some character of ``text``
+    (a name with a rare character, 𠮷 U+20BB7): a small OpenType CFF font of the text's
+    characters, each drawn from Concord Sans or, when it lacks one, from Concord Serif
+    Rare; None when Concord Sans draws them all. pyHanko sets a stamp in one font with no
+    fallback (``app.documents.signing``), so the two are joined into one for the stamp.
+    A character neither font has is left out (shown as the missing-glyph box)."""
+    wanted = sorted({ord(c) for c in text if c != "\n"})  # spaces too: they have widths
+    if set(wanted) <= _code_points(Path(FONT_FILES["sans"])):
+        return None
+    sans, rare = _font("sans"), _font("serif_rare")
+    sans_cmap, rare_cmap = sans.getBestCmap(), rare.getBestCmap()
+    charstrings: dict[str, object] = {}
+    metrics: dict[str, tuple[int, int]] = {}
+    cmap: dict[int, str] = {}
+
+    def take(font: TTFont, glyph: str, name: str) -> None:
+        glyphs = font.getGlyphSet()
+        pen = T2CharStringPen(glyphs[glyph].width, glyphs)
+        glyphs[glyph].draw(pen)
+        charstrings[name] = pen.getCharString()
+        metrics[name] = font["hmtx"][glyph]
+
+    take(sans, ".notdef", ".notdef")
+    for cp in wanted:
+        source = sans if cp in sans_cmap else rare if cp in rare_cmap else None
+        if source is not None:
+            name = f"uni{cp:04X}" if cp <= 0xFFFF else f"u{cp:05X}"
+            take(source, source.getBestCmap()[cp], name)
+            cmap[cp] = name
+    builder = FontBuilder(sans["head"].unitsPerEm, isTTF=False)
+    builder.setupGlyphOrder(list(charstrings))
+    builder.setupCharacterMap(cmap)
+    builder.setupCFF("ConcordStamp-Regular", {"FullName": "Concord Stamp"}, charstrings, {})
+    builder.setupHorizontalMetrics(metrics)
+    builder.setupHorizontalHeader(ascent=sans["hhea"].ascent, descent=sans["hhea"].descent)
+    builder.setupNameTable(
+        {"familyName": "Concord Stamp", "styleName": "Regular", "psName": "ConcordStamp-Regular"}
+    )
+    os2 = sans["OS/2"]
+    builder.setupOS2(
+        sTypoAscender=os2.sTypoAscender,
+        sTypoDescender=os2.sTypoDescender,
+        usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent,
+    )
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()

@@ -38,6 +38,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.stamp import TextStampStyle
 from pylopdf_fonts_zh_cn import sans_path
 
+from app.documents.fonts import stamp_font_with_rare
 from app.documents.sync import outside_event_loop
 
 __all__ = [
@@ -173,7 +174,7 @@ def _stamp_style(lines: Sequence[str], seal_png: bytes | None) -> TextStampStyle
     return TextStampStyle(
         stamp_text=text,
         text_box_style=TextBoxStyle(
-            font=_stamp_font(),
+            font=_stamp_font(text),
             font_size=STAMP_FONT_SIZE,
             leading=STAMP_LEADING,
             text_color=STAMP_TEXT_COLOUR,
@@ -205,7 +206,10 @@ def _stamp_line(line: str) -> str:
 @dataclass(frozen=True)
 class _InMemoryFontFactory(GlyphAccumulatorFactory):
     """pyHanko's factory opens the font file on every stamp and never closes it; this one
-    reads the 8 MB font once per process and hands each stamp an in-memory copy."""
+    reads the 8 MB font once per process and hands each stamp an in-memory copy, or the
+    font ``data`` made for this stamp (:func:`app.documents.fonts.stamp_font_with_rare`)."""
+
+    data: bytes | None = None
 
     def create_font_engine(
         self, writer: BasePdfFileWriter, obj_stream: object = None
@@ -214,7 +218,7 @@ class _InMemoryFontFactory(GlyphAccumulatorFactory):
             obj_stream = writer.prepare_object_stream()
         return GlyphAccumulator(
             writer=writer,
-            font_handle=io.BytesIO(_font_bytes(self.font_file)),
+            font_handle=io.BytesIO(self.data or _font_bytes(self.font_file)),
             font_size=self.font_size,
             obj_stream=obj_stream,
         )
@@ -240,8 +244,12 @@ def _font_bytes(path: str) -> bytes:
 _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE")
 
 
-def _stamp_font() -> GlyphAccumulatorFactory:
-    return _InMemoryFontFactory(str(sans_path()), font_size=STAMP_FONT_SIZE)
+def _stamp_font(text: str) -> GlyphAccumulatorFactory:
+    """Concord Sans, or a font of the stamp's own characters when a name has one it cannot
+    draw (a rare character: the stamp would show a box in its place)."""
+    return _InMemoryFontFactory(
+        str(sans_path()), font_size=STAMP_FONT_SIZE, data=stamp_font_with_rare(text)
+    )
 
 
 def _seal_image(png: bytes) -> PdfImage:

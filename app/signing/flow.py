@@ -178,8 +178,8 @@ def signer_label(case: Case, role: str) -> str:
 
 
 def printable(text: str) -> str:
-    """The stamp's one font lacks the rare characters (e.g. 𠮷, CJK Ext-B) that the
-    document's rare face draws: print □ there; the signature's own name field and the
-    document keep the exact name."""
+    """A character the stamp cannot draw (in neither the sans nor the rare face: rare
+    ones such as 𠮷, CJK Ext-B, come from the rare face, ``app.documents.signing``)
+    prints as □; the signature's own name field and the document keep the exact name."""
     missing = missing_stamp_glyphs(text)
     return "".join("□" if ch in missing else ch for ch in text)

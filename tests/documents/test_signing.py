@@ -348,3 +348,55 @@ def _sign(
         stamp_lines=lines,
         seal_png=seal,
     )
+
+
+def _stamp_cids(appearance: dict) -> dict[str, int]:
+    """Each character of the stamp's ToUnicode CMap with the glyph (CID) drawing it."""
+    font = appearance["/Resources"]["/Font"]["/F1"].get_object()
+    cmap = font["/ToUnicode"].get_object().get_data().decode("ascii")
+    found: dict[str, int] = {}
+    block = ""
+    for line in cmap.splitlines():
+        tokens = re.findall(r"<([0-9a-fA-F]+)>", line)
+        if line.endswith(("beginbfchar", "beginbfrange")):
+            block = line.split()[-1]
+        elif block == "beginbfchar" and len(tokens) == 2:
+            found[bytes.fromhex(tokens[1]).decode("utf-16-be")] = int(tokens[0], 16)
+        elif block == "beginbfrange" and "[" in line:
+            low = int(tokens[0], 16)
+            found.update(
+                {bytes.fromhex(t).decode("utf-16-be"): low + i for i, t in enumerate(tokens[2:])}
+            )
+        elif block == "beginbfrange" and len(tokens) == 3:
+            low, high, first = (int(t, 16) for t in tokens)
+            found.update({chr(first + i): low + i for i in range(high - low + 1)})
+    return found
+
+
+def test_a_rare_character_beyond_concord_sans_is_drawn_in_the_stamp(
+    revisions: list[bytes], signer: signers.SimpleSigner, roots: list, tsa: LocalTsa
+) -> None:
+    """𠮷 (U+20BB7, CJK Ext-B) is not in Concord Sans: the stamp takes it from Concord Serif
+    Rare instead of drawing the missing-glyph box (glyph 0) in a signer's name."""
+    signed = _sign(revisions[0], signer, "sig-debtor", ["债务人 张𠮷", "签署时间 2026年12月1日"])
+    assert verify_pdf(signed, roots, tsa_trust_roots=tsa.trust_roots).accepted
+    appearance = _widgets(signed)["sig-debtor"]["/AP"]["/N"].get_object()
+    cids = _stamp_cids(appearance)
+    assert set("债务人张𠮷签署时间") <= set(cids)
+    assert 0 not in cids.values()  # no character is drawn as the missing-glyph box
+    assert _lines(signed, "sig-debtor") == ["债务人 张𠮷", "签署时间 2026年12月1日"]
+    # The usual stamp keeps Concord Sans itself (its subset carries the font's own name).
+    plain = _sign(revisions[0], signer, "sig-debtor", ["债务人 张三"])
+    plain_font = _widgets(plain)["sig-debtor"]["/AP"]["/N"].get_object()["/Resources"]["/Font"]
+    rare_font = appearance["/Resources"]["/Font"]
+    assert "NotoSansSC" in str(plain_font["/F1"].get_object()["/BaseFont"])
+    assert "ConcordStamp" in str(rare_font["/F1"].get_object()["/BaseFont"])
+
+
+def test_the_stamp_prints_a_box_only_for_what_no_face_draws() -> None:
+    from app.documents.fonts import missing_stamp_glyphs
+    from app.signing.flow import printable
+
+    assert missing_stamp_glyphs("债务人 吉䶮𠮷") == set()  # 𠮷 from the rare face
+    assert printable("债务人 吉䶮𠮷") == "债务人 吉䶮𠮷"
+    assert printable("债务人 张\ue000") == "债务人 张□"  # a private-use character: no face
