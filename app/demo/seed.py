@@ -42,7 +42,7 @@ from app.demo.performance import seed_performance
 from app.demo.repayments import seed_repayments
 from app.demo.seal import seal_png
 from app.demo.sessions import seed_sessions
-from app.demo.stages import inline_queue, seed_stages
+from app.demo.stages import inline_queue, party_accounts, seed_stages
 from app.demo.webhooks import seed_webhook
 from app.extensions import db
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
@@ -127,6 +127,7 @@ def seed() -> tuple[list[tuple[str, str, str]], bool, list[str]]:
     with inline_queue():  # the declined case's certificate is rendered at once
         notes = seed_cases(bank_user, org, DEMO_PASSWORD)
     notes += seed_stages(org, DEMO_PASSWORD)
+    accounts += party_accounts()  # the guarantor's account is made as they join
     notes += seed_confirmation(org, DEMO_PASSWORD)
     notes += seed_repayments()
     notes += seed_performance(org, DEMO_PASSWORD)

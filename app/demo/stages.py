@@ -1,8 +1,10 @@
 """Demo cases at the agreement stages: one awaiting signatures (the debtor has signed, the
-creditor not yet) and one whose agreement is in force (all three signed, the seal on),
-each with the real PDFs, and a proposal on the table in the negotiating demo case.
+creditor and the debtor's joint guarantor not yet) and one whose agreement is in force
+(all three signed, the seal on), each with the real PDFs, and a proposal on the table in
+the negotiating demo case.
 
-Everything goes through the real use cases: the debtor proposes, the creditor accepts,
+Everything goes through the real use cases: the mediator adds the guarantor, who joins
+by their own link (:mod:`app.demo.parties`), the debtor proposes, the creditor accepts,
 the mediator drafts, the worker's task renders and certifies, and every signer asks for a
 one-time code and signs with their password and that code, read back from the outbox as
 the signer would read it from their phone. Rendering: the queue runs inline while seeding
@@ -29,6 +31,7 @@ from app.agreements.rendering import render_agreement
 from app.agreements.signing import send_signing_code, sign_agreement, signed_roles
 from app.cases.lifecycle import today
 from app.demo.cases import DEMO_CASES, DemoCase, case_line, start_case
+from app.demo.parties import party_of, seed_party
 from app.extensions import db
 from app.models.agreements import AgreementStatus, SignatureMethod
 from app.models.cases import Case
@@ -37,6 +40,7 @@ from app.models.organisations import MediationOrganisation
 from app.models.users import User
 from app.negotiation import objections, proposals
 from app.queue import huey
+from app.rules.case_parties import PartyInput
 from app.rules.cases import CaseState
 from app.rules.schedules import Frequency
 from app.signing.flow import SignatureInput
@@ -52,6 +56,8 @@ class StageCase:
     instalments: int
     signers: tuple[str, ...]  # who has signed when seeding is done
     objection: tuple[str, str, str] | None = None  # (item, debtor's reason, answer)
+    # added by the mediator and joined while negotiating; does not sign in the demo
+    guarantor: PartyInput | None = None
 
 
 STAGES = (
@@ -73,6 +79,16 @@ STAGES = (
         Decimal("37800.00"),
         12,
         ("debtor",),
+        guarantor=PartyInput(
+            role="guarantor",
+            guarantee_kind="joint",  # 连带责任保证, 民法典 Art. 688
+            name="冯保国",
+            id_type="resident_id",
+            id_number="110102196508211230",
+            phone="13800138014",
+            email="guarantor@demo.concord",
+            address="北京市西城区三里河路 46 号院 2 号楼 301 室",
+        ),
     ),
     StageCase(
         DemoCase(
@@ -139,6 +155,7 @@ def advance(spec: StageCase, org: MediationOrganisation, password: str) -> list[
     if case is None:
         case, _ = start_case(creditor, org, spec.case, password)
     debtor = case.debtor_user
+    joined = [] if spec.guarantor is None else seed_party(case, spec.guarantor, password)
     if case.state == CaseState.NEGOTIATING and debtor is not None:
         _settle(spec, case, debtor, creditor)
     problem = _draft(case, creditor)
@@ -149,11 +166,26 @@ def advance(spec: StageCase, org: MediationOrganisation, password: str) -> list[
             if role in spec.signers and role not in _signed(case) and signer is not None:
                 _sign(case, signer, password)
     if problem is not None:
-        return [case_line(case, problem)]
+        return [case_line(case, problem), *joined]
     if before == (case.state, _signed(case)):
-        return []
+        return joined
     signed = _signed(case)
-    return [case_line(case, "signed by " + ", ".join(signed) if signed else "")]
+    return [case_line(case, "signed by " + ", ".join(signed) if signed else ""), *joined]
+
+
+def party_accounts() -> list[tuple[str, str, str]]:
+    """The stage cases' guarantors who joined, as ``flask seed-demo`` lists the demo
+    accounts: (role, who they are, sign-in)."""
+    accounts = []
+    for spec in STAGES:
+        case = case_of(spec.case.email)
+        party = None if case is None or spec.guarantor is None else party_of(case, spec.guarantor)
+        if case is None or party is None or party.user is None:
+            continue  # a demo seeded before it had a guarantor
+        kind = f"{party.guarantee_kind} " if party.guarantee_kind else ""
+        who = f"{party.name}, {kind}{party.role} of {case.reference} ({case.debtor_name})"
+        accounts.append((party.role, who, party.user.email))
+    return accounts
 
 
 def _signed(case: Case) -> list[str]:
@@ -257,4 +289,4 @@ def _negotiation_proposal() -> list[str]:
     return [f"    the debtor's offer on {case.reference} waits for the creditor's answer"]
 
 
-__all__ = ["STAGES", "StageCase", "seed_stages"]
+__all__ = ["STAGES", "StageCase", "party_accounts", "seed_stages"]

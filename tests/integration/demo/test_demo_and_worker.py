@@ -102,10 +102,12 @@ def test_seed_demo_creates_the_cast_once(app: Flask, seeded_world: Snapshot) -> 
     assert "nothing changed" in second.output
     assert " case " not in second.output  # no case is reported as new or moved
     assert _counts() == after_first
-    assert after_first[:3] == (1, 2, 16)
+    assert after_first[:3] == (1, 2, 17)  # 16 people and the guarantor who joined
     roles = sorted(r.value for r in db.session.scalars(select(User.role)))
     assert roles.count("mediator") == 2 and roles.count("admin") == 1
-    assert roles.count("creditor") == 2 and roles.count("debtor") == 11
+    assert (
+        roles.count("creditor") == 2 and roles.count("debtor") == 12
+    )  # the guarantor signs in as a debtor
     licences = set(db.session.scalars(select(CreditorOrganisation.licence_type)))
     assert licences == {LicenceType.BANK, LicenceType.PRIVATE_LENDER}
     creditors = {c.entity_kind: c for c in db.session.scalars(select(CreditorOrganisation))}
@@ -351,7 +353,7 @@ def test_every_demo_account_can_sign_in(app: Flask, seeded: None) -> None:
         Role.DEBTOR: "/debtor",
     }
     users = list(db.session.scalars(select(User)))
-    assert len(users) == 16
+    assert len(users) == 17
     for user in users:
         browser = Browser(app.test_client())
         response = browser.login(user.email, DEMO_PASSWORD)
