@@ -39,7 +39,8 @@ ACCOUNTS = [
     "mediator2@demo.concord",
     "bank@demo.concord",
     "lender@demo.concord",
-    *[f"debtor{n}@demo.concord" for n in range(1, 9)],
+    *[f"debtor{n}@demo.concord" for n in range(1, 12)],
+    "guarantor@demo.concord",  # a guarantor signs in as a debtor does (app.cases.parties)
 ]
 PASSWORD = "concord-demo-2026"
 MAX_PAGES_PER_ACCOUNT = 400

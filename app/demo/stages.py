@@ -42,6 +42,7 @@ from app.negotiation import objections, proposals
 from app.queue import huey
 from app.rules.case_parties import PartyInput
 from app.rules.cases import CaseState
+from app.rules.proposals import ProposalState, Side
 from app.rules.schedules import Frequency
 from app.signing.flow import SignatureInput
 
@@ -211,7 +212,17 @@ def _settle(spec: StageCase, case: Case, debtor: User, creditor: User) -> None:
         frequency=Frequency.MONTHLY,
         waive_penalty=spec.objection is not None,
     )
-    proposal = proposals.submit_proposal(debtor, case, offer)
+    # A run interrupted after the offer and before the answer finds the offer still open:
+    # it is answered, not made a second time.
+    waiting = next(
+        (
+            p
+            for p in proposals.proposals_of(case)
+            if p.state == ProposalState.OPEN and p.side == Side.DEBTOR
+        ),
+        None,
+    )
+    proposal = waiting or proposals.submit_proposal(debtor, case, offer)
     proposals.accept_proposal(creditor, case, proposal)
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
 
 from flask import Flask
 from pypdf import PdfReader
@@ -21,6 +24,7 @@ from app.extensions import db
 from app.models import AuditEvent, Case, CaseParty, Consent, User
 from app.models.agreements import AgreementStatus
 from app.rules.cases import CaseState
+from app.rules.schedules import Frequency
 from app.todo.debtor import debtor_todo
 from tests.helpers import Browser
 from tests.worlds import Snapshot, restore
@@ -121,3 +125,38 @@ def test_the_guarantor_is_listed_with_the_demo_accounts_and_seeded_once(
     assert db.session.scalar(select(func.count(CaseParty.id))) == 1
     assert db.session.scalar(events) == 3
     assert db.session.scalar(select(func.count(AuditEvent.id))) == all_events
+
+
+def test_a_seeding_interrupted_after_the_offer_answers_it_instead_of_offering_again(
+    app: Flask,
+) -> None:
+    """app.demo.stages._settle resumes: the debtor's offer already made is accepted, no
+    second offer is made."""
+    from app.demo.stages import STAGES, _settle
+    from app.negotiation import proposals
+    from app.rules.proposals import ProposalState
+    from tests.agreement_support import people
+    from tests.factories import make_case
+
+    who = people()
+    case = make_case(
+        creditor=who["creditor"],
+        mediator=who["mediator"],
+        state=CaseState.NEGOTIATING,
+        debtor_user_id=who["debtor"].id,
+        debtor_name=who["debtor"].name,
+    )
+    spec = replace(STAGES[0], total=Decimal("1000.00"))  # within the factory case's claim
+    assert spec.objection is None
+    first = proposals.Offer(
+        kind="instalments",
+        total=spec.total,
+        first_due=today() + timedelta(days=30),
+        count=spec.instalments,
+        frequency=Frequency.MONTHLY,
+    )
+    proposals.submit_proposal(who["debtor"], case, first)  # the run stopped here
+    _settle(spec, case, who["debtor"], who["creditor"])
+    made = proposals.proposals_of(case)
+    assert len(made) == 1 and made[0].state == ProposalState.ACCEPTED
+    assert case.state == CaseState.AGREEMENT_DRAFTING
