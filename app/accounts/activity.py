@@ -59,6 +59,15 @@ def cases_of(user: User, limit: int = 20) -> list[Case]:
     return list(db.session.scalars(stmt))
 
 
+def is_party_only(user: User) -> bool:
+    """A guarantor or co-borrower on some case (app.cases.parties) and nobody's debtor."""
+    if user.role != Role.DEBTOR:
+        return False
+    own = select(Case.id).where(Case.debtor_user_id == user.id).limit(1)
+    party = select(CaseParty.id).where(CaseParty.user_id == user.id).limit(1)
+    return db.session.scalar(party) is not None and db.session.scalar(own) is None
+
+
 def mediation_staff(org_id: int) -> list[User]:
     return list(
         db.session.scalars(

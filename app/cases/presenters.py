@@ -209,8 +209,10 @@ def identity_copy_view(
     case: Case, viewer: User, form: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """The debtor's section for their ID copy, front and back, which the court package
-    attaches (法释〔2011〕5号 Art. 3): what is on file and the form. Only the debtor."""
-    if viewer.role != Role.DEBTOR:
+    attaches (法释〔2011〕5号 Art. 3): what is on file and the form. Only the case's
+    debtor: a guarantor or co-borrower, who also signs in as a debtor, is not shown the
+    debtor's papers as their own."""
+    if viewer.role != Role.DEBTOR or case.debtor_user_id != viewer.id:
         return None
     form = form or {}
     sides = [

@@ -80,7 +80,11 @@ def mediation_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
         return "closing/_panel.html", closed
     if case.state not in OPEN_MEDIATION:
         return None
-    return "closing/_panel.html", {"closed": False, **_open_view(case, viewer)}
+    view = _open_view(case, viewer)
+    shown = ("response_end", "mediation_end", "proposed_until", "propose_url", "end_url")
+    if not any(view[key] for key in shown):
+        return None  # nothing to tell this viewer (a guarantor while the agreement is signed)
+    return "closing/_panel.html", {"closed": False, **view}
 
 
 def _open_view(case: Case, viewer: User) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import Permission, can, public, requires, role_home_endpoint
-from app.accounts.activity import cases_of, colleagues, recent_activity
+from app.accounts.activity import cases_of, colleagues, is_party_only, recent_activity
 from app.accounts.home_sections import home_sections
 from app.audit import action_label
 from app.certificates.views import debtor_certificates
@@ -64,6 +64,9 @@ def debtor() -> str:
         "home/debtor.html",
         repayments=debtor_summaries(user, clock.today()),
         certificates=debtor_certificates(user),
+        # A guarantor or co-borrower who is no debtor anywhere: what they do here is sign
+        # (app.access), not answer the claim or propose terms.
+        party_only=is_party_only(user),
     )
 
 

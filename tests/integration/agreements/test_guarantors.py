@@ -521,3 +521,26 @@ def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, ca
     # Another debtor's list never shows this case.
     with app.test_request_context():
         assert debtor_todo(who["other_debtor"], today()) == []
+
+
+def test_the_guarantors_pages_speak_to_a_guarantor_not_to_the_debtor(app: Flask, who, case) -> None:
+    """The debtor's own ID-copy section and their steps (object, propose) are the debtor's:
+    a guarantor, who signs in as a debtor does, is told what they do (sign); an empty
+    mediation-period card is not shown to them."""
+    _, guarantor = _joined_guarantor(case, who)
+    assert guarantor is not None
+    settle(case, who)
+    draft(case, who)  # the agreement waits for signatures
+    guest = _browser(app, guarantor)
+    page = guest.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="identity-copy"' not in page  # "Your ID copy" is the debtor's section
+    assert 'id="mediation"' not in page  # nothing about the period for them to see or do
+    home = guest.get("/debtor").get_data(as_text=True)
+    assert "您以保证人或共同借款人的身份参与案件" in home
+    assert "您都可以提出异议" not in home
+    # The debtor keeps both.
+    debtor = _browser(app, who["debtor"])
+    assert 'id="identity-copy"' in debtor.get(f"/cases/{case.id}").get_data(as_text=True)
+    debtor_home = debtor.get("/debtor").get_data(as_text=True)
+    assert "您都可以提出异议" in debtor_home
+    assert "您以保证人或共同借款人的身份参与案件" not in debtor_home
