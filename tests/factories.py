@@ -9,7 +9,7 @@ from typing import Any
 
 from app.accounts.auth import hash_password
 from app.extensions import db
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.organisations import CreditorOrganisation, LicenceType, MediationOrganisation
 from app.models.users import Role, User
 from app.rules.cases import CaseState
@@ -166,3 +166,39 @@ def make_case(
     db.session.add(case)
     db.session.commit()
     return case
+
+
+def make_case_party(
+    case: Case,
+    role: str,
+    guarantee_kind: str | None,
+    name: str,
+    id_number: str,
+    added_by: User,
+    user: User | None = None,
+    **kw: Any,
+) -> CaseParty:
+    """A guarantor or co-borrower on ``case`` (how they are added, invited and join:
+    tests/integration/agreements/test_guarantors.py); joined when ``user`` is given."""
+    from app.core import clock
+
+    party = CaseParty(
+        case_id=case.id,
+        role=role,
+        guarantee_kind=guarantee_kind,
+        name=name,
+        id_type="resident_id",
+        id_number=id_number,
+        id_masked=id_number[:6] + "********" + id_number[-4:],
+        phone="13900000000",
+        address="北京市西城区某街1号",
+        added_by_id=added_by.id,
+        user_id=user.id if user else None,
+        invited_at=clock.now() if user else None,
+        joined_at=clock.now() if user else None,
+        **kw,
+    )
+    db.session.add(party)
+    db.session.commit()
+    db.session.expire(case, ["extra_parties"])
+    return party

@@ -143,24 +143,32 @@ def _lines(pdf: bytes, field_name: str) -> list[str]:
     return [str(operands[1]["/ActualText"]) for operands, op in operations if op == b"BDC"]
 
 
-def _stamp_text(appearance: dict) -> set[str]:
-    """Every character the stamp's font maps back to (its ToUnicode CMap)."""
+def _stamp_cids(appearance: dict) -> dict[str, int]:
+    """Each character of the stamp's ToUnicode CMap with the glyph (CID) drawing it."""
     font = appearance["/Resources"]["/Font"]["/F1"].get_object()
     cmap = font["/ToUnicode"].get_object().get_data().decode("ascii")
-    chars: set[str] = set()
+    found: dict[str, int] = {}
     block = ""
     for line in cmap.splitlines():
         tokens = re.findall(r"<([0-9a-fA-F]+)>", line)
         if line.endswith(("beginbfchar", "beginbfrange")):
             block = line.split()[-1]
         elif block == "beginbfchar" and len(tokens) == 2:
-            chars.add(bytes.fromhex(tokens[1]).decode("utf-16-be"))
+            found[bytes.fromhex(tokens[1]).decode("utf-16-be")] = int(tokens[0], 16)
         elif block == "beginbfrange" and "[" in line:
-            chars.update(bytes.fromhex(t).decode("utf-16-be") for t in tokens[2:])
+            low = int(tokens[0], 16)
+            found.update(
+                {bytes.fromhex(t).decode("utf-16-be"): low + i for i, t in enumerate(tokens[2:])}
+            )
         elif block == "beginbfrange" and len(tokens) == 3:
             low, high, first = (int(t, 16) for t in tokens)
-            chars.update(chr(first + i) for i in range(high - low + 1))
-    return chars
+            found.update({chr(first + i): low + i for i in range(high - low + 1)})
+    return found
+
+
+def _stamp_text(appearance: dict) -> set[str]:
+    """Every character the stamp's font maps back to (its ToUnicode CMap)."""
+    return set(_stamp_cids(appearance))
 
 
 def test_visible_stamps_have_appearance_streams_with_the_names_and_the_seal(final: bytes) -> None:
@@ -348,29 +356,6 @@ def _sign(
         stamp_lines=lines,
         seal_png=seal,
     )
-
-
-def _stamp_cids(appearance: dict) -> dict[str, int]:
-    """Each character of the stamp's ToUnicode CMap with the glyph (CID) drawing it."""
-    font = appearance["/Resources"]["/Font"]["/F1"].get_object()
-    cmap = font["/ToUnicode"].get_object().get_data().decode("ascii")
-    found: dict[str, int] = {}
-    block = ""
-    for line in cmap.splitlines():
-        tokens = re.findall(r"<([0-9a-fA-F]+)>", line)
-        if line.endswith(("beginbfchar", "beginbfrange")):
-            block = line.split()[-1]
-        elif block == "beginbfchar" and len(tokens) == 2:
-            found[bytes.fromhex(tokens[1]).decode("utf-16-be")] = int(tokens[0], 16)
-        elif block == "beginbfrange" and "[" in line:
-            low = int(tokens[0], 16)
-            found.update(
-                {bytes.fromhex(t).decode("utf-16-be"): low + i for i, t in enumerate(tokens[2:])}
-            )
-        elif block == "beginbfrange" and len(tokens) == 3:
-            low, high, first = (int(t, 16) for t in tokens)
-            found.update({chr(first + i): low + i for i in range(high - low + 1)})
-    return found
 
 
 def test_a_rare_character_beyond_concord_sans_is_drawn_in_the_stamp(

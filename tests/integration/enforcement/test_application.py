@@ -24,10 +24,10 @@ from app.enforcement.common import applications_of
 from app.extensions import db
 from app.models.agreements import DocumentKind
 from app.models.audit import AuditEvent
-from app.models.cases import CaseParty
 from app.rules.enforcement import EnforcementRefused
 from app.web.verify import check_file
 from tests.enforcement_support import COURT, RULING_NUMBER, breached_case
+from tests.factories import make_case_party
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -154,21 +154,7 @@ def test_co_borrowers_and_joint_guarantors_are_respondents_general_guarantors_ar
         ("guarantor", "general", "李一般", "440305199211204531"),
     ]
     for role, kind, name, number in parties:
-        db.session.add(
-            CaseParty(
-                case_id=case.id,
-                role=role,
-                guarantee_kind=kind,
-                name=name,
-                id_number=number,
-                id_masked=number[:6] + "********" + number[-4:],
-                phone="13900000000",
-                address="北京市西城区某街1号",
-                added_by_id=who["mediator"].id,
-            )
-        )
-    db.session.commit()
-    db.session.expire(case, ["extra_parties"])
+        make_case_party(case, role, kind, name, number, who["mediator"])
 
     doc = generate_application(who["creditor"], case)
     data = documents.read_pdf(doc.sha256)

@@ -19,13 +19,13 @@ from app.core import clock
 from app.documents import issued as documents
 from app.documents.verification import verify_pdf
 from app.extensions import db
-from app.models import CaseParty, OutboundMessage
+from app.models import OutboundMessage
 from app.models.restructuring import SupplementaryStatus
 from app.models.users import Role, User
 from app.restructuring import drafting
 from app.todo.debtor import debtor_todo
 from tests import restructuring_support as support
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_case_party, make_user
 from tests.helpers import Browser
 
 PARTIES = (
@@ -43,27 +43,8 @@ def world(app: Flask):
     who, case, agreement = support.partly_paid_case()
     for role, kind, name, number, email in PARTIES:
         user = make_user(Role.DEBTOR, name=name, email=email)
-        db.session.add(
-            CaseParty(
-                case_id=case.id,
-                role=role,
-                guarantee_kind=kind,
-                name=name,
-                id_type="resident_id",
-                id_number=number,
-                id_masked=number[:6] + "********" + number[-4:],
-                phone="13900139002",
-                email=email,
-                address="北京市海淀区某路 8 号",
-                user_id=user.id,
-                invited_at=clock.now(),
-                joined_at=clock.now(),
-                added_by_id=who["mediator"].id,
-            )
-        )
+        make_case_party(case, role, kind, name, number, who["mediator"], user, email=email)
         who[role] = user
-    db.session.commit()
-    db.session.expire(case, ["extra_parties"])
     return who, case, agreement
 
 

@@ -18,7 +18,7 @@ from app.models import AuditEvent
 from app.models.users import User
 from app.rules.cases import CaseState
 from tests.enforcement_support import RULING_NUMBER, breached_case
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_case_party
 from tests.helpers import Browser
 
 OUTSIDERS = (
@@ -165,8 +165,6 @@ def test_the_summary_of_claim_names_every_party_who_signed_as_a_defendant(
     """A co-borrower (民法典 Art. 518), a joint guarantor (民诉法解释 Art. 66) and a general
     guarantor (民法典 Art. 687; 担保制度解释 Art. 26) signed beside the debtor: each is a
     co-defendant, with full identity and what they answer for."""
-    from app.models import CaseParty
-
     who, case, _ = breached_case(frozen_clock, confirmed=False)
     parties = [
         ("co_borrower", None, "钱共借", "110102198506120318"),
@@ -174,21 +172,7 @@ def test_the_summary_of_claim_names_every_party_who_signed_as_a_defendant(
         ("guarantor", "general", "李一般", "440305199211204531"),
     ]
     for role, kind, name, number in parties:
-        db.session.add(
-            CaseParty(
-                case_id=case.id,
-                role=role,
-                guarantee_kind=kind,
-                name=name,
-                id_type="resident_id",
-                id_number=number,
-                id_masked=number[:6] + "********" + number[-4:],
-                phone="13900000000",
-                address="北京市西城区某街1号",
-                added_by_id=who["mediator"].id,
-            )
-        )
-    db.session.commit()
+        make_case_party(case, role, kind, name, number, who["mediator"])
     response = _as(app, who["creditor"]).get(f"/cases/{case.id}/enforcement/claim")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
