@@ -17,6 +17,7 @@ thread (``app.documents.sync``).
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 import warnings
 from collections.abc import Sequence
@@ -242,6 +243,19 @@ def _font_bytes(path: str) -> bytes:
 
 
 _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE")
+
+
+class _BuiltFontNotice(logging.Filter):
+    """pyHanko warns "No ROS metadata. Assuming identity." for every stamp set in the
+    font made for rare characters: that font is name-keyed, and the identity mapping
+    pyHanko then assumes is the right one for it (each glyph drawn as the stamp shows,
+    tests/documents/test_signing.py). The warning says nothing an operator can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No ROS metadata" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.pdf_utils.font.opentype").addFilter(_BuiltFontNotice())
 
 
 def _stamp_font(text: str) -> GlyphAccumulatorFactory:

@@ -385,3 +385,11 @@ def test_the_stamp_prints_a_box_only_for_what_no_face_draws() -> None:
     assert missing_stamp_glyphs("债务人 吉䶮𠮷") == set()  # 𠮷 from the rare face
     assert printable("债务人 吉䶮𠮷") == "债务人 吉䶮𠮷"
     assert printable("债务人 张\ue000") == "债务人 张□"  # a private-use character: no face
+
+
+def test_the_rare_character_stamp_leaves_no_warning_in_the_log(
+    revisions: list[bytes], signer: signers.SimpleSigner, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING"):
+        _sign(revisions[0], signer, "sig-debtor", ["债务人 张𠮷"])
+    assert not [r for r in caplog.records if "ROS" in r.getMessage()]
