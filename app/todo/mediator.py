@@ -29,9 +29,15 @@ from app.models.cases import Case
 from app.models.confirmation import PackageStatus
 from app.models.negotiation import Proposal
 from app.models.repayments import PaymentStatus, RepaymentPayment
-from app.models.restructuring import OPEN_REQUEST_STATES, RestructuringRequest
+from app.models.restructuring import (
+    OPEN_REQUEST_STATES,
+    RestructuringRequest,
+    SupplementaryStatus,
+)
 from app.models.users import Role, User
 from app.negotiation.proposal_queries import proposal_number
+from app.restructuring.common import current_supplement, open_request
+from app.restructuring.signing import signed_roles as supplement_signed_roles
 from app.rules import todo as rules
 from app.rules.cases import OPEN_STATES, PERFORMANCE_STATES, CaseState
 from app.rules.proposals import ProposalState
@@ -214,7 +220,7 @@ def _case_entries(
         entries += _package_signatures(case)
     if case.state in PERFORMANCE_STATES:
         entries += _disputes(case, payments)
-        entries += restructuring_steps(user, case, None)
+        entries += restructuring_steps(user, case, None) or _supplement_signatures(case)
     return entries
 
 
@@ -322,6 +328,34 @@ def _agreement_signatures(case: Case) -> list[Entry]:
                 case.reference,
                 case_url(case, "agreement"),
                 case.next_deadline,
+            ),
+        )
+    ]
+
+
+def _supplement_signatures(case: Case) -> list[Entry]:
+    """A supplementary agreement still missing a party's signature (the debtor, the
+    creditor, a guarantor or co-borrower: app.restructuring.signing), so the mediator
+    knows whom to remind before signing last."""
+    request = open_request(case)
+    supplement = current_supplement(request) if request is not None else None
+    if supplement is None or supplement.status != SupplementaryStatus.SIGNING:
+        return []
+    missing = ({"debtor", "creditor"} | extra_signers(case)) - supplement_signed_roles(supplement)
+    if not missing:
+        return []
+    return [
+        (
+            rules.Urgency(None, supplement.drafted_at),
+            TodoItem(
+                "supplement_signatures",
+                _(
+                    "Case %(ref)s: the supplementary agreement waits for the signature of %(who)s.",
+                    ref=case.reference,
+                    who=_waiting_for(missing, case),
+                ),
+                case.reference,
+                case_url(case, "restructuring"),
             ),
         )
     ]

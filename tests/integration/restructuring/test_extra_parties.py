@@ -24,6 +24,7 @@ from app.models.restructuring import SupplementaryStatus
 from app.models.users import Role, User
 from app.restructuring import drafting
 from app.todo.debtor import debtor_todo
+from app.todo.mediator import mediator_todo
 from tests import restructuring_support as support
 from tests.factories import PASSWORD, make_case_party, make_user
 from tests.helpers import Browser
@@ -87,6 +88,15 @@ def test_every_party_to_the_agreement_signs_the_change_the_mediator_last(app: Fl
 
     support.sign_supplement(case, supplement, who["debtor"], typed_name=who["debtor"].name)
     support.sign_supplement(case, supplement, who["creditor"], typed_name=who["creditor"].name)
+    # The mediator's list says whom the supplementary agreement still waits for.
+    with app.test_request_context():
+        waiting = [
+            i
+            for i in mediator_todo(who["mediator"], clock.today())
+            if i.reference == case.reference
+        ]
+    assert [i.kind for i in waiting] == ["supplement_signatures"]
+    assert "赵保证、孙共借" in waiting[0].text and "补充协议等待" in waiting[0].text
     with pytest.raises(AgreementRefused) as refused:
         support.sign_supplement(case, supplement, who["mediator"], typed_name="王调解")
     assert refused.value.code == "parties_first"  # the guarantor and co-borrower have not
@@ -96,6 +106,13 @@ def test_every_party_to_the_agreement_signs_the_change_the_mediator_last(app: Fl
         assert debtor_todo(guarantor, clock.today()) == []  # signed: nothing left to do
     support.sign_supplement(case, supplement, co_borrower, typed_name="孙共借")
     assert supplement.status == SupplementaryStatus.SIGNING  # the mediator still signs
+    with app.test_request_context():
+        mine = [
+            i
+            for i in mediator_todo(who["mediator"], clock.today())
+            if i.reference == case.reference
+        ]
+    assert [i.kind for i in mine] == ["sign_supplementary"]  # now their own signature
     support.sign_supplement(case, supplement, who["mediator"], typed_name="王调解")
     assert supplement.status == SupplementaryStatus.IN_FORCE
     assert db.session.scalar(
