@@ -15,6 +15,7 @@ on the fonts the server happens to have.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -113,6 +114,17 @@ def stamp_font_with_rare(text: str) -> bytes | None:
     wanted = sorted({ord(c) for c in text if c != "\n"})  # spaces too: they have widths
     if set(wanted) <= _code_points(Path(FONT_FILES["sans"])):
         return None
+    # The two faces are opened once per process and read lazily (fontTools decompiles a
+    # table or a glyph when first asked), which is not safe from two threads at once: a
+    # web worker's threads may sign at the same moment.
+    with _FACES_LOCK:
+        return _build_stamp_font(wanted)
+
+
+_FACES_LOCK = threading.Lock()
+
+
+def _build_stamp_font(wanted: list[int]) -> bytes:
     sans, rare = _font("sans"), _font("serif_rare")
     sans_cmap, rare_cmap = sans.getBestCmap(), rare.getBestCmap()
     charstrings: dict[str, object] = {}
