@@ -23,17 +23,16 @@ from app.models.agreements import Agreement, AgreementStatus
 from app.models.cases import Case
 from app.models.users import User
 from app.rules.cases import CaseState
-from app.signing.flow import signer_label
 from app.signing.views import (
     announce_code,
     channel_choices,
     page_images,
     page_response,
+    party_signature_rows,
     pdf_response,
     refused_signing,
     requested_channel,
     signature_form_input,
-    signature_rows,
     typed_form,
 )
 
@@ -112,14 +111,7 @@ def _agreement_view(
         "retry_url": url_for("agreements.retry", case_id=case.id, version=agreement.version)
         if failed and may_draft
         else None,
-        "signatures": signature_rows(
-            signed,
-            (*common.ROLES[:2], *(p.signer_role for p in case.extra_parties), common.ROLES[2]),
-            {
-                p.signer_role: f"{signer_label(case, p.signer_role)} {p.name}"
-                for p in case.extra_parties
-            },
-        ),
+        "signatures": party_signature_rows(case, signed),
         "pdf_url": url_for("agreements.pdf", case_id=case.id, version=agreement.version)
         if ready
         else None,

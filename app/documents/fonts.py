@@ -140,11 +140,12 @@ def _build_stamp_font(wanted: list[int]) -> bytes:
 
     take(sans, ".notdef", ".notdef")
     for cp in wanted:
-        source = sans if cp in sans_cmap else rare if cp in rare_cmap else None
-        if source is not None:
-            name = f"uni{cp:04X}" if cp <= 0xFFFF else f"u{cp:05X}"
-            take(source, source.getBestCmap()[cp], name)
-            cmap[cp] = name
+        for face, face_cmap in ((sans, sans_cmap), (rare, rare_cmap)):
+            if cp in face_cmap:
+                name = f"uni{cp:04X}" if cp <= 0xFFFF else f"u{cp:05X}"
+                take(face, face_cmap[cp], name)
+                cmap[cp] = name
+                break
     builder = FontBuilder(sans["head"].unitsPerEm, isTTF=False)
     builder.setupGlyphOrder(list(charstrings))
     builder.setupCharacterMap(cmap)

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.confirmation.package.parties import UNRECORDED, creditor_agent, person_rows
 from app.enforcement.common import Enforceability
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.repayments import COUNTED, PaymentChannel
 from app.rules.case_parties import PartyRole, enforceable_with_the_debtor, role_label
 from app.rules.citations import cite
@@ -88,15 +88,23 @@ def respondents(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     :func:`app.rules.case_parties.enforceable_with_the_debtor`)."""
     named, deferred = [debtor_party(case)], []
     for party in case.extra_parties:
-        label = role_label(party.role, party.guarantee_kind)
-        if not enforceable_with_the_debtor(party.role, party.guarantee_kind):
-            deferred.append({"name": party.name, "role_label": label})
-            continue
-        rows = person_rows(
-            party.id_type, party.id_number or "", address=party.address, phone=party.phone
-        )
-        named.append({"name": party.name, "role_label": label, "rows": _rows(rows)})
+        if enforceable_with_the_debtor(party.role, party.guarantee_kind):
+            named.append(_extra_party(party))
+        else:
+            deferred.append({"name": party.name, "role_label": _role_label(party)})
     return named, deferred
+
+
+def _role_label(party: CaseParty) -> str:
+    return role_label(party.role, party.guarantee_kind)
+
+
+def _extra_party(party: CaseParty) -> dict[str, Any]:
+    """A guarantor or co-borrower with the FULL identity details, as the debtor's."""
+    rows = person_rows(
+        party.id_type, party.id_number or "", address=party.address, phone=party.phone
+    )
+    return {"name": party.name, "role_label": _role_label(party), "rows": _rows(rows)}
 
 
 def defendants(case: Case) -> list[dict[str, Any]]:
@@ -108,24 +116,13 @@ def defendants(case: Case) -> list[dict[str, Any]]:
     cannot recover, which the judgment says (民法典 Art. 687; 担保制度解释 Art. 26)."""
     out = [{**debtor_party(case), "liability": None, "law": ""}]
     for party in case.extra_parties:
-        rows = person_rows(
-            party.id_type, party.id_number or "", address=party.address, phone=party.phone
-        )
         if party.role == PartyRole.CO_BORROWER:
             liability, law = "co_borrower", cite("civil_code.518")
         elif enforceable_with_the_debtor(party.role, party.guarantee_kind):
             liability, law = "joint", cite("cpl_interp.66")
         else:
             liability, law = "general", cite("civil_code.687", "guarantee_interp.26")
-        out.append(
-            {
-                "name": party.name,
-                "role_label": role_label(party.role, party.guarantee_kind),
-                "rows": _rows(rows),
-                "liability": liability,
-                "law": law,
-            }
-        )
+        out.append({**_extra_party(party), "liability": liability, "law": law})
     return out
 
 

@@ -109,7 +109,7 @@ def _default_rule(terms: dict[str, Any]) -> str:
     )
 
 
-def _signers_text(draft: Any) -> str:
+def _signers_text(draft: rules.AgreementDraft) -> str:
     """Who signs, in the order of the signature blocks: 债务人签名、债权人签章 (签名 for a
     natural-person creditor)、保证人张三签名…、调解员."""
     creditor = "债权人签名" if draft.creditor.signs_in_person else "债权人签章"

@@ -28,8 +28,7 @@ from app.restructuring import signing
 from app.restructuring.common import current_supplement, open_request, party_role, requests_of
 from app.rules.restructuring import schedule_from_json
 from app.rules.schedules import DOWN_PAYMENT, LUMP_SUM
-from app.signing.flow import signer_label
-from app.signing.views import signature_rows
+from app.signing.views import party_signature_rows
 
 REQUEST_LABELS = {
     RequestStatus.OPEN: _l("Waiting for an answer"),
@@ -165,14 +164,7 @@ def _supplement_view(case: Case, s: SupplementaryAgreement, viewer: User) -> dic
         "status_key": s.status.value,
         "in_force": s.status == SupplementaryStatus.IN_FORCE,
         "effective_at": s.effective_at,
-        "signatures": signature_rows(
-            signed,
-            ("debtor", "creditor", *(p.signer_role for p in case.extra_parties), "mediator"),
-            {
-                p.signer_role: f"{signer_label(case, p.signer_role)} {p.name}"
-                for p in case.extra_parties
-            },
-        ),
+        "signatures": party_signature_rows(case, signed),
         "pdf_url": url_for("restructuring.pdf", case_id=case.id, version=s.version)
         if ready
         else None,

@@ -22,10 +22,11 @@ from app.core.errors import DomainError
 from app.documents import issued as documents
 from app.documents import pages
 from app.models.agreements import SignatureMethod
+from app.models.cases import Case
 from app.models.notifications import Channel
 from app.models.users import User
 from app.rules.contacts import mask_email, mask_phone
-from app.signing.flow import SignatureInput
+from app.signing.flow import SignatureInput, signer_label
 from app.signing.reauth import channels_of
 
 ROLE_LABELS = {"debtor": _l("Debtor"), "creditor": _l("Creditor"), "mediator": _l("Mediator")}
@@ -47,6 +48,23 @@ def signature_rows(
         }
         for role in roles
     ]
+
+
+def party_signature_rows(
+    case: Case, signed: dict[str, Any], roles: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`signature_rows` of a document the parties to the agreement sign, each
+    guarantor or co-borrower named by role and name. ``roles``: who signs it, by default
+    the agreement's signers (the debtor, the creditor, each additional party, the mediator
+    last), as a supplementary agreement has them too."""
+    extras = case.extra_parties
+    if roles is None:
+        roles = ("debtor", "creditor", *(p.signer_role for p in extras), "mediator")
+    return signature_rows(
+        signed,
+        roles,
+        {p.signer_role: f"{signer_label(case, p.signer_role)} {p.name}" for p in extras},
+    )
 
 
 def pdf_response(data: bytes, sha256: str, filename: str) -> Response:

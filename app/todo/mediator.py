@@ -32,11 +32,11 @@ from app.models.repayments import PaymentStatus, RepaymentPayment
 from app.models.restructuring import (
     OPEN_REQUEST_STATES,
     RestructuringRequest,
+    SupplementaryAgreement,
     SupplementaryStatus,
 )
 from app.models.users import Role, User
 from app.negotiation.proposal_queries import proposal_number
-from app.restructuring.common import current_supplement, open_request
 from app.restructuring.signing import signed_roles as supplement_signed_roles
 from app.rules import todo as rules
 from app.rules.cases import OPEN_STATES, PERFORMANCE_STATES, CaseState
@@ -60,7 +60,7 @@ from app.todo.records import (
     unsent_records,
 )
 from app.todo.sessions import answers_to_consider, declined_sessions
-from app.todo.shared import agreement_to_sign, restructuring_steps
+from app.todo.shared import agreement_to_sign, open_restructuring, restructuring_steps
 
 # What the case's ``next_deadline`` is the last day of, in each state that has one.
 DEADLINE_LABELS = {
@@ -220,7 +220,10 @@ def _case_entries(
         entries += _package_signatures(case)
     if case.state in PERFORMANCE_STATES:
         entries += _disputes(case, payments)
-        entries += restructuring_steps(user, case, None) or _supplement_signatures(case)
+        found = open_restructuring(case)
+        entries += restructuring_steps(user, case, None, found) or _supplement_signatures(
+            case, found[1]
+        )
     return entries
 
 
@@ -308,11 +311,17 @@ def _waiting_for(roles: set[str], case: Case | None = None) -> str:
     return "、".join(names) if str(get_locale()) != "en" else ", ".join(names)
 
 
+def _unsigned(case: Case, signed: set[str]) -> set[str]:
+    """The parties to the agreement (the debtor, the creditor, each guarantor or
+    co-borrower) who have not signed a document they all sign."""
+    return ({"debtor", "creditor"} | extra_signers(case)) - signed
+
+
 def _agreement_signatures(case: Case) -> list[Entry]:
     agreement = current_agreement(case)
     if agreement is None or agreement.status != AgreementStatus.SIGNING:
         return []
-    missing = ({"debtor", "creditor"} | extra_signers(case)) - signed_roles(agreement)
+    missing = _unsigned(case, signed_roles(agreement))
     if not missing:
         return []
     return [
@@ -333,15 +342,13 @@ def _agreement_signatures(case: Case) -> list[Entry]:
     ]
 
 
-def _supplement_signatures(case: Case) -> list[Entry]:
+def _supplement_signatures(case: Case, supplement: SupplementaryAgreement | None) -> list[Entry]:
     """A supplementary agreement still missing a party's signature (the debtor, the
     creditor, a guarantor or co-borrower: app.restructuring.signing), so the mediator
     knows whom to remind before signing last."""
-    request = open_request(case)
-    supplement = current_supplement(request) if request is not None else None
     if supplement is None or supplement.status != SupplementaryStatus.SIGNING:
         return []
-    missing = ({"debtor", "creditor"} | extra_signers(case)) - supplement_signed_roles(supplement)
+    missing = _unsigned(case, supplement_signed_roles(supplement))
     if not missing:
         return []
     return [

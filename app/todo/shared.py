@@ -17,7 +17,7 @@ from app.core.format import local_date
 from app.extensions import db
 from app.models.cases import Case
 from app.models.negotiation import Proposal
-from app.models.restructuring import RequestStatus, RestructuringRequest
+from app.models.restructuring import RequestStatus, RestructuringRequest, SupplementaryAgreement
 from app.models.users import User
 from app.negotiation.proposal_queries import proposal_number
 from app.restructuring.common import current_supplement, open_request
@@ -138,11 +138,25 @@ def extension_to_answer(case: Case, side: str) -> list[Entry]:
     ]
 
 
-def restructuring_steps(user: User, case: Case, side: str | None) -> list[Entry]:
+OpenRestructuring = tuple[RestructuringRequest | None, SupplementaryAgreement | None]
+
+
+def open_restructuring(case: Case) -> OpenRestructuring:
+    """The case's open restructuring request and its newest supplementary agreement (none
+    while the terms are still discussed), read once for a case's to-do items."""
+    request = open_request(case)
+    if request is None or request.status == RequestStatus.OPEN:
+        return request, None
+    return request, current_supplement(request)
+
+
+def restructuring_steps(
+    user: User, case: Case, side: str | None, found: OpenRestructuring | None = None
+) -> list[Entry]:
     """A restructuring of a live agreement: terms the other party offered for ``side``
     to answer, the mediator's supplementary agreement to draft (``side`` None), or one to
-    sign."""
-    request = open_request(case)
+    sign. ``found``: :func:`open_restructuring`, when the caller has read it."""
+    request, supplement = found or open_restructuring(case)
     if request is None:
         return []
     if request.status == RequestStatus.OPEN:
@@ -163,7 +177,6 @@ def restructuring_steps(user: User, case: Case, side: str | None) -> list[Entry]
                 ),
             )
         ]
-    supplement = current_supplement(request)
     if supplement is None:
         if side is not None:
             return []
@@ -182,18 +195,23 @@ def restructuring_steps(user: User, case: Case, side: str | None) -> list[Entry]
                 ),
             )
         ]
-    return supplement_to_sign(user, case, request)
+    return _sign_supplement(user, case, request, supplement)
 
 
-def supplement_to_sign(
-    user: User, case: Case, request: RestructuringRequest | None = None
-) -> list[Entry]:
+def supplement_to_sign(user: User, case: Case) -> list[Entry]:
     """The supplementary agreement of the case's open restructuring, when ``user`` may sign
     it now: the debtor, the creditor, a guarantor or co-borrower (who consent to the change
     by signing it, 民法典 Art. 695), then the mediator."""
-    request = request if request is not None else open_request(case)
-    supplement = current_supplement(request) if request is not None else None
-    if request is None or supplement is None or not may_sign_supplement(user, case, supplement):
+    request, supplement = open_restructuring(case)
+    if request is None or supplement is None:
+        return []
+    return _sign_supplement(user, case, request, supplement)
+
+
+def _sign_supplement(
+    user: User, case: Case, request: RestructuringRequest, supplement: SupplementaryAgreement
+) -> list[Entry]:
+    if not may_sign_supplement(user, case, supplement):
         return []
     return [
         (

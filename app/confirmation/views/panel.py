@@ -19,8 +19,7 @@ from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
 from app.models.users import User
 from app.rules.cases import CaseState
-from app.signing.flow import signer_label
-from app.signing.views import signature_rows
+from app.signing.views import party_signature_rows
 
 STATUS_LABELS = {
     PackageStatus.RENDERING: _l("Being assembled"),
@@ -105,14 +104,7 @@ def _package_view(
         "retry_url": url_for("packages.retry", case_id=case.id, number=number)
         if failed and manages
         else None,
-        "signatures": signature_rows(
-            signed,
-            signing.package_signers(case),
-            {
-                p.signer_role: f"{signer_label(case, p.signer_role)} {p.name}"
-                for p in case.extra_parties
-            },
-        ),
+        "signatures": party_signature_rows(case, signed, signing.package_signers(case)),
         "pdf_url": url_for("packages.pdf", case_id=case.id, number=number) if ready else None,
         "zip_url": url_for("packages.zip", case_id=case.id, number=number) if ready else None,
         "sign_url": url_for("packages.sign", case_id=case.id, number=number)
