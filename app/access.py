@@ -345,6 +345,7 @@ _EXTRA_PARTY_PERMISSIONS = frozenset(
         Permission.PACKAGE_SIGN,
         Permission.RESTRUCTURING_VIEW,
         Permission.SUPPLEMENTARY_SIGN,
+        Permission.IDENTITY_COPY_UPLOAD,  # their own copy, for the court package
     }
 )
 

@@ -40,7 +40,7 @@ from app.cases.timeline import timeline_for
 from app.core.errors import InvalidInput
 from app.extensions import db
 from app.models.cases import Case
-from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.evidence import PARTY_ID_CATEGORIES, EvidenceCategory, EvidenceFile
 from app.rules.cases import CaseState
 
 blp = api_blueprint("api", __name__, "Cases of the token's creditor organisation.")
@@ -252,7 +252,7 @@ _UPLOAD_BODY = {
                     "file": {"type": "string", "format": "binary"},
                     "category": {
                         "type": "string",
-                        "enum": [c.value for c in EvidenceCategory],
+                        "enum": [c.value for c in EvidenceCategory if c not in PARTY_ID_CATEGORIES],
                     },
                     "description": {"type": "string", "maxLength": 300},
                     "supersedes_id": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.cases.intake import ID_TYPES
-from app.models.evidence import EvidenceCategory
+from app.models.evidence import PARTY_ID_CATEGORIES, EvidenceCategory
 from app.models.webhooks import DeliveryStatus
 from app.rules import webhooks as webhook_rules
 from app.rules.cases import CaseState
@@ -163,7 +163,10 @@ class EvidenceIn(StrictSchema):
     """The multipart form of an evidence upload, besides its ``file`` part."""
 
     category = fields.String(
-        required=True, validate=validate.OneOf([c.value for c in EvidenceCategory])
+        required=True,
+        validate=validate.OneOf(
+            [c.value for c in EvidenceCategory if c not in PARTY_ID_CATEGORIES]
+        ),
     )
     description = fields.String(validate=validate.Length(max=300))
     supersedes_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))

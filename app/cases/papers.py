@@ -10,8 +10,10 @@ attorney is asked of them.
 
 The identity papers the court wants as files (法释〔2011〕5号 Art. 3) that belong to the
 case are kept here too, as evidence files: the debtor's ID copy, front and back, uploaded
-by the debtor, and the agent's proof of employment or relationship (CPL Art. 61), given by
-the creditor with the power of attorney. A new file corrects the previous one of its kind
+by the debtor, each guarantor's and co-borrower's own copy, uploaded by them (a party to
+the agreement like the debtor, ``EvidenceFile.case_party_id`` says whose), and the agent's
+proof of employment or relationship (CPL Art. 61), given by the creditor with the power of
+attorney. A new file corrects the previous one of its kind
 (both stay on record, :func:`app.cases.evidence.add_evidence`).
 """
 
@@ -24,20 +26,23 @@ from sqlalchemy import select
 
 from app import audit
 from app.audit import AuditAction
-from app.cases.evidence import add_evidence
+from app.cases.evidence import add_evidence, own_party
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.transaction import use_case
 from app.extensions import db
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.evidence import EvidenceCategory, EvidenceFile, PowerOfAttorneyRecord
 from app.models.users import User
 from app.rules.agreements import ReceivingAccount
+from app.rules.case_parties import ROLE_ZH as PARTY_ROLE_ZH
+from app.rules.case_parties import PartyRole
 from app.rules.cases import CaseState
 from app.rules.identity import mask_account
 from app.rules.powers_of_attorney import Power, PowerOfAttorney
 
 ID_SIDES = {"front": EvidenceCategory.ID_FRONT, "back": EvidenceCategory.ID_BACK}
+PARTY_ID_SIDES = {"front": EvidenceCategory.PARTY_ID_FRONT, "back": EvidenceCategory.PARTY_ID_BACK}
 ID_SIDE_ZH = {"front": "身份证复印件（人像面）", "back": "身份证复印件（国徽面）"}
 AGENT_PROOF_ZH = "委托代理人在职证明或关系证明"
 
@@ -187,15 +192,23 @@ def set_receiving_account(actor: User, case: Case, account: ReceivingAccount) ->
     )
 
 
-def current_paper(case: Case, category: EvidenceCategory) -> EvidenceFile | None:
-    """The newest file of this category on the case that no correction replaced."""
+def current_paper(
+    case: Case, category: EvidenceCategory, party: CaseParty | None = None
+) -> EvidenceFile | None:
+    """The newest file of this category on the case that no correction replaced; for a
+    party's ID copy, ``party``'s own."""
     files = list(
         db.session.scalars(
             select(EvidenceFile).where(EvidenceFile.case_id == case.id).order_by(EvidenceFile.id)
         )
     )
     replaced = {f.supersedes_id for f in files if f.supersedes_id is not None}
-    mine = [f for f in files if f.category == category and f.id not in replaced]
+    owner = party.id if party is not None else None
+    mine = [
+        f
+        for f in files
+        if f.category == category and f.id not in replaced and f.case_party_id == owner
+    ]
     return mine[-1] if mine else None
 
 
@@ -203,20 +216,28 @@ def current_paper(case: Case, category: EvidenceCategory) -> EvidenceFile | None
 def record_identity_copy(
     actor: User, case: Case, side: str, stream: BinaryIO, original_name: str
 ) -> EvidenceFile:
-    """The debtor's ID copy, one side (``front``: 人像面, ``back``: 国徽面), for the court
-    package (法释〔2011〕5号 Art. 3). A second upload of the same side corrects the first."""
-    category = ID_SIDES.get(side)
+    """The actor's own ID copy, one side (``front``: 人像面, ``back``: 国徽面), for the court
+    package (法释〔2011〕5号 Art. 3): the debtor's, or a guarantor's or co-borrower's, whose
+    name the file's description carries into the package. A second upload of the same
+    side corrects the first."""
+    party = None if case.debtor_user_id == actor.id else own_party(actor, case)
+    sides = PARTY_ID_SIDES if party is not None else ID_SIDES
+    category = sides.get(side)
     if category is None:
         raise PapersInvalid("required", "side")
-    previous = current_paper(case, category)
+    previous = current_paper(case, category, party)
+    description = ID_SIDE_ZH[side]
+    if party is not None:
+        description = f"{PARTY_ROLE_ZH[PartyRole(party.role)]}{party.name}{description}"
     return add_evidence(
         actor,
         case,
         stream,
         original_name,
         category,
-        ID_SIDE_ZH[side],
+        description,
         supersedes_id=previous.id if previous else None,
+        case_party_id=party.id if party is not None else None,
     )
 
 

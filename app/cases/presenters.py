@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.access import Permission, can
 from app.audit import AuditAction
 from app.cases import papers
+from app.cases.evidence import own_party
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.cases import Case
@@ -208,21 +209,29 @@ def _file_view(case: Case, evidence: EvidenceFile | None) -> dict[str, str] | No
 def identity_copy_view(
     case: Case, viewer: User, form: dict[str, Any] | None
 ) -> dict[str, Any] | None:
-    """The debtor's section for their ID copy, front and back, which the court package
-    attaches (法释〔2011〕5号 Art. 3): what is on file and the form. Only the case's
-    debtor: a guarantor or co-borrower, who also signs in as a debtor, is not shown the
-    debtor's papers as their own."""
-    if viewer.role != Role.DEBTOR or case.debtor_user_id != viewer.id:
+    """The section for the viewer's own ID copy, front and back, which the court package
+    attaches (法释〔2011〕5号 Art. 3): what is on file and the form. The case's debtor sees
+    theirs; a guarantor or co-borrower, who also signs in as a debtor, sees their own,
+    never the debtor's."""
+    if viewer.role != Role.DEBTOR:
+        return None
+    party = None if case.debtor_user_id == viewer.id else own_party(viewer, case)
+    if party is None and case.debtor_user_id != viewer.id:
         return None
     form = form or {}
-    sides = [
-        ("front", _("Front (the side with your photo)"), EvidenceCategory.ID_FRONT),
-        ("back", _("Back (the side with the national emblem)"), EvidenceCategory.ID_BACK),
-    ]
+    sides = papers.PARTY_ID_SIDES if party is not None else papers.ID_SIDES
+    labels = {
+        "front": _("Front (the side with your photo)"),
+        "back": _("Back (the side with the national emblem)"),
+    }
     return {
         "sides": [
-            {"value": v, "label": label, "file": _file_view(case, papers.current_paper(case, c))}
-            for v, label, c in sides
+            {
+                "value": side,
+                "label": labels[side],
+                "file": _file_view(case, papers.current_paper(case, category, party)),
+            }
+            for side, category in sides.items()
         ],
         "may_give": can(viewer, Permission.IDENTITY_COPY_UPLOAD, case),
         "errors": form.get("errors", {}),

@@ -30,7 +30,7 @@ from app.core.storage import blob_store
 from app.documents.pdf_text import pdf_text
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature, AgreementStatus
-from app.models.cases import Case
+from app.models.cases import Case, CaseParty
 from app.models.evidence import EvidenceCategory, EvidenceFile
 from app.models.negotiation import Objection, ObjectionStatus
 from app.models.notifications import OutboundMessage, OutboxStatus
@@ -47,7 +47,7 @@ from app.rules.confirmability import (
 )
 from app.rules.contact_rules import is_quiet
 from app.rules.contract_numbers import contract_numbers_in
-from app.rules.identity_papers import Paper, PapersOnFile
+from app.rules.identity_papers import Paper, PapersOnFile, PartyPapers
 from app.rules.powers_of_attorney import PowerOfAttorney
 
 # Sections the package generates itself (the joint application, the agreement, the proof
@@ -214,9 +214,10 @@ _ORG_PAPERS = {
 
 
 def identity_papers_on_file(case: Case, evidence: list[EvidenceFile]) -> PapersOnFile:
-    """The identity and qualification papers as files: the debtor's ID copy and the
-    agent's proof among the case's current evidence, the creditor's licences (or a
-    natural-person lender's ID copy) on its profile, with their expiry dates."""
+    """The identity and qualification papers as files: the debtor's ID copy, each
+    guarantor's and co-borrower's, and the agent's proof among the case's current
+    evidence, the creditor's licences (or a natural-person lender's ID copy) on its
+    profile, with their expiry dates."""
     present = {_CASE_PAPERS[e.category] for e in evidence if e.category in _CASE_PAPERS}
     org_papers = current_papers(case.creditor_org)
     present |= {_ORG_PAPERS[kind] for kind in org_papers}
@@ -231,6 +232,25 @@ def identity_papers_on_file(case: Case, evidence: list[EvidenceFile]) -> PapersO
         lender_is_natural_person=natural,
         agent_acts=not natural,
         expiry=expiry,
+        parties=tuple(_party_papers(party, evidence) for party in case.extra_parties),
+    )
+
+
+_PARTY_SIDES = {EvidenceCategory.PARTY_ID_FRONT: "front", EvidenceCategory.PARTY_ID_BACK: "back"}
+_PARTY_ROLE_EN = {PartyRole.GUARANTOR: "guarantor", PartyRole.CO_BORROWER: "co-borrower"}
+
+
+def _party_papers(party: CaseParty, evidence: list[EvidenceFile]) -> PartyPapers:
+    """A guarantor's or co-borrower's own ID copy among the case's current evidence."""
+    role = PartyRole(party.role)
+    return PartyPapers(
+        who_zh=f"{CASE_PARTY_ROLE_ZH[role]}{party.name}",
+        who_en=f"{_PARTY_ROLE_EN[role]} {party.name}",
+        sides=frozenset(
+            _PARTY_SIDES[e.category]
+            for e in evidence
+            if e.category in _PARTY_SIDES and e.case_party_id == party.id
+        ),
     )
 
 

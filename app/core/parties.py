@@ -84,6 +84,12 @@ EVIDENCE_CATEGORIES = (
     ("agent_proof", _l("Agent's proof of employment or relationship")),
     ("other", _l("Other")),
 )
+# Given by a guarantor or co-borrower on their own case page (app.cases.papers), never a
+# choice of the evidence upload.
+PARTY_ID_CATEGORY_NAMES = (
+    ("party_id_front", _l("Guarantor's or co-borrower's ID copy (front)")),
+    ("party_id_back", _l("Guarantor's or co-borrower's ID copy (back)")),
+)
 
 
 def role_label(role: str) -> str:
@@ -114,3 +120,8 @@ def state_label(state: CaseState) -> str:
 
 def evidence_category_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in EVIDENCE_CATEGORIES]
+
+
+def evidence_category_names() -> dict[str, str]:
+    """Every category's name, for the evidence list."""
+    return {v: str(label) for v, label in EVIDENCE_CATEGORIES + PARTY_ID_CATEGORY_NAMES}

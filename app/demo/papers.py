@@ -23,6 +23,7 @@ from app.accounts.creditor_profile import (
 )
 from app.cases.papers import (
     ID_SIDES,
+    PARTY_ID_SIDES,
     current_paper,
     needs_power_of_attorney,
     record_agent_proof,
@@ -88,16 +89,27 @@ def needs_seal(org: CreditorOrganisation) -> bool:
     return not is_natural_person(org)
 
 
+_ID_TITLES = {"front": "居民身份证（人像面）", "back": "居民身份证（国徽面）"}
+_NOT_REAL = "演示材料，不是真实证件"
+
+
 def upload_identity_papers(case: Case, creditor: User) -> None:
-    """The debtor's ID copy (front and back, by the debtor when they have an account)
-    and, where an agent acts, the agent's proof of employment (by the creditor)."""
+    """The debtor's ID copy (front and back, by the debtor when they have an account), each
+    guarantor's and co-borrower's who has joined (by them) and, where an agent acts, the
+    agent's proof of employment (by the creditor)."""
     debtor = case.debtor_user or creditor
     for side, category in ID_SIDES.items():
         if current_paper(case, category) is None:
-            title = "居民身份证（人像面）" if side == "front" else "居民身份证（国徽面）"
-            lines = [f"姓名 {case.debtor_name}", "演示材料，不是真实证件"]
-            data = specimen_png(title, lines)
+            data = specimen_png(_ID_TITLES[side], [f"姓名 {case.debtor_name}", _NOT_REAL])
             record_identity_copy(debtor, case, side, io.BytesIO(data), f"id-{side}.png")
+    for party in case.extra_parties:
+        if party.user is None:
+            continue
+        for side, category in PARTY_ID_SIDES.items():
+            if current_paper(case, category, party) is None:
+                data = specimen_png(_ID_TITLES[side], [f"姓名 {party.name}", _NOT_REAL])
+                name = f"id-{side}.png"
+                record_identity_copy(party.user, case, side, io.BytesIO(data), name)
     if needs_power_of_attorney(case) and current_paper(case, EvidenceCategory.AGENT_PROOF) is None:
         data = evidence_pdf(
             "在职证明",

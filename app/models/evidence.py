@@ -26,7 +26,14 @@ class EvidenceCategory(StrEnum):
     ID_FRONT = "id_front"  # the debtor's ID copy, front (人像面)
     ID_BACK = "id_back"  # and back (国徽面)
     AGENT_PROOF = "agent_proof"  # the agent's proof of employment or relationship
+    # A guarantor's or co-borrower's own ID copy (``EvidenceFile.case_party_id`` says whose)
+    PARTY_ID_FRONT = "party_id_front"
+    PARTY_ID_BACK = "party_id_back"
     OTHER = "other"
+
+
+# Given by the party themself on their case page, never uploaded as the creditor's evidence.
+PARTY_ID_CATEGORIES = frozenset({EvidenceCategory.PARTY_ID_FRONT, EvidenceCategory.PARTY_ID_BACK})
 
 
 class EvidenceFile(db.Model):
@@ -42,6 +49,8 @@ class EvidenceFile(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_files.id"))
+    # Whose ID copy a PARTY_ID_* file is: a guarantor's or co-borrower's (case_parties).
+    case_party_id: Mapped[int | None] = mapped_column(ForeignKey("case_parties.id"))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 

@@ -4,7 +4,8 @@ qualification proof, 身份证明、资格证明; 民诉法解释 Art. 354: the 
 missing before it accepts the application).
 
 The stored ID number is not proof of identity: the court wants the document itself. So:
-- a natural person (the debtor; a natural-person lender) gives a copy of the ID, front
+- a natural person (the debtor; each guarantor and co-borrower, who sign the agreement and
+  the application as parties; a natural-person lender) gives a copy of the ID, front
   (人像面) and back (国徽面);
 - an institution gives its business licence (营业执照) and its financial licence
   (金融许可证; for a consumer-finance company its licence, for a local financial
@@ -86,6 +87,21 @@ MISSING: dict[Paper, tuple[str, str, str, str]] = {
         SOURCE_AGENT_PROOF,
     ),
 }
+# A guarantor's or co-borrower's copy, one side: ``{party}`` is who (保证人冯保国).
+PARTY_MISSING: dict[str, tuple[str, str, str, str]] = {
+    "front": (
+        "confirm.paper_missing.party_id_front",
+        "申请材料缺少{party}的身份证复印件（人像面）",
+        "The package lacks the ID copy (front) of the {party}",
+        SOURCE_IDENTITY_PAPERS,
+    ),
+    "back": (
+        "confirm.paper_missing.party_id_back",
+        "申请材料缺少{party}的身份证复印件（国徽面）",
+        "The package lacks the ID copy (back) of the {party}",
+        SOURCE_IDENTITY_PAPERS,
+    ),
+}
 EXPIRED: dict[Paper, tuple[str, str, str, str]] = {
     Paper.BUSINESS_LICENCE: (
         "confirm.paper_expired.business_licence",
@@ -103,6 +119,16 @@ EXPIRED: dict[Paper, tuple[str, str, str, str]] = {
 
 
 @dataclass(frozen=True)
+class PartyPapers:
+    """A guarantor's or co-borrower's own ID copy on file, side by side: who they are in
+    each language (保证人冯保国 / guarantor 冯保国) and the sides given."""
+
+    who_zh: str
+    who_en: str
+    sides: frozenset[str]  # "front", "back"
+
+
+@dataclass(frozen=True)
 class PapersOnFile:
     """What is on file: each paper present, with the licences' expiry dates (None: no
     expiry stated). ``lender_is_natural_person``: the creditor is a private individual;
@@ -112,6 +138,7 @@ class PapersOnFile:
     lender_is_natural_person: bool
     agent_acts: bool
     expiry: tuple[tuple[Paper, date], ...] = ()
+    parties: tuple[PartyPapers, ...] = ()  # the additional parties to the agreement
 
 
 def required_papers(lender_is_natural_person: bool, agent_acts: bool) -> tuple[Paper, ...]:
@@ -127,7 +154,8 @@ def required_papers(lender_is_natural_person: bool, agent_acts: bool) -> tuple[P
 
 
 def check_identity_papers(papers: PapersOnFile, today: date) -> list[Finding]:
-    """One block per paper missing, and one per licence expired before ``today``."""
+    """One block per paper missing (each additional party's sides included), and one per
+    licence expired before ``today``."""
     findings = []
     for paper in required_papers(papers.lender_is_natural_person, papers.agent_acts):
         if paper not in papers.present:
@@ -135,6 +163,15 @@ def check_identity_papers(papers: PapersOnFile, today: date) -> list[Finding]:
             findings.append(
                 Finding(code, Severity.BLOCK, zh + _ZH_MISSING, en + _EN_MISSING, source)
             )
+    for party in papers.parties:
+        for side, (code, zh, en, source) in PARTY_MISSING.items():
+            if side not in party.sides:
+                zh_party, en_party = zh.format(party=party.who_zh), en.format(party=party.who_en)
+                findings.append(
+                    Finding(
+                        code, Severity.BLOCK, zh_party + _ZH_MISSING, en_party + _EN_MISSING, source
+                    )
+                )
     for paper, until in papers.expiry:
         if until < today and paper in papers.present and paper in EXPIRED:
             code, zh, en, source = EXPIRED[paper]

@@ -2,7 +2,8 @@
 state their means, answer an offer, sign the agreement and the application for judicial
 confirmation, pay the next instalment. A guarantor or co-borrower (who signs in as a
 debtor does) is asked for what they sign: the agreement, the application, and a
-supplementary agreement that changes the agreement."""
+supplementary agreement that changes the agreement, and for their own ID copy, which the
+court package attaches."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
-from app.access import SESSION_STATES
+from app.access import SESSION_STATES, Permission, can
+from app.cases import papers
+from app.cases.evidence import own_party
 from app.core import clock
 from app.core.format import local_date, money
 from app.extensions import db
@@ -65,8 +68,9 @@ def debtor_todo(user: User, today: date) -> list[TodoItem]:
 
 
 def _as_extra_party(user: User, case: Case) -> list[Entry]:
-    """A guarantor's or co-borrower's signatures (app.access: they sign, the debtor acts)."""
-    entries: list[Entry] = []
+    """A guarantor's or co-borrower's own ID copy for the court and their signatures
+    (app.access: they sign, the debtor acts)."""
+    entries: list[Entry] = _own_id_copy(user, case)
     if case.state == CaseState.SIGNING:
         entries += agreement_to_sign(user, case)
     if case.state == CaseState.IN_FORCE:
@@ -74,6 +78,31 @@ def _as_extra_party(user: User, case: Case) -> list[Entry]:
     if case.state in PERFORMANCE_STATES:
         entries += supplement_to_sign(user, case)
     return entries
+
+
+def _own_id_copy(user: User, case: Case) -> list[Entry]:
+    """The court checks every party's identity from a copy of the ID, both sides
+    (法释〔2011〕5号 Art. 3): asked of a guarantor or co-borrower until both are on file."""
+    party = own_party(user, case)
+    if party is None or not can(user, Permission.IDENTITY_COPY_UPLOAD, case):
+        return []
+    if all(papers.current_paper(case, c, party) for c in papers.PARTY_ID_SIDES.values()):
+        return []
+    return [
+        (
+            rules.Urgency(case.next_deadline),
+            TodoItem(
+                "id_copy",
+                _(
+                    "Case %(ref)s: upload a copy of your ID card, both sides, for the court.",
+                    ref=case.reference,
+                ),
+                case.reference,
+                case_url(case, "identity-copy"),
+                case.next_deadline,
+            ),
+        )
+    ]
 
 
 def _invitations(user: User) -> list[Entry]:

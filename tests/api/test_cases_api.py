@@ -222,6 +222,14 @@ def test_evidence_is_checked_hashed_and_stored(caller: Caller, org_people) -> No
         headers=caller.headers("ev-2"),
     )
     _problem(fake, 400, "file_type")
+    # A guarantor's own ID copy is theirs to give on their case page, never the creditor's.
+    party_copy = caller.client.post(
+        f"/api/v1/cases/{case.id}/evidence",
+        data={"category": "party_id_front", "file": (io.BytesIO(PDF), "id.pdf")},
+        headers=caller.headers("ev-3"),
+    )
+    assert party_copy.status_code == 422 and party_copy.mimetype == "application/problem+json"
+    assert "category" in party_copy.get_data(as_text=True)
     count = db.session.scalar(select(func.count()).select_from(EvidenceFile))
     assert count == 1
 

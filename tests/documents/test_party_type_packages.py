@@ -266,7 +266,14 @@ def _paper_kinds(attachments: dict[str, bytes]) -> set[str]:
     """The identity papers among the embedded files, by kind (``NN-<owner>-<kind>-<id>``)."""
     kinds = set()
     for name in attachments:
-        for kind in ("id_front", "id_back", *INSTITUTION_PAPERS, *PERSON_PAPERS):
+        for kind in (
+            "id_front",
+            "id_back",
+            "party_id_front",
+            "party_id_back",
+            *INSTITUTION_PAPERS,
+            *PERSON_PAPERS,
+        ):
             if f"-{kind}-" in name:
                 kinds.add(kind)
     return kinds
@@ -316,9 +323,13 @@ def test_cpl_interp_art_354_a_package_for_each_kind_of_party(app: Flask, kind: P
     # The papers embedded as files (法释〔2011〕5号 Art. 3).
     papers = _paper_kinds(package.attachments)
     expected = {"id_front", "id_back"} | (PERSON_PAPERS if kind.natural else INSTITUTION_PAPERS)
+    if kind.guarantor:  # the guarantor's own copy: a party to the agreement too
+        expected |= {"party_id_front", "party_id_back"}
     assert papers == expected, sorted(package.attachments)
     # The image papers printed in section 4, each captioned as the copy of the original.
     copies = ("债务人身份证复印件（人像面）", "债务人身份证复印件（国徽面）")
+    if kind.guarantor:
+        copies += ("保证人赵保证身份证复印件（人像面）", "保证人赵保证身份证复印件（国徽面）")
     if kind.natural:
         copies += ("债权人身份证复印件（人像面）", "债权人身份证复印件（国徽面）")
         assert "债权人出借人" not in text

@@ -14,6 +14,7 @@ from app.rules.identity_papers import (
     SOURCE_IDENTITY_PAPERS,
     Paper,
     PapersOnFile,
+    PartyPapers,
     check_identity_papers,
     required_papers,
 )
@@ -101,3 +102,29 @@ def test_a_licence_that_expired_before_today_blocks_one_valid_today_does_not(
     if blocked:
         assert "2026年11月30日" in findings[0].message_zh
         assert "expired on 2026-11-30" in findings[0].message_en
+
+
+@pytest.mark.parametrize(
+    ("sides", "missing"),
+    [
+        (frozenset({"front", "back"}), []),
+        (frozenset({"front"}), ["confirm.paper_missing.party_id_back"]),
+        (
+            frozenset(),
+            ["confirm.paper_missing.party_id_front", "confirm.paper_missing.party_id_back"],
+        ),
+    ],
+)
+def test_each_guarantor_gives_their_own_id_copy_both_sides_named_in_the_finding(
+    sides: frozenset[str], missing: list[str]
+) -> None:
+    """A guarantor or co-borrower signs the agreement and the application as a party: the
+    court checks their identity as it does the debtor's (法释〔2011〕5号 Art. 3)."""
+    given = PartyPapers(who_zh="保证人赵保证", who_en="guarantor 赵保证", sides=sides)
+    other = PartyPapers("共同借款人钱共", "co-borrower 钱共", frozenset({"front", "back"}))
+    findings = check_identity_papers(_institution(INSTITUTION, parties=(given, other)), TODAY)
+    assert [f.code for f in findings] == missing
+    for finding in findings:
+        assert finding.severity is Severity.BLOCK and finding.source == SOURCE_IDENTITY_PAPERS
+        assert "保证人赵保证的身份证复印件" in finding.message_zh
+        assert "guarantor 赵保证" in finding.message_en and "钱共" not in finding.message_zh

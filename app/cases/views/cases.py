@@ -45,7 +45,7 @@ from app.cases.views.contacts import contact_for
 from app.core import prg
 from app.core.db import parse_id
 from app.core.errors import DomainError, InvalidInput
-from app.core.parties import evidence_category_choices, state_label
+from app.core.parties import evidence_category_choices, evidence_category_names, state_label
 from app.core.storage import StorageRefused, send_blob
 from app.extensions import db
 from app.models.cases import Case
@@ -207,7 +207,12 @@ def show_case(
     case = load_case(case_id, Permission.CASE_VIEW)
     actions = case_actions(case, _user())
     findings = case_service.claim_findings(case) if actions["see_findings"] else []
-    evidence = evidence_service.evidence_of(case)
+    user = _user()
+    evidence = [
+        e
+        for e in evidence_service.evidence_of(case)
+        if not evidence_service.is_anothers_id_copy(user, case, e)
+    ]
     return render_template(
         "cases/show.html",
         case=case,
@@ -218,7 +223,7 @@ def show_case(
         evidence=evidence,
         # The power of attorney is given with its content (the papers section, CPL Art. 62).
         categories=[c for c in evidence_category_choices() if c[0] != EvidenceCategory.ATTORNEY],
-        category_names=dict(evidence_category_choices()),
+        category_names=evidence_category_names(),
         timeline=timeline_for(case, _user()),
         mediators=mediators_for(case) if actions["reassign"] else [],
         assignment_reason=assignment_reason(case, _user()),
@@ -269,7 +274,11 @@ def upload_evidence(case_id: int) -> Response | tuple[str, int]:
 def download_evidence(case_id: int, evidence_id: int) -> Response:
     case = load_case(case_id, Permission.EVIDENCE_DOWNLOAD)
     evidence = db.session.get(EvidenceFile, evidence_id)
-    if evidence is None or evidence.case_id != case.id:
+    if (
+        evidence is None
+        or evidence.case_id != case.id
+        or evidence_service.is_anothers_id_copy(_user(), case, evidence)
+    ):
         abort(404)
     evidence_service.record_download(_user(), evidence)
     # The name is only data: whatever path it pretends to carry, offer its last part.

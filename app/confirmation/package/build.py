@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from app import audit
 from app.audit import AuditAction
-from app.cases.evidence import evidence_of
+from app.cases.evidence import court_evidence
 from app.confirmation.common import PACKAGE_OBJECT, notify_parties
 from app.confirmation.errors import PackageError
 from app.confirmation.package.content import package_context
@@ -145,7 +145,7 @@ def _assemble(
     """The certified PDF and the embedded files (name → SHA-256)."""
     if agreement.status != AgreementStatus.IN_FORCE or not agreement.current_sha256:
         raise PackageError("agreement_not_in_force")
-    evidence = evidence_of(case)
+    evidence = court_evidence(case)
     blobs = [read_checked(e) for e in evidence]
     agreement_pdf = documents.read_pdf(agreement.current_sha256)
     if documents.sha256_of(agreement_pdf) != agreement.current_sha256:

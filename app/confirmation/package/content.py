@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from app.accounts.creditor_profile import PAPER_KIND_ZH
 from app.agreements.content import agreement_context, facts_text
-from app.cases.evidence import evidence_of
+from app.cases.evidence import court_evidence
 from app.confirmation.package.integrity import read_checked
 from app.confirmation.package.papers import (
     creditor_papers,
@@ -47,9 +47,9 @@ from app.confirmation.package.parties import (
 from app.confirmation.package.records import record_rows
 from app.confirmation.package.report import (
     AGREEMENT_TITLE,
-    CATEGORY_ZH,
     ROLE_ZH,
     agreement_filename,
+    category_zh,
     evidence_filename,
     evidence_section,
     evidence_title,
@@ -74,7 +74,7 @@ from app.models.agreements import Agreement
 from app.models.audit import AuditEvent
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage
-from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.evidence import PARTY_ID_CATEGORIES, EvidenceCategory, EvidenceFile
 from app.models.organisations import CreditorPaper
 from app.models.users import User
 from app.rules.case_parties import ROLE_ZH as CASE_PARTY_ROLE_ZH
@@ -95,7 +95,7 @@ def package_context(
     ``evidence`` is the checked list (``integrity.check_evidence_integrity``); by default
     every evidence file of the case, in upload order. ``papers``: the creditor's papers
     embedded after the evidence (by default its current ones)."""
-    evidence = evidence_of(case) if evidence is None else evidence
+    evidence = court_evidence(case) if evidence is None else evidence
     papers = creditor_papers(case) if papers is None else papers
     # the confirmed session records follow the papers (app.confirmation.package.records)
     session_records = record_rows(
@@ -238,7 +238,8 @@ def _attachment_list(
 
 # --- section 4: the identity papers as pictures -----------------------------------------
 
-_ID_COPIES = (EvidenceCategory.ID_FRONT, EvidenceCategory.ID_BACK)
+_ID_COPIES = frozenset({EvidenceCategory.ID_FRONT, EvidenceCategory.ID_BACK}) | PARTY_ID_CATEGORIES
+_BACKS = frozenset({EvidenceCategory.ID_BACK, EvidenceCategory.PARTY_ID_BACK})
 _IMAGES = frozenset({"image/jpeg", "image/png"})
 
 
@@ -246,15 +247,19 @@ def identity_images(
     evidence: list[EvidenceFile], papers: list[CreditorPaper]
 ) -> list[dict[str, Any]]:
     """The ID copies and licences that are images, printed in section 4 as a clerk files
-    them (法释〔2011〕5号 Art. 3); PDFs are attachments only. The debtor's current copies
-    (not those a correction replaced) and the creditor's papers."""
+    them (法释〔2011〕5号 Art. 3); PDFs are attachments only. The current copies (not
+    those a correction replaced) of the debtor, then of each guarantor and co-borrower,
+    and the creditor's papers."""
     replaced = {e.supersedes_id for e in evidence if e.supersedes_id is not None}
-    shown = []
-    for e in evidence:
-        if e.category in _ID_COPIES and e.id not in replaced and e.media_type in _IMAGES:
-            shown.append(
-                {"title": CATEGORY_ZH[e.category], "blob": read_checked(e), "mime": e.media_type}
-            )
+    copies = [
+        e
+        for e in evidence
+        if e.category in _ID_COPIES and e.id not in replaced and e.media_type in _IMAGES
+    ]
+    copies.sort(key=lambda e: (e.case_party_id or 0, e.category in _BACKS))  # front first
+    shown = [
+        {"title": category_zh(e), "blob": read_checked(e), "mime": e.media_type} for e in copies
+    ]
     for p in papers:
         if p.media_type in _IMAGES:
             shown.append(

@@ -19,7 +19,7 @@ from typing import Any
 from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, StreamObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from app.cases.evidence import evidence_of
+from app.cases.evidence import court_evidence
 from app.confirmation.errors import PackageError
 from app.core.storage import blob_store
 from app.models.cases import Case
@@ -31,7 +31,7 @@ def check_evidence_integrity(case: Case) -> list[EvidenceFile]:
     file or one whose bytes no longer hash to the value recorded at upload raises
     ``PackageError("evidence_changed", detail=<its original name>)``."""
     store = blob_store()
-    files = evidence_of(case)
+    files = court_evidence(case)
     for evidence in files:
         try:
             intact = store.verify(evidence.sha256)

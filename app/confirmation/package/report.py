@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature
 from app.models.audit import AuditEvent
 from app.models.cases import Case
-from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.evidence import PARTY_ID_CATEGORIES, EvidenceCategory, EvidenceFile
 from app.rules.agreements import terms_from_json
 from app.rules.case_parties import ROLE_ZH as CASE_PARTY_ROLE_ZH
 from app.rules.case_parties import PartyRole
@@ -43,6 +43,8 @@ CATEGORY_ZH = {
     EvidenceCategory.ID_FRONT: "债务人身份证复印件（人像面）",
     EvidenceCategory.ID_BACK: "债务人身份证复印件（国徽面）",
     EvidenceCategory.AGENT_PROOF: "委托代理人在职证明或关系证明",
+    EvidenceCategory.PARTY_ID_FRONT: "保证人、共同借款人身份证复印件（人像面）",
+    EvidenceCategory.PARTY_ID_BACK: "保证人、共同借款人身份证复印件（国徽面）",
     EvidenceCategory.OTHER: "其他证据",
 }
 EXTENSION = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -67,9 +69,17 @@ def evidence_filename(position: int, evidence: EvidenceFile) -> str:
     return f"{number:02d}-evidence-{evidence.category.value}-{evidence.id}.{extension}"
 
 
+def category_zh(evidence: EvidenceFile) -> str:
+    """What the file is, in Chinese; a guarantor's or co-borrower's ID copy says whose
+    (保证人冯保国身份证复印件（人像面）, written when they gave it, app.cases.papers)."""
+    if evidence.category in PARTY_ID_CATEGORIES:
+        return evidence.description or CATEGORY_ZH[evidence.category]
+    return CATEGORY_ZH[evidence.category]
+
+
 def evidence_title(position: int, evidence: EvidenceFile) -> str:
     """The Chinese title an attachment carries in its description."""
-    return f"证据{position}：{CATEGORY_ZH[evidence.category]}（{evidence.original_name}）"
+    return f"证据{position}：{category_zh(evidence)}（{evidence.original_name}）"
 
 
 def size_text(size: int) -> str:
@@ -101,7 +111,7 @@ def evidence_rows(evidence: list[EvidenceFile]) -> list[dict[str, Any]]:
     return [
         {
             "number": n,
-            "category": CATEGORY_ZH[e.category],
+            "category": category_zh(e),
             "name": e.original_name,
             "description": e.description,
             "size": size_text(e.size),
@@ -244,6 +254,7 @@ def evidence_section(case: Case, agreement: Agreement, evidence: list[EvidenceFi
             evidence,
             EvidenceCategory.ID_FRONT,
             EvidenceCategory.ID_BACK,
+            *sorted(PARTY_ID_CATEGORIES),
             EvidenceCategory.IDENTITY,
         ),
     }

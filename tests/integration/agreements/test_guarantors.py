@@ -487,11 +487,18 @@ def test_a_removed_guarantor_loses_the_case_and_is_not_asked_to_sign(app: Flask,
 
 
 def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, case) -> None:
-    """The agreement, then the application for judicial confirmation: each appears on the
-    guarantor's list while it waits for their signature, and goes once they signed."""
+    """Their own ID copy for the court until both sides are given; the agreement, then the
+    application for judicial confirmation: each appears on the guarantor's list while it
+    waits for their signature, and goes once they signed."""
+    from app.cases.papers import record_identity_copy
     from app.todo.debtor import debtor_todo
     from tests.confirmation_support import sign_as
-    from tests.package_support import give_e_service_consent, released_package, standard_evidence
+    from tests.package_support import (
+        give_e_service_consent,
+        png,
+        released_package,
+        standard_evidence,
+    )
 
     party, guarantor = _joined_guarantor(case, who)
     assert guarantor is not None
@@ -500,7 +507,11 @@ def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, ca
         with app.test_request_context():
             return [item.kind for item in debtor_todo(guarantor, today())]
 
-    assert kinds() == []  # nothing to sign while the parties negotiate
+    assert kinds() == ["id_copy"]  # nothing to sign while the parties negotiate
+    record_identity_copy(guarantor, case, "front", io.BytesIO(png(seed=7)), "front.png")
+    assert kinds() == ["id_copy"]  # both sides
+    record_identity_copy(guarantor, case, "back", io.BytesIO(png(seed=8)), "back.png")
+    assert kinds() == []
     settle(case, who)
     agreement = draft(case, who)
     assert kinds() == ["sign"]  # the agreement
@@ -524,16 +535,21 @@ def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, ca
 
 
 def test_the_guarantors_pages_speak_to_a_guarantor_not_to_the_debtor(app: Flask, who, case) -> None:
-    """The debtor's own ID-copy section and their steps (object, propose) are the debtor's:
-    a guarantor, who signs in as a debtor does, is told what they do (sign); an empty
-    mediation-period card is not shown to them."""
+    """The debtor's ID copy and their steps (object, propose) are the debtor's: a
+    guarantor, who signs in as a debtor does, is asked for their own ID copy and told what
+    they do (sign); an empty mediation-period card is not shown to them."""
+    from app.cases.papers import record_identity_copy
+    from tests.package_support import png
+
     _, guarantor = _joined_guarantor(case, who)
     assert guarantor is not None
+    record_identity_copy(who["debtor"], case, "front", io.BytesIO(png(seed=3)), "debtor-id.png")
     settle(case, who)
     draft(case, who)  # the agreement waits for signatures
     guest = _browser(app, guarantor)
     page = guest.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert 'id="identity-copy"' not in page  # "Your ID copy" is the debtor's section
+    # "Your ID copy" is their own: the debtor's file is neither there nor in the evidence.
+    assert 'id="identity-copy"' in page and "debtor-id.png" not in page
     assert 'id="mediation"' not in page  # nothing about the period for them to see or do
     home = guest.get("/debtor").get_data(as_text=True)
     assert "您以保证人或共同借款人的身份参与案件" in home

@@ -19,20 +19,24 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.accounts.creditor_profile import add_creditor_paper, set_creditor_seal
+from app.cases.evidence import court_evidence, evidence_of
 from app.cases.papers import record_agent_proof, record_identity_copy
 from app.confirmation import release as confirmation
 from app.confirmation.package import build as service
 from app.confirmation.package.archive import package_zip
 from app.confirmation.package.integrity import attachments_of
+from app.core import clock
 from app.demo.seal import seal_png
 from app.documents import issued as documents
 from app.extensions import db
 from app.models.confirmation import PackageStatus
 from app.models.evidence import EvidenceCategory
 from app.models.organisations import CreditorPaperKind
+from app.models.users import Role
 from tests import agreement_support as support
 from tests import package_support as ps
 from tests.confirmation_support import COMPLETE_EVIDENCE, in_force_case, sign_as
+from tests.factories import make_case_party, make_user
 
 COURT = "北京市朝阳区人民法院"
 SHOTS = Path("/work/shots/papers")
@@ -80,6 +84,47 @@ def test_the_debtors_id_number_on_record_is_not_proof_of_identity(app: Flask) ->
     assert case.debtor_id_number
     codes = {code for code, _ in _paper_blocks(case)}
     assert set(CASE_PAPERS.values()) <= codes
+
+
+def test_a_guarantors_own_id_copy_is_asked_for_and_a_removed_partys_never_reaches_the_court(
+    app: Flask,
+) -> None:
+    """A guarantor signs the agreement and the application as a party (法释〔2011〕5号
+    Art. 3): their copy is asked for by name until both sides are on file. Once taken off
+    the case, their copy stays on record but goes to no court."""
+    who, case, _ = in_force_case()
+    guarantor = make_user(Role.DEBTOR, name="赵保证")
+    party = make_case_party(
+        case, "guarantor", "joint", "赵保证", "110101198001011232", who["mediator"], guarantor
+    )
+    db.session.refresh(case)
+    blocks = [
+        f for f in confirmation.run_checks(case, COURT) if f.code.startswith("confirm.paper_")
+    ]
+    assert [f.code for f in blocks] == [
+        "confirm.paper_missing.party_id_front",
+        "confirm.paper_missing.party_id_back",
+    ]
+    assert "保证人赵保证的身份证复印件（人像面）" in blocks[0].message_zh
+    assert SOURCE in blocks[0].source
+    for side in ("front", "back"):
+        record_identity_copy(guarantor, case, side, io.BytesIO(ps.png(seed=5)), f"g-{side}.png")
+    assert _paper_blocks(case) == []
+    given = [e for e in evidence_of(case) if e.case_party_id == party.id]
+    assert [(e.category, e.description) for e in given] == [
+        (EvidenceCategory.PARTY_ID_FRONT, "保证人赵保证身份证复印件（人像面）"),
+        (EvidenceCategory.PARTY_ID_BACK, "保证人赵保证身份证复印件（国徽面）"),
+    ]
+    # The debtor's own copy is still the debtor's: the guarantor's did not correct it.
+    debtor_copies = [e for e in evidence_of(case) if e.category == EvidenceCategory.ID_FRONT]
+    assert len(debtor_copies) == 1 and debtor_copies[0].case_party_id is None
+    assert {e.id for e in given} <= {e.id for e in court_evidence(case)}
+    party.removed_at = clock.now()
+    db.session.commit()
+    db.session.refresh(case)
+    assert {e.id for e in given} <= {e.id for e in evidence_of(case)}  # kept on record
+    assert not {e.id for e in given} & {e.id for e in court_evidence(case)}
+    assert _paper_blocks(case) == []
 
 
 @pytest.mark.parametrize(

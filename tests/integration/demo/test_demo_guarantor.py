@@ -66,7 +66,8 @@ def test_the_signing_case_has_one_joined_joint_guarantor(app: Flask, seeded: Non
     bank = db.session.scalars(select(User).where(User.email == "bank@demo.concord")).one()
     assert may_sign(bank, case, agreement) and may_sign(guarantor, case, agreement)
     with app.test_request_context():
-        assert [item.kind for item in debtor_todo(guarantor, today())] == ["sign"]
+        # his signature, and his own ID copy for the court (法释〔2011〕5号 Art. 3)
+        assert [item.kind for item in debtor_todo(guarantor, today())] == ["sign", "id_copy"]
 
 
 def test_the_guarantor_signs_in_and_is_asked_to_sign_the_agreement(

@@ -75,12 +75,13 @@ def test_every_party_to_the_agreement_signs_the_change_the_mediator_last(app: Fl
                 OutboundMessage.template == "supplementary_ready",
             )
         )
-    # Their to-do list asks for it and links to the signing page.
+    # Their to-do list asks for it and links to the signing page (and, until they give
+    # it, for their ID copy: the application for judicial confirmation is not filed yet).
     sign_url = f"/cases/{case.id}/supplementary/{supplement.version}/sign"
     for user in (guarantor, co_borrower):
         with app.test_request_context():
             items = debtor_todo(user, clock.today())
-        assert [i.kind for i in items] == ["sign_supplementary"]
+        assert [i.kind for i in items] == ["sign_supplementary", "id_copy"]
         assert items[0].url == sign_url
     page = _browser(app, guarantor).get(f"/cases/{case.id}")
     html = page.get_data(as_text=True)
@@ -103,7 +104,8 @@ def test_every_party_to_the_agreement_signs_the_change_the_mediator_last(app: Fl
     support.sign_supplement(case, supplement, guarantor, typed_name="赵保证")
     assert supplement.status == SupplementaryStatus.SIGNING
     with app.test_request_context():
-        assert debtor_todo(guarantor, clock.today()) == []  # signed: nothing left to do
+        # signed: nothing left to sign
+        assert [i.kind for i in debtor_todo(guarantor, clock.today())] == ["id_copy"]
     support.sign_supplement(case, supplement, co_borrower, typed_name="孙共借")
     assert supplement.status == SupplementaryStatus.SIGNING  # the mediator still signs
     with app.test_request_context():

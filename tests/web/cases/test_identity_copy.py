@@ -16,7 +16,7 @@ from app.models import EvidenceFile
 from app.models.evidence import EvidenceCategory
 from app.models.users import Role, User
 from app.rules.cases import CaseState
-from tests.factories import PASSWORD, make_case, make_mediation_org, make_user
+from tests.factories import PASSWORD, make_case, make_case_party, make_mediation_org, make_user
 from tests.helpers import Browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -134,6 +134,64 @@ def test_the_id_copy_cannot_be_given_once_the_case_is_closed(
     fields = {"side": "front", "file": (PNG, "id.png")}
     response = browser.upload(f"/cases/{case.id}/identity-copy", fields, page="/account/")
     assert response.status_code == 404 and _files(EvidenceCategory.ID_FRONT) == []
+
+
+def test_a_guarantor_gives_their_own_id_copy_which_no_other_party_sees(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    """A guarantor's copy is theirs (法释〔2011〕5号 Art. 3): it never corrects the
+    debtor's, and neither sees the other's, on the page or by its address (PIPL Arts. 6,
+    28); the mediator and the creditor, who file the package, see both."""
+    case, people = world["case"], world["people"]
+    guarantor = make_user(Role.DEBTOR, name="赵保证")
+    party = make_case_party(
+        case, "guarantor", "joint", "赵保证", "110101198001011232", people["mediator"], guarantor
+    )
+    debtor = _as(app, people["debtor"])
+    assert _id_copy(debtor, case.id, "front", PNG, "debtor-front.png").status_code == 302
+    (debtors,) = _files(EvidenceCategory.ID_FRONT)
+
+    mine = _as(app, guarantor)
+    page = mine.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "data-identity-copy" in page and page.count("Not given yet") == 2
+    assert "debtor-front.png" not in page
+    assert _id_copy(mine, case.id, "front", PNG + b"g", "g-front.png").status_code == 302
+    assert _id_copy(mine, case.id, "front", PNG + b"h", "g-front-2.png").status_code == 302
+    first, second = _files(EvidenceCategory.PARTY_ID_FRONT)
+    assert (first.case_party_id, second.case_party_id) == (party.id, party.id)
+    assert second.supersedes_id == first.id and second.uploaded_by_id == guarantor.id
+    assert second.description == "保证人赵保证身份证复印件（人像面）"
+    assert _files(EvidenceCategory.ID_FRONT) == [debtors]  # the debtor's untouched
+    page = mine.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "g-front-2.png" in page and page.count("Not given yet") == 1
+
+    def fetch(browser: Browser, evidence: EvidenceFile) -> int:
+        return browser.get(f"/cases/{case.id}/evidence/{evidence.id}").status_code
+
+    assert fetch(mine, second) == 200 and fetch(mine, debtors) == 404
+    assert fetch(debtor, second) == 404 and fetch(debtor, debtors) == 200
+    assert "g-front-2.png" not in debtor.get(f"/cases/{case.id}").get_data(as_text=True)
+    for staff in ("mediator", "creditor"):
+        browser = _as(app, people[staff])
+        assert fetch(browser, second) == 200 and fetch(browser, debtors) == 200
+        page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
+        assert "g-front-2.png" in page
+        assert "Guarantor&#39;s or co-borrower&#39;s ID copy (front)" in page
+    assert fetch(_as(app, people["other_debtor"]), second) == 404
+
+
+def test_a_party_id_copy_is_never_filed_as_the_creditors_evidence(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    """Only a guarantor or co-borrower gives their copy, on their own page; the evidence
+    upload refuses the category, with a message and nothing stored."""
+    case = world["case"]
+    browser = _as(app, world["people"]["creditor"])
+    fields = {"category": "party_id_front", "file": (PNG, "id.png")}
+    response = browser.upload(f"/cases/{case.id}/evidence", fields, page=f"/cases/{case.id}")
+    assert getattr(response, "refused_by_redirect", False)
+    assert "Choose one of the options." in response.get_data(as_text=True)
+    assert _files(EvidenceCategory.PARTY_ID_FRONT) == []
 
 
 # --- the agent's proof -----------------------------------------------------------------
