@@ -553,6 +553,7 @@ def test_the_guarantors_pages_speak_to_a_guarantor_not_to_the_debtor(app: Flask,
     assert 'id="mediation"' not in page  # nothing about the period for them to see or do
     home = guest.get("/debtor").get_data(as_text=True)
     assert "您以保证人或共同借款人的身份参与案件" in home
+    assert "法院将依据您本人身份证正反两面的复印件核实身份" in home
     assert "您都可以提出异议" not in home
     # The debtor keeps both.
     debtor = _browser(app, who["debtor"])
