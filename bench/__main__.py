@@ -260,10 +260,14 @@ MEASURES: list[Callable[[Path], dict[str, float]]] = [
 
 
 def main() -> None:
-    """Every measure, or only those named: ``python -m bench.__main__ bench_dashboard``."""
+    """Every measure, or only those named: ``python -m bench dashboard`` (or
+    ``bench_dashboard``)."""
     import sys
 
-    chosen = set(sys.argv[1:])
+    known = {m.__name__ for m in MEASURES}
+    chosen = {n if n.startswith("bench_") else f"bench_{n}" for n in sys.argv[1:]}
+    if chosen - known:
+        sys.exit(f"unknown measure: {', '.join(sorted(chosen - known))}; one of {sorted(known)}")
     results: dict[str, float] = {}
     for measure in MEASURES:
         if chosen and measure.__name__ not in chosen:
