@@ -21,6 +21,7 @@ from app.core.transaction import claim, use_case
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature
 from app.models.cases import Case, CaseParty
+from app.models.evidence import PARTY_ID_CATEGORIES, EvidenceFile
 from app.models.invitations import Consent, Invitation
 from app.models.users import User
 from app.rules import case_parties as rules
@@ -71,6 +72,7 @@ class PartyStatus:
     joined_at: datetime | None
     consents: tuple[str, ...]
     signed_at: datetime | None
+    id_copy_sides: int = 0  # sides of their own ID copy on file, for the court (0–2)
 
 
 @use_case
@@ -173,7 +175,7 @@ def _field_of(code: str) -> str:
 
 def party_statuses(case: Case) -> list[PartyStatus]:
     """Each additional party with where they stand: invited, joined (and the consents
-    they gave), signed the current agreement."""
+    they gave), their ID copy given (法释〔2011〕5号 Art. 3), signed the current agreement."""
     agreement = db.session.scalar(
         select(Agreement)
         .where(Agreement.case_id == case.id)
@@ -191,6 +193,15 @@ def party_statuses(case: Case) -> list[PartyStatus]:
                 )
             )
         }
+    files = list(
+        db.session.scalars(
+            select(EvidenceFile).where(
+                EvidenceFile.case_id == case.id, EvidenceFile.category.in_(PARTY_ID_CATEGORIES)
+            )
+        )
+    )
+    replaced = {f.supersedes_id for f in files}
+    sides = {(f.case_party_id, f.category) for f in files if f.id not in replaced}
     out = []
     for party in case.extra_parties:
         consents: tuple[str, ...] = ()
@@ -213,6 +224,7 @@ def party_statuses(case: Case) -> list[PartyStatus]:
                 joined_at=party.joined_at,
                 consents=consents,
                 signed_at=signed.get(party.signer_role),
+                id_copy_sides=sum(1 for owner, _ in sides if owner == party.id),
             )
         )
     return out

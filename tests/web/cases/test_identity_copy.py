@@ -177,6 +177,8 @@ def test_a_guarantor_gives_their_own_id_copy_which_no_other_party_sees(
         page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
         assert "g-front-2.png" in page
         assert "Guarantor&#39;s or co-borrower&#39;s ID copy (front)" in page
+        # The parties' section says where the guarantor's copy stands: one side given.
+        assert 'data-id-copy="1">ID copy for the court: one side missing' in page
     assert fetch(_as(app, people["other_debtor"]), second) == 404
 
 
