@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from app.access import Permission, can
 from app.cases import papers
+from app.cases.evidence import evidence_of, is_anothers_id_copy
 from app.core.parties import CLAIM_ITEMS, claim_item_label
 from app.core.prg import Stash
 from app.extensions import db
 from app.models.agreements import Agreement
 from app.models.cases import Case
-from app.models.evidence import EvidenceCategory, EvidenceFile
+from app.models.evidence import EvidenceCategory
 from app.models.negotiation import ObjectionStatus
 from app.models.users import User
 from app.negotiation import objections as objection_service
@@ -71,9 +72,7 @@ def tracker(case: Case, current: Step, shown: Step) -> list[dict[str, Any]]:
 
 
 def claim_context(case: Case, user: User, stash: Stash) -> dict[str, Any]:
-    files = db.session.scalars(
-        select(EvidenceFile).where(EvidenceFile.case_id == case.id).order_by(EvidenceFile.id)
-    )
+    files = [f for f in evidence_of(case) if not is_anothers_id_copy(user, case, f)]
     return {
         "evidence": [
             {

@@ -171,6 +171,9 @@ def test_a_guarantor_gives_their_own_id_copy_which_no_other_party_sees(
     assert fetch(mine, second) == 200 and fetch(mine, debtors) == 404
     assert fetch(debtor, second) == 404 and fetch(debtor, debtors) == 200
     assert "g-front-2.png" not in debtor.get(f"/cases/{case.id}").get_data(as_text=True)
+    claim_step = debtor.get(f"/cases/{case.id}/steps/claim").get_data(as_text=True)
+    assert f"/evidence/{debtors.id}" in claim_step and f"/evidence/{second.id}" not in claim_step
+    assert "保证人赵保证" not in claim_step
     for staff in ("mediator", "creditor"):
         browser = _as(app, people[staff])
         assert fetch(browser, second) == 200 and fetch(browser, debtors) == 200
