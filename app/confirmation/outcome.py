@@ -32,12 +32,15 @@ from app.models.confirmation import (
 )
 from app.models.negotiation import Proposal
 from app.models.users import User
+from app.notifications.recipients import EXTRA_PARTIES
 from app.rules.cases import CaseEvent, CaseState
 from app.rules.proposals import ProposalState
 
 MAX_COURT_CASE_NUMBER = 64
 MAX_REASON = 2000
-PARTIES = ("debtor", "creditor")
+# The applicants: the debtor, the creditor and each guarantor or co-borrower who joined
+# (they sign the application too, 民诉法解释 Art. 353).
+PARTIES = ("debtor", "creditor", EXTRA_PARTIES)
 
 
 @use_case

@@ -25,6 +25,7 @@ from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageSignature, PackageStatus
 from app.models.notifications import Channel
 from app.models.users import User
+from app.notifications.recipients import EXTRA_PARTIES
 from app.rules.cases import CaseState
 from app.signing import reauth
 from app.signing.flow import (
@@ -159,7 +160,9 @@ def _sign(
     signature, ready = _record(actor, case, package, role, given, signed_pdf, now)
     _audit_signature(actor, case, package, signature, ready)
     if ready:
-        notify_parties(case, "package_ready", roles=("debtor", "creditor", "mediator"))
+        notify_parties(
+            case, "package_ready", roles=("debtor", "creditor", "mediator", EXTRA_PARTIES)
+        )
     return signature
 
 

@@ -29,7 +29,7 @@ from app.models.repayments import COUNTED, RepaymentPayment
 from app.models.restructuring import SupplementaryAgreement, SupplementaryStatus
 from app.models.users import User
 from app.notifications.org_templates import org_compose
-from app.notifications.recipients import case_link, notify_case
+from app.notifications.recipients import EXTRA_PARTIES, case_link, notify_case
 from app.notifications.texts.repayments import payment_notice
 from app.rules.agreements import DEFAULT_GRACE_DAYS, terms_from_json
 from app.rules.cases import PERFORMANCE_STATES, CaseEvent
@@ -347,7 +347,8 @@ def close_if_performed(actor: User, case: Case, plan: RepaymentPlan, today: date
     transition_case(case, CaseEvent.PERFORM)
     # Closed: the window to apply for judicial confirmation no longer matters.
     case.next_deadline = None
-    notify(case, "case_performed", roles={"debtor", "creditor", "mediator"})
+    # Paid in full: the guarantee and the co-borrowers' debt end with it (民法典 Art. 557).
+    notify(case, "case_performed", roles={"debtor", "creditor", "mediator", EXTRA_PARTIES})
     audit.record(
         AuditAction.CASE_PERFORMED,
         actor=actor,

@@ -32,6 +32,7 @@ from app.core.transaction import conflict_on, use_case
 from app.extensions import db
 from app.models.cases import Case
 from app.models.repayments import ReminderKind, RepaymentBreach, RepaymentReminder
+from app.notifications.recipients import EXTRA_PARTIES
 from app.repayments.common import Performance, notify, performance_of
 from app.rules.cases import PERFORMANCE_STATES
 from app.rules.repayments import InstalmentPosition, RepaymentState
@@ -130,7 +131,8 @@ def _record_breach(case: Case, performance: Performance, now: datetime) -> int:
     )
     db.session.flush()
     event = "case_breach" if breach.accelerated else "case_breach_unpaid"
-    notify(case, event, roles={"debtor", "creditor", "mediator"}, now=now)
+    # A guarantor or co-borrower answers for the debt too (民法典 Arts. 518, 688): told at once.
+    notify(case, event, roles={"debtor", "creditor", "mediator", EXTRA_PARTIES}, now=now)
     audit.record(
         AuditAction.CASE_BREACH,
         actor=None,

@@ -50,6 +50,7 @@ from app.minutes.common import confirmed_records
 from app.models.agreements import Agreement, AgreementStatus, DocumentKind
 from app.models.cases import Case
 from app.models.confirmation import ConfirmationPackage, PackageStatus
+from app.notifications.recipients import EXTRA_PARTIES
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def store_built(package_id: int, data: bytes, embedded: dict[str, str]) -> None:
         case_id=case.id,
         data={"number": package.number, "sha256": sha, "bytes": len(data), "files": embedded},
     )
-    notify_parties(case, "package_released", roles=("debtor", "creditor"))
+    notify_parties(case, "package_released", roles=("debtor", "creditor", EXTRA_PARTIES))
 
 
 @use_case

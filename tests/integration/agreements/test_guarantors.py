@@ -527,6 +527,7 @@ def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, ca
     package_build.build_package(package.id)
     db.session.refresh(package)
     assert kinds() == ["sign_package"]
+    assert _messages_to("13900139002", "package_released")  # told, as the debtor is
     sign_as(guarantor, case, package, typed_name="赵保证")
     assert kinds() == []
     # Another debtor's list never shows this case.

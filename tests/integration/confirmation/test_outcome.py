@@ -18,6 +18,7 @@ from app.models.audit import AuditEvent
 from app.models.confirmation import DeadlineReminder, PackageStatus, Ruling
 from app.models.negotiation import Proposal
 from app.models.notifications import OutboundMessage
+from app.models.users import Role
 from app.rules.cases import CaseState
 from app.rules.proposals import ProposalState
 from tests.confirmation_support import in_force_case, released_package
@@ -67,6 +68,31 @@ def test_filing_stops_the_clock_and_a_confirmed_ruling_closes_the_journey(ready:
         .order_by(AuditEvent.id)
     ).all()
     assert actions[-2:] == ["case:confirmation:file", "case:confirmation:ruling"]
+
+
+def test_a_guarantor_who_joined_is_told_of_the_filing_and_the_ruling(ready: Any) -> None:
+    """They applied with the others (民诉法解释 Art. 353): each step reaches them too."""
+    from tests.factories import make_case_party, make_user
+
+    who, case, _ = ready
+    guarantor = make_user(Role.DEBTOR, name="赵保证")
+    make_case_party(
+        case,
+        "guarantor",
+        "joint",
+        "赵保证",
+        "110101198001011232",
+        who["mediator"],
+        guarantor,
+        email="guarantor@example.com",
+    )
+    db.session.refresh(case)
+    confirmation.record_filing(who["mediator"], case, today(), NUMBER)
+    confirmation.record_ruling(who["mediator"], case, Ruling.CONFIRMED, today(), None)
+    told = db.session.scalars(
+        select(OutboundMessage.template).where(OutboundMessage.address == "guarantor@example.com")
+    ).all()
+    assert sorted(told) == ["application_filed", "ruling_confirmed"]
 
 
 @pytest.mark.parametrize(

@@ -195,3 +195,48 @@ def test_without_additional_parties_the_articles_and_signers_are_as_before(app: 
     assert "保证人" not in flat and "第八条" not in flat
     assert "双方当事人在平等、自愿、合法的基础上" in flat
     assert "本补充协议经债务人签名、债权人签章、调解员签名并加盖调解组织印章后生效" in flat
+
+
+def test_the_guarantor_and_the_co_borrower_are_told_of_a_breach(
+    app: Flask, world, frozen_clock
+) -> None:
+    """Both answer for the debt (民法典 Arts. 518, 688; the enforcement application names
+    them): a breach is told to them as to the debtor, under the same contact rules."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.repayments.common import performance_of
+    from app.repayments.watch import watch_repayments
+
+    _, case, _ = world
+    performance = performance_of(case, clock.today())
+    assert performance is not None
+    last = performance.plan.instalments[-1].grace_ends + timedelta(days=1)
+    frozen_clock.move_to(datetime.combine(last, time(10), tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert watch_repayments() == 1
+    for email in ("guarantor@example.com", "coborrower@example.com"):
+        notice = db.session.scalar(
+            select(OutboundMessage).where(
+                OutboundMessage.address == email,
+                OutboundMessage.template.startswith("case_breach"),
+            )
+        )
+        assert notice is not None and notice.is_debtor  # quiet hours and caps apply
+
+
+def test_the_guarantor_and_the_co_borrower_are_told_when_the_debt_is_paid(
+    app: Flask, world
+) -> None:
+    """Performance ends the debt and the guarantee with it (民法典 Art. 557): they learn
+    that their liability is over."""
+    from app.repayments.payments import record_payment
+    from tests.repayment_support import entry
+
+    who, case, _ = world
+    assert record_payment(who["creditor"], case, entry(str(support.REMAINING), "TX-ALL")).performed
+    for email in ("guarantor@example.com", "coborrower@example.com"):
+        assert db.session.scalar(
+            select(OutboundMessage).where(
+                OutboundMessage.address == email, OutboundMessage.template == "case_performed"
+            )
+        )
