@@ -346,6 +346,9 @@ _EXTRA_PARTY_PERMISSIONS = frozenset(
         Permission.RESTRUCTURING_VIEW,
         Permission.SUPPLEMENTARY_SIGN,
         Permission.IDENTITY_COPY_UPLOAD,  # their own copy, for the court package
+        # where the repayment stands: they answer for it (民法典 Arts. 518, 688), and are
+        # told of a breach; never the debtor's receipts (app.repayments.views)
+        Permission.REPAYMENT_VIEW,
     }
 )
 

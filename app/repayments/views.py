@@ -28,7 +28,7 @@ from app.core.storage import send_blob
 from app.extensions import db
 from app.models.cases import Case
 from app.models.repayments import RepaymentPayment
-from app.models.users import User
+from app.models.users import Role, User
 from app.notifications.told import with_truth
 from app.repayments import decisions, forms, payments, presenters
 from app.repayments.common import RepaymentInvalid, performance_of
@@ -69,7 +69,9 @@ def repayment_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
         "payments": presenters.payment_rows(
             perf,
             (lambda row: _decide_urls(case, row)) if may_decide else (lambda row: None),
-            lambda row: url_for("repayments.proof", case_id=case.id, payment_id=row.id),
+            (lambda row: url_for("repayments.proof", case_id=case.id, payment_id=row.id))
+            if _may_see_receipts(viewer, case)
+            else (lambda row: None),
             (lambda row: url_for("repayments.resolve", case_id=case.id, payment_id=row.id))
             if can(viewer, Permission.PAYMENT_RESOLVE, case)
             else (lambda row: None),
@@ -83,6 +85,13 @@ def repayment_panel(case: Case, viewer: User) -> tuple[str, dict[str, Any]] | No
         "channels": presenters.channel_choices(),
         "today": clock.today().isoformat(),
     }
+
+
+def _may_see_receipts(viewer: User, case: Case) -> bool:
+    """The debtor's transfer receipts (their bank details) are for the debtor, the
+    creditor and the mediation staff: a guarantor or co-borrower, who sees the plan and the
+    payments, does not see them (PIPL Art. 6)."""
+    return viewer.role != Role.DEBTOR or case.debtor_user_id == viewer.id
 
 
 def _decide_urls(case: Case, row: RepaymentPayment) -> dict[str, str]:
@@ -250,7 +259,7 @@ def resolve(case_id: int, payment_id: int) -> Response | tuple[str, int]:
 def proof(case_id: int, payment_id: int) -> Response:
     case = _load(case_id, Permission.REPAYMENT_VIEW)
     payment = _payment(case, payment_id)
-    if payment.proof_sha256 is None:
+    if payment.proof_sha256 is None or not _may_see_receipts(_user(), case):
         abort(404)
     decisions.record_proof_download(_user(), payment)
     name = PurePosixPath((payment.proof_name or "").replace("\\", "/")).name or "receipt"

@@ -240,3 +240,30 @@ def test_the_guarantor_and_the_co_borrower_are_told_when_the_debt_is_paid(
                 OutboundMessage.address == email, OutboundMessage.template == "case_performed"
             )
         )
+
+
+def test_the_guarantor_sees_where_the_repayment_stands_but_not_the_debtors_receipts(
+    app: Flask, world
+) -> None:
+    """Told of a breach, they find the plan and the payments on the case page; the
+    debtor's transfer receipt (their bank details) stays the debtor's (PIPL Art. 6)."""
+    from app.repayments.payments import Proof, report_payment
+    from tests.package_support import png
+    from tests.repayment_support import entry
+
+    who, case, _ = world
+    reported = report_payment(
+        who["debtor"], case, entry("500.00", "RPT-G"), Proof(io.BytesIO(png(seed=9)), "回单.png")
+    ).payment
+    receipt = f"/cases/{case.id}/payments/{reported.id}/proof"
+    guarantor = _browser(app, who["guarantor"])
+    page = guarantor.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="repayment"' in page and "RPT-G" in page and receipt not in page
+    assert guarantor.get(receipt).status_code == 404
+    debtor = _browser(app, who["debtor"])
+    assert receipt in debtor.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert debtor.get(receipt).status_code == 200
+    # A debtor of another case sees neither.
+    other = _browser(app, make_user(Role.DEBTOR))
+    assert other.get(f"/cases/{case.id}").status_code == 404
+    assert other.get(receipt).status_code == 404
