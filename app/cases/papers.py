@@ -192,24 +192,24 @@ def set_receiving_account(actor: User, case: Case, account: ReceivingAccount) ->
     )
 
 
-def current_paper(
-    case: Case, category: EvidenceCategory, party: CaseParty | None = None
-) -> EvidenceFile | None:
-    """The newest file of this category on the case that no correction replaced; for a
-    party's ID copy, ``party``'s own."""
+def current_papers(case: Case) -> dict[tuple[EvidenceCategory, int | None], EvidenceFile]:
+    """The newest file of each category on the case that no correction replaced, keyed by
+    (category, whose: the ``CaseParty`` id of a party's ID copy, else None), in one read."""
     files = list(
         db.session.scalars(
             select(EvidenceFile).where(EvidenceFile.case_id == case.id).order_by(EvidenceFile.id)
         )
     )
     replaced = {f.supersedes_id for f in files if f.supersedes_id is not None}
-    owner = party.id if party is not None else None
-    mine = [
-        f
-        for f in files
-        if f.category == category and f.id not in replaced and f.case_party_id == owner
-    ]
-    return mine[-1] if mine else None
+    return {(f.category, f.case_party_id): f for f in files if f.id not in replaced}
+
+
+def current_paper(
+    case: Case, category: EvidenceCategory, party: CaseParty | None = None
+) -> EvidenceFile | None:
+    """The newest file of this category on the case that no correction replaced; for a
+    party's ID copy, ``party``'s own."""
+    return current_papers(case).get((category, party.id if party is not None else None))
 
 
 @use_case

@@ -15,13 +15,14 @@ from sqlalchemy import select
 from app import audit
 from app.audit import AuditAction
 from app.cases.invitations import create_party_invitation
+from app.cases.papers import current_papers
 from app.core import clock
 from app.core.errors import InvalidInput, Refused
 from app.core.transaction import claim, use_case
 from app.extensions import db
 from app.models.agreements import Agreement, AgreementSignature
 from app.models.cases import Case, CaseParty
-from app.models.evidence import PARTY_ID_CATEGORIES, EvidenceFile
+from app.models.evidence import PARTY_ID_CATEGORIES
 from app.models.invitations import Consent, Invitation
 from app.models.users import User
 from app.rules import case_parties as rules
@@ -193,15 +194,7 @@ def party_statuses(case: Case) -> list[PartyStatus]:
                 )
             )
         }
-    files = list(
-        db.session.scalars(
-            select(EvidenceFile).where(
-                EvidenceFile.case_id == case.id, EvidenceFile.category.in_(PARTY_ID_CATEGORIES)
-            )
-        )
-    )
-    replaced = {f.supersedes_id for f in files}
-    sides = {(f.case_party_id, f.category) for f in files if f.id not in replaced}
+    on_file = current_papers(case)
     out = []
     for party in case.extra_parties:
         consents: tuple[str, ...] = ()
@@ -224,7 +217,7 @@ def party_statuses(case: Case) -> list[PartyStatus]:
                 joined_at=party.joined_at,
                 consents=consents,
                 signed_at=signed.get(party.signer_role),
-                id_copy_sides=sum(1 for owner, _ in sides if owner == party.id),
+                id_copy_sides=sum((c, party.id) in on_file for c in PARTY_ID_CATEGORIES),
             )
         )
     return out

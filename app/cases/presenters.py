@@ -220,6 +220,8 @@ def identity_copy_view(
         return None
     form = form or {}
     sides = papers.PARTY_ID_SIDES if party is not None else papers.ID_SIDES
+    on_file = papers.current_papers(case)
+    whose = party.id if party is not None else None
     labels = {
         "front": _("Front (the side with your photo)"),
         "back": _("Back (the side with the national emblem)"),
@@ -229,7 +231,7 @@ def identity_copy_view(
             {
                 "value": side,
                 "label": labels[side],
-                "file": _file_view(case, papers.current_paper(case, category, party)),
+                "file": _file_view(case, on_file.get((category, whose))),
             }
             for side, category in sides.items()
         ],

@@ -79,12 +79,23 @@ def record_context(case: Case, record: MediationRecord) -> dict[str, Any]:
         ),
         "signatures": [
             {
+                "role": "creditor",
                 "caption": "债权人（签名或盖章）",
                 "name": case.creditor_org.name,
                 "anchor": "sig-creditor",
             },
-            {"caption": "债务人（签名）", "name": case.debtor_name or "", "anchor": "sig-debtor"},
-            {"caption": "调解员（签名）", "name": mediator, "anchor": "sig-mediator"},
+            {
+                "role": "debtor",
+                "caption": "债务人（签名）",
+                "name": case.debtor_name or "",
+                "anchor": "sig-debtor",
+            },
+            {
+                "role": "mediator",
+                "caption": "调解员（签名）",
+                "name": mediator,
+                "anchor": "sig-mediator",
+            },
         ],
     }
 

@@ -21,14 +21,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import Permission, can, requires, requires_object
+from app.access import Permission, can, is_extra_party, requires, requires_object
 from app.core import clock, prg
 from app.core.errors import DomainError
 from app.core.storage import send_blob
 from app.extensions import db
 from app.models.cases import Case
 from app.models.repayments import RepaymentPayment
-from app.models.users import Role, User
+from app.models.users import User
 from app.notifications.told import with_truth
 from app.repayments import decisions, forms, payments, presenters
 from app.repayments.common import RepaymentInvalid, performance_of
@@ -91,7 +91,7 @@ def _may_see_receipts(viewer: User, case: Case) -> bool:
     """The debtor's transfer receipts (their bank details) are for the debtor, the
     creditor and the mediation staff: a guarantor or co-borrower, who sees the plan and the
     payments, does not see them (PIPL Art. 6)."""
-    return viewer.role != Role.DEBTOR or case.debtor_user_id == viewer.id
+    return not is_extra_party(viewer, case)
 
 
 def _decide_urls(case: Case, row: RepaymentPayment) -> dict[str, str]:

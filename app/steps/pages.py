@@ -17,7 +17,6 @@ from app.core.prg import Stash
 from app.extensions import db
 from app.models.agreements import Agreement
 from app.models.cases import Case
-from app.models.evidence import EvidenceCategory
 from app.models.negotiation import ObjectionStatus
 from app.models.users import User
 from app.negotiation import objections as objection_service
@@ -193,10 +192,8 @@ def sign_context(case: Case, user: User, stash: Stash) -> dict[str, Any]:
 
 
 def _id_copy_missing(case: Case) -> bool:
-    return any(
-        papers.current_paper(case, category) is None
-        for category in (EvidenceCategory.ID_FRONT, EvidenceCategory.ID_BACK)
-    )
+    on_file = papers.current_papers(case)
+    return any((category, None) not in on_file for category in papers.ID_SIDES.values())
 
 
 def perform_context(case: Case, user: User, stash: Stash) -> dict[str, Any]:

@@ -86,7 +86,8 @@ def _own_id_copy(user: User, case: Case) -> list[Entry]:
     party = own_party(user, case)
     if party is None or not can(user, Permission.IDENTITY_COPY_UPLOAD, case):
         return []
-    if all(papers.current_paper(case, c, party) for c in papers.PARTY_ID_SIDES.values()):
+    on_file = papers.current_papers(case)
+    if all((c, party.id) in on_file for c in papers.PARTY_ID_SIDES.values()):
         return []
     return [
         (
