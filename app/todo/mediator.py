@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, sele
 from app.agreements.common import current_agreement, extra_signers
 from app.agreements.signing import signed_roles
 from app.confirmation.common import current_package
-from app.confirmation.signing import package_signed_roles
+from app.confirmation.signing import package_signed_roles, package_signers
 from app.core import clock
 from app.core.format import local_date, money
 from app.extensions import db
@@ -372,7 +372,8 @@ def _package_signatures(case: Case) -> list[Entry]:
     package = current_package(case)
     if package is None or package.status != PackageStatus.SIGNING:
         return []
-    missing = {"debtor", "creditor"} - package_signed_roles(package)
+    # every applicant: the debtor, the creditor, each guarantor or co-borrower
+    missing = set(package_signers(case)) - package_signed_roles(package)
     if not missing:
         return []
     return [
@@ -384,7 +385,7 @@ def _package_signatures(case: Case) -> list[Entry]:
                     "Case %(ref)s: the application for judicial confirmation waits for "
                     "the signature of %(who)s.",
                     ref=case.reference,
-                    who=_waiting_for(missing),
+                    who=_waiting_for(missing, case),
                 ),
                 case.reference,
                 case_url(case, "confirmation"),

@@ -528,6 +528,14 @@ def test_the_guarantors_to_do_list_asks_for_their_signatures(app: Flask, who, ca
     db.session.refresh(package)
     assert kinds() == ["sign_package"]
     assert _messages_to("13900139002", "package_released")  # told, as the debtor is
+    for role in ("debtor", "creditor"):
+        sign_as(who[role], case, package, typed_name=who[role].name)
+    # The mediator's list says whom the application still waits for: the guarantor.
+    from app.todo.mediator import mediator_todo
+
+    with app.test_request_context():
+        waiting = [i for i in mediator_todo(who["mediator"], today()) if i.kind == "signatures"]
+    assert len(waiting) == 1 and "赵保证" in waiting[0].text
     sign_as(guarantor, case, package, typed_name="赵保证")
     assert kinds() == []
     # Another debtor's list never shows this case.
