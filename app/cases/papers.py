@@ -212,6 +212,13 @@ def current_paper(
     return current_papers(case).get((category, party.id if party is not None else None))
 
 
+def copy_owner(user: User, case: Case) -> tuple[CaseParty | None, dict[str, EvidenceCategory]]:
+    """Whose ID copy ``user`` gives on this case, and its sides: a guarantor's or
+    co-borrower's own (their ``CaseParty``), otherwise the debtor's (None)."""
+    party = None if case.debtor_user_id == user.id else own_party(user, case)
+    return party, PARTY_ID_SIDES if party is not None else ID_SIDES
+
+
 @use_case
 def record_identity_copy(
     actor: User, case: Case, side: str, stream: BinaryIO, original_name: str
@@ -220,8 +227,7 @@ def record_identity_copy(
     package (法释〔2011〕5号 Art. 3): the debtor's, or a guarantor's or co-borrower's, whose
     name the file's description carries into the package. A second upload of the same
     side corrects the first."""
-    party = None if case.debtor_user_id == actor.id else own_party(actor, case)
-    sides = PARTY_ID_SIDES if party is not None else ID_SIDES
+    party, sides = copy_owner(actor, case)
     category = sides.get(side)
     if category is None:
         raise PapersInvalid("required", "side")

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from app.access import Permission, can
 from app.audit import AuditAction
 from app.cases import papers
-from app.cases.evidence import own_party
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.cases import Case
@@ -215,11 +214,10 @@ def identity_copy_view(
     never the debtor's."""
     if viewer.role != Role.DEBTOR:
         return None
-    party = None if case.debtor_user_id == viewer.id else own_party(viewer, case)
+    party, sides = papers.copy_owner(viewer, case)
     if party is None and case.debtor_user_id != viewer.id:
         return None
     form = form or {}
-    sides = papers.PARTY_ID_SIDES if party is not None else papers.ID_SIDES
     on_file = papers.current_papers(case)
     whose = party.id if party is not None else None
     labels = {
